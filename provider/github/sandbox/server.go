@@ -1,0 +1,394 @@
+// Package sandbox serves a GitHub-compatible Packages REST API from memory.
+//
+// It answers the four user-package endpoints that the GitHub provider calls
+// (list, get, delete, restore) the way api.github.com documents them: the same
+// JSON shapes, Link pagination, rate-limit headers, error bodies and rules
+// (the 5,000-download limit on deleting public packages, the 30-day restore
+// window). The provider cannot tell it from GitHub, so it backs:
+//
+//   - `pkgql --sandbox`: in-process through Server.Transport, no token, no network;
+//   - `pkgql sandbox --listen ADDR`: over HTTP through Listen;
+//   - tests: with net/http/httptest and New, inspecting state with Package,
+//     Stats and Log, and injecting failures with Options;
+//   - cmd/pkgql-bench: with Latency and a large generated user.
+//
+// The data comes from UserSeed values and is fully deterministic: the same
+// Options always give the same packages, IDs and timestamps.
+package sandbox
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Server. The zero value is the demo sandbox.
+type Options struct {
+	Token     string           // if set, required as Bearer/token auth
+	Scopes    []string         // if set, sent in X-OAuth-Scopes and enforced for delete/restore
+	Latency   time.Duration    // added before every response (benchmarks)
+	Users     []UserSeed       // nil → DefaultSeed()
+	FailRate  float64          // fraction of requests answered 502 (deterministic PRNG from Seed)
+	Seed      int64            // PRNG seed for FailRate
+	RateLimit int              // requests per token before 403 rate limit; 0 → 5000
+	Now       func() time.Time // clock for delete/restore windows; nil → time.Now
+
+	// ListWindow is the largest per_page×page a listing accepts; beyond it
+	// GitHub answers 400, so no more than 10,000 packages of one type can be
+	// listed. 0 → 10,000; negative → no limit, for benchmarks that list more.
+	ListWindow int
+}
+
+// Kinds of request, the keys of Stats.ByKind.
+const (
+	KindList    = "GET list"
+	KindGet     = "GET package"
+	KindDelete  = "DELETE"
+	KindRestore = "POST restore"
+	KindOther   = "other" // no such route: answered 404
+)
+
+// Stats count the requests a Server has seen since New or ResetStats.
+type Stats struct {
+	Total       int
+	ByKind      map[string]int
+	Mutations   int // deletes and restores that changed state (answered 204)
+	MaxInFlight int // most requests being served at the same time
+}
+
+// Request is one entry of the request log.
+type Request struct {
+	Method string
+	Path   string // escaped, as sent: container names show as %2F
+	Query  string // raw query string
+	Status int    // 499 if the client went away during Latency
+	Time   time.Time
+}
+
+// statusClientClosed is nginx's code for a client that gave up before the
+// answer; the log needs some status for requests cancelled during Latency.
+const statusClientClosed = 499
+
+// Server is an in-memory GitHub Packages API. It is safe for concurrent use.
+type Server struct {
+	opts    Options
+	now     func() time.Time
+	window  int
+	limiter *rateLimiter
+
+	mu    sync.RWMutex
+	users map[string]*user // by lower-case login: GitHub logins ignore case
+
+	failMu sync.Mutex
+	fail   prng
+
+	seq      atomic.Int64
+	inFlight atomic.Int64
+	peak     atomic.Int64
+
+	statsMu sync.Mutex
+	stats   Stats
+	log     []Request
+}
+
+// New builds a Server and generates its users' packages. Package IDs are
+// assigned from 1 in the order of opts.Users. It panics if a login is seeded
+// twice, which is a mistake in the caller's Options.
+func New(opts Options) *Server {
+	s := &Server{
+		opts:    opts,
+		now:     opts.Now,
+		window:  opts.ListWindow,
+		limiter: newRateLimiter(opts.RateLimit),
+		users:   map[string]*user{},
+		fail:    prng{state: uint64(opts.Seed)},
+		stats:   Stats{ByKind: map[string]int{}},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.window == 0 {
+		s.window = 10_000
+	}
+	seeds := opts.Users
+	if seeds == nil {
+		seeds = DefaultSeed()
+	}
+	nextID := int64(1)
+	for _, seed := range seeds {
+		key := strings.ToLower(seed.Login)
+		if _, dup := s.users[key]; dup {
+			panic(fmt.Sprintf("sandbox: user %q is seeded twice", seed.Login))
+		}
+		if seed.ID == 0 {
+			seed.ID = int64(hashString(key)%100_000_000) + 1
+		}
+		s.users[key] = newUser(seed.Login, seed.ID, generate(seed, nextID))
+		nextID += int64(seed.Packages)
+	}
+	return s
+}
+
+// Listen binds addr for `pkgql sandbox --listen`. The caller starts serving
+// with srv.Serve(ln) and owns shutdown; ln.Addr() tells the port when addr
+// asked for port 0. The sandbox itself is srv.Handler.(*Server).
+func Listen(addr string, opts Options) (*http.Server, net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &http.Server{Handler: New(opts), ReadHeaderTimeout: 10 * time.Second}, ln, nil
+}
+
+// Transport serves requests in-process, for `pkgql --sandbox`: a GitHub client
+// given this transport needs no listener and no network, and the URLs in
+// responses use whatever base URL the client was configured with.
+func (s *Server) Transport() http.RoundTripper { return transport{s} }
+
+type transport struct{ s *Server }
+
+func (t transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		defer r.Body.Close()
+	}
+	rec := httptest.NewRecorder()
+	t.s.ServeHTTP(rec, r)
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	res := rec.Result()
+	res.Request = r
+	return res, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.enter()
+	defer s.inFlight.Add(-1)
+	arrived := s.now()
+	seq := s.seq.Add(1)
+
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Github-Request-Id", requestID(seq))
+	version := r.Header.Get("X-GitHub-Api-Version")
+	if version == "" {
+		version = "2022-11-28"
+	}
+	h.Set("X-Github-Api-Version-Selected", version)
+	if s.opts.Scopes != nil {
+		h.Set("X-Oauth-Scopes", strings.Join(s.opts.Scopes, ", "))
+	}
+
+	rt := parseRoute(r)
+	res := s.serve(r, rt, h)
+	if res.link != "" {
+		h.Set("Link", res.link)
+	}
+	w.WriteHeader(res.status)
+	if res.body != nil {
+		w.Write(res.body)
+	}
+	s.record(rt.kind, Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Status: res.status, Time: arrived})
+}
+
+// serve runs a request through what stands in front of the handlers: the rate
+// limit first, so that every answer carries its headers, then the injected
+// 502s, then credentials.
+func (s *Server) serve(r *http.Request, rt route, h http.Header) response {
+	if s.opts.Latency > 0 {
+		t := time.NewTimer(s.opts.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return response{status: statusClientClosed}
+		}
+	}
+
+	token := credentials(r)
+	ip := remoteIP(r)
+	client := "ip:" + ip
+	if token != "" {
+		client = "token:" + token
+	}
+	rl := s.limiter.take(client, s.now())
+	rl.setHeaders(h)
+	if rl.exceeded {
+		return errorResponse(http.StatusForbidden, rateLimitMessage(token, ip), docsRateLimit)
+	}
+	if s.failing() {
+		return errorResponse(http.StatusBadGateway, "Server Error", docsREST)
+	}
+	if s.opts.Token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.Token)) != 1 {
+		return errorResponse(http.StatusUnauthorized, "Bad credentials", docsREST)
+	}
+
+	switch rt.kind {
+	case KindList:
+		return s.listPackages(r, rt)
+	case KindGet:
+		return s.getPackage(r, rt)
+	case KindDelete:
+		if !s.hasScope("delete:packages") {
+			return errorResponse(http.StatusForbidden, "You need at least delete:packages scope to delete packages.", docsDelete)
+		}
+		return s.deletePackage(rt)
+	case KindRestore:
+		if !s.hasScope("write:packages") {
+			return errorResponse(http.StatusForbidden, "You need at least write:packages scope to restore packages.", docsRestore)
+		}
+		return s.restorePackage(rt)
+	}
+	return errorResponse(http.StatusNotFound, "Not Found", docsREST)
+}
+
+const (
+	docsREST      = "https://docs.github.com/rest"
+	docsRateLimit = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+	docsPackages  = "https://docs.github.com/rest/packages/packages"
+	docsList      = docsPackages + "#list-packages-for-a-user"
+	docsGet       = docsPackages + "#get-a-package-for-a-user"
+	docsDelete    = docsPackages + "#delete-a-package-for-a-user"
+	docsRestore   = docsPackages + "#restore-a-package-for-a-user"
+)
+
+// route is what the escaped path names. The path is split before unescaping
+// so that a container name sent as owner%2Fimage stays one segment.
+type route struct {
+	kind                string
+	username, typ, name string
+}
+
+func parseRoute(r *http.Request) route {
+	seg := strings.Split(r.URL.EscapedPath(), "/")
+	if len(seg) < 4 || seg[0] != "" || seg[1] != "users" || seg[3] != "packages" {
+		return route{kind: KindOther}
+	}
+	for i, v := range seg {
+		u, err := url.PathUnescape(v)
+		if err != nil {
+			return route{kind: KindOther}
+		}
+		seg[i] = u
+	}
+	rt := route{kind: KindOther, username: seg[2]}
+	switch {
+	case len(seg) == 4 && r.Method == http.MethodGet:
+		rt.kind = KindList
+	case len(seg) == 6 && r.Method == http.MethodGet:
+		rt.kind = KindGet
+	case len(seg) == 6 && r.Method == http.MethodDelete:
+		rt.kind = KindDelete
+	case len(seg) == 7 && seg[6] == "restore" && r.Method == http.MethodPost:
+		rt.kind = KindRestore
+	}
+	if len(seg) >= 6 {
+		rt.typ, rt.name = seg[4], seg[5]
+	}
+	return rt
+}
+
+// credentials returns the token of an "Authorization: Bearer|token <token>"
+// header, the two forms GitHub accepts for tokens.
+func credentials(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !(strings.EqualFold(scheme, "bearer") || strings.EqualFold(scheme, "token")) {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+func remoteIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+func (s *Server) hasScope(scope string) bool {
+	if s.opts.Scopes == nil {
+		return true
+	}
+	for _, have := range s.opts.Scopes {
+		if have == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// failing draws the next number of the FailRate sequence, so the n-th request
+// to get this far fails the same way in every run with the same Seed.
+func (s *Server) failing() bool {
+	if s.opts.FailRate <= 0 {
+		return false
+	}
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	return s.fail.float64() < s.opts.FailRate
+}
+
+// requestID looks like GitHub's X-GitHub-Request-Id and is unique per request.
+func requestID(seq int64) string {
+	r := prng{state: uint64(seq)}
+	x := r.next()
+	return fmt.Sprintf("%04X:%05X:%06X:%06X:%08X", x>>48, (x>>28)&0xFFFFF, (x>>4)&0xFFFFFF, seq&0xFFFFFF, uint32(x))
+}
+
+func (s *Server) enter() {
+	n := s.inFlight.Add(1)
+	for {
+		p := s.peak.Load()
+		if n <= p || s.peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
+}
+
+func (s *Server) record(kind string, req Request) {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	s.stats.Total++
+	s.stats.ByKind[kind]++
+	if (kind == KindDelete || kind == KindRestore) && req.Status == http.StatusNoContent {
+		s.stats.Mutations++
+	}
+	s.log = append(s.log, req)
+}
+
+// Stats returns the counts since New or the last ResetStats.
+func (s *Server) Stats() Stats {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	st := s.stats
+	st.ByKind = make(map[string]int, len(s.stats.ByKind))
+	for k, v := range s.stats.ByKind {
+		st.ByKind[k] = v
+	}
+	st.MaxInFlight = int(s.peak.Load())
+	return st
+}
+
+// Log returns every request seen since New or the last ResetStats, in the
+// order they finished.
+func (s *Server) Log() []Request {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	return append([]Request(nil), s.log...)
+}
+
+// ResetStats clears Stats and Log; packages and rate-limit budgets stay.
+func (s *Server) ResetStats() {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	s.stats = Stats{ByKind: map[string]int{}}
+	s.log = nil
+	s.peak.Store(s.inFlight.Load())
+}

@@ -1,0 +1,60 @@
+package provider
+
+import (
+	"context"
+
+	providerpb "github.com/pkgql/pkgql/proto"
+)
+
+// grpcServer serves a Provider in the plugin process.
+type grpcServer struct {
+	providerpb.UnimplementedProviderServer
+	impl Provider
+}
+
+func (s *grpcServer) GetSchema(ctx context.Context, _ *providerpb.GetSchemaRequest) (*providerpb.Schema, error) {
+	sc, err := s.impl.Schema(ctx)
+	if err != nil {
+		return nil, errorToStatus(err)
+	}
+	return schemaToProto(sc), nil
+}
+
+func (s *grpcServer) Configure(ctx context.Context, req *providerpb.ConfigureRequest) (*providerpb.ConfigureResponse, error) {
+	err := s.impl.Configure(ctx, Config{
+		Token: req.GetToken(), BaseURL: req.GetBaseUrl(),
+		Concurrency: int(req.GetConcurrency()), UserAgent: req.GetUserAgent(),
+	})
+	if err != nil {
+		return nil, errorToStatus(err)
+	}
+	return &providerpb.ConfigureResponse{}, nil
+}
+
+func (s *grpcServer) Call(req *providerpb.CallRequest, stream providerpb.Provider_CallServer) error {
+	emit := func(b Batch) error {
+		msg := &providerpb.CallResponse{Rows: make([]*providerpb.Row, 0, len(b.Rows)), Progress: progressToProto(b.Progress)}
+		for _, row := range b.Rows {
+			pr := &providerpb.Row{Values: make([]*providerpb.Value, 0, len(row))}
+			for _, v := range row {
+				pv, err := valueToProto(v)
+				if err != nil {
+					return err
+				}
+				pr.Values = append(pr.Values, pv)
+			}
+			msg.Rows = append(msg.Rows, pr)
+		}
+		return stream.Send(msg)
+	}
+	res, err := s.impl.Call(stream.Context(), Request{
+		Service: req.GetService(), Resource: req.GetResource(), Method: req.GetMethod(),
+		Params: req.GetParams(), Limit: req.GetLimit(), Columns: req.GetColumns(),
+	}, emit)
+	if err != nil {
+		return errorToStatus(err)
+	}
+	return stream.Send(&providerpb.CallResponse{Done: &providerpb.Done{
+		HttpStatus: int32(res.HTTPStatus), Message: res.Message, Requests: res.Requests,
+	}})
+}

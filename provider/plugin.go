@@ -1,0 +1,113 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+
+	providerpb "github.com/pkgql/pkgql/proto"
+)
+
+// Handshake is shared by host and plugins. A plugin binary run by hand, without
+// the cookie the host sets, refuses to start.
+var Handshake = plugin.HandshakeConfig{
+	ProtocolVersion:  1,
+	MagicCookieKey:   "PKGQL_PROVIDER_PLUGIN",
+	MagicCookieValue: "4f1c9a7e2b5d4c60a3e8f1d2c7b69e05",
+}
+
+// pluginName is the one plugin every provider process serves.
+const pluginName = "provider"
+
+// GRPCPlugin adapts a Provider to go-plugin's gRPC transport. Impl is set only
+// in the plugin process.
+type GRPCPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	Impl Provider
+}
+
+// GRPCServer registers the provider's gRPC service in the plugin process.
+func (p *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
+	providerpb.RegisterProviderServer(s, &grpcServer{impl: p.Impl})
+	return nil
+}
+
+// GRPCClient returns the host's side: a Provider that calls the plugin.
+func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return &grpcClient{client: providerpb.NewProviderClient(c)}, nil
+}
+
+// Serve runs impl as a plugin; it returns when the host ends the plugin.
+// Logs go to stderr, which go-plugin forwards into the host's log.
+func Serve(impl Provider, logger hclog.Logger) {
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: Handshake,
+		Plugins:         plugin.PluginSet{pluginName: &GRPCPlugin{Impl: impl}},
+		GRPCServer:      plugin.DefaultGRPCServer,
+		Logger:          logger,
+	})
+}
+
+// Process is a provider running in a plugin process.
+type Process struct {
+	Provider
+	client *plugin.Client
+}
+
+// Launch starts cmd as a provider plugin and connects to it over gRPC with
+// AutoMTLS. The client is managed: plugin.CleanupClients kills it, and the host
+// calls that on every way out. Tokens in the environment are not passed on: the
+// provider gets credentials only through Configure.
+func Launch(cmd *exec.Cmd, logger hclog.Logger) (*Process, error) {
+	if cmd.Env == nil {
+		cmd.Env = withoutSecrets(os.Environ())
+	}
+	client := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  Handshake,
+		Plugins:          plugin.PluginSet{pluginName: &GRPCPlugin{}},
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		Managed:          true,
+		Logger:           logger,
+	})
+	rpc, err := client.Client()
+	if err != nil {
+		client.Kill()
+		return nil, fmt.Errorf("starting provider %s: %w", cmd.Path, err)
+	}
+	raw, err := rpc.Dispense(pluginName)
+	if err != nil {
+		client.Kill()
+		return nil, fmt.Errorf("connecting to provider %s: %w", cmd.Path, err)
+	}
+	return &Process{Provider: raw.(Provider), client: client}, nil
+}
+
+// Exited reports whether the plugin process has ended.
+func (p *Process) Exited() bool { return p.client.Exited() }
+
+// Kill ends the plugin process and waits for it.
+func (p *Process) Kill() { p.client.Kill() }
+
+// CleanupClients kills every plugin process the host started.
+func CleanupClients() { plugin.CleanupClients() }
+
+func withoutSecrets(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}

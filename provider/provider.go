@@ -1,0 +1,99 @@
+// Package provider is the contract between the pkgql host and its provider
+// plugins: the [Provider] interface the host programs against, and the go-plugin
+// adapter that carries it over gRPC between two processes.
+//
+// Data flows one way. The host gets a provider's [schema.Provider] once, plans
+// each statement against it and sends [Request]s; the provider turns each into API
+// calls and streams rows back in [Batch]es. The provider never sees SQL, and the
+// host never sees the provider's API.
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/pkgql/pkgql/schema"
+)
+
+// Provider is implemented by every provider, in the plugin process, and by the
+// gRPC client in the host, so the host's engine runs the same against both.
+type Provider interface {
+	// Schema returns the provider's declaration.
+	Schema(ctx context.Context) (*schema.Provider, error)
+	// Configure passes credentials and endpoints before the first Call.
+	Configure(ctx context.Context, cfg Config) error
+	// Call runs one method once. Rows are handed to emit in batches, in the
+	// order the API returns them; an error from emit stops the call. For a
+	// method that changes something the Result says what the API answered.
+	// Cancelling ctx stops every request the call has in flight.
+	Call(ctx context.Context, req Request, emit func(Batch) error) (Result, error)
+}
+
+// Config is what a provider needs to reach its API.
+type Config struct {
+	Token       string // never logged or printed: see String
+	BaseURL     string // empty means the provider's public default
+	Concurrency int    // most requests one Call may have in flight; 0 means the provider's default
+	UserAgent   string
+}
+
+// String keeps the token out of any log or error that formats a Config.
+func (c Config) String() string {
+	tok := "none"
+	if c.Token != "" {
+		tok = "set"
+	}
+	return fmt.Sprintf("{BaseURL:%s Concurrency:%d Token:%s}", c.BaseURL, c.Concurrency, tok)
+}
+
+// GoString keeps the token out of %#v as well.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue keeps the token out of structured logs.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// Request asks for one method with one set of params.
+type Request struct {
+	Service  string
+	Resource string
+	Method   string
+	// Params hold every bound param, as text; the host has checked them against
+	// the schema's types and enums.
+	Params map[string]string
+	// Limit is the most rows the host will read; 0 means all. A provider stops
+	// paging once it has sent that many.
+	Limit int64
+	// Columns are the fields wanted, in order; empty means every field in
+	// declaration order. Each row has one value per column.
+	Columns []string
+}
+
+// Batch is a group of rows, and progress when the provider knows it.
+//
+// A row's values are nil (SQL NULL), int64, float64, string, bool, or [JSON]
+// for object fields.
+type Batch struct {
+	Rows     [][]any
+	Progress *Progress
+}
+
+// JSON is the value of an object field: JSON text, never re-encoded.
+type JSON = json.RawMessage
+
+// Progress tells how far a listing has come.
+type Progress struct {
+	PagesDone          int64
+	PagesTotal         int64 // 0 while unknown
+	Rows               int64
+	Requests           int64
+	RateLimitRemaining int64 // -1 while unknown
+}
+
+// Result is what a call ended with.
+type Result struct {
+	HTTPStatus int    // status of the API's last answer (204 for a delete)
+	Message    string // a short account for the user, e.g. "deleted"
+	Requests   int64  // API requests the call made, retries included
+}
