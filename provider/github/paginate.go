@@ -1,0 +1,233 @@
+package github
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pkgql/pkgql/provider"
+)
+
+// perPage is the most packages GitHub returns in one page.
+const perPage = 100
+
+// page is one fetched page of a listing.
+type page struct {
+	number int
+	rows   [][]any
+	next   int // the Link header's rel="next" page; 0 when none
+	last   int // the Link header's rel="last" page; 0 when none
+	err    error
+}
+
+// listing is a listing in progress.
+type listing struct {
+	c        *call
+	path     string
+	query    url.Values
+	filtered bool // visibility is bound; GitHub says it "only filters an existing result set", so pages may be short
+	size     int  // the page size GitHub uses, learned from page 1
+	total    int  // pages this listing reads; 0 while unknown
+	last     int  // the last page GitHub has, from rel="last"; 0 when not given
+	done     int  // pages sent
+}
+
+// listPackages reads GET /users/{username}/packages page by page, 100
+// packages a page, no further than a LIMIT needs. Once the first page's Link
+// header names the last page, the remaining pages are fetched concurrently
+// (at most c.concurrency at a time) and delivered in page order; without
+// rel="last" it follows rel="next" one page at a time.
+func listPackages(ctx context.Context, c *call) (provider.Result, error) {
+	q := url.Values{"package_type": {c.params["package_type"]}, "per_page": {strconv.Itoa(perPage)}}
+	vis, filtered := c.params["visibility"]
+	if filtered {
+		q.Set("visibility", vis)
+	}
+	l := &listing{c: c, path: "users/" + url.PathEscape(c.params["username"]) + "/packages", query: q, filtered: filtered}
+	maxPages := 0 // no bound
+	if c.limit > 0 {
+		maxPages = int((c.limit + perPage - 1) / perPage)
+	}
+
+	first := l.fetch(ctx, 1)
+	if first.err != nil {
+		return provider.Result{}, first.err
+	}
+	l.last = first.last
+	if first.last > 0 {
+		l.total = first.last
+		if maxPages > 0 {
+			l.total = min(l.total, maxPages)
+		}
+	} else if first.next == 0 {
+		l.total = 1
+	}
+	err := l.deliver(first)
+	switch {
+	case err == errLimitReached:
+		return provider.Result{HTTPStatus: http.StatusOK}, nil
+	case err != nil:
+		return provider.Result{}, err
+	}
+
+	switch {
+	case first.last > 0:
+		err = l.fetchConcurrently(ctx, 2, l.total)
+	default:
+		err = l.followNext(ctx, first.next, maxPages)
+	}
+	if err != nil && err != errLimitReached {
+		return provider.Result{}, err
+	}
+	return provider.Result{HTTPStatus: http.StatusOK}, nil
+}
+
+// fetch reads one page and lays its rows out.
+func (l *listing) fetch(ctx context.Context, n int) page {
+	q := l.query
+	if n > 1 {
+		q = url.Values{}
+		for k, v := range l.query {
+			q[k] = v
+		}
+		q.Set("page", strconv.Itoa(n))
+	}
+	pkgs := make([]rawPackage, 0, perPage)
+	resp, err := l.c.getJSON(ctx, l.path+"?"+q.Encode(), &pkgs)
+	if err != nil {
+		return page{number: n, err: err}
+	}
+	rows := make([][]any, len(pkgs))
+	for i := range pkgs {
+		rows[i] = l.c.row(&pkgs[i])
+	}
+	return page{number: n, rows: rows, next: resp.NextPage, last: resp.LastPage}
+}
+
+// fetchConcurrently fetches pages from..to with at most c.concurrency requests
+// in flight, and sends them strictly in page order. A page that arrives early
+// waits in a reorder window of c.concurrency pages; no page is fetched beyond
+// that window, so memory stays flat however long the listing. The first
+// failure, an emit error or the limit cancels every request in flight.
+func (l *listing) fetchConcurrently(ctx context.Context, from, to int) error {
+	if from > to {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(l.c.concurrency)
+
+	// order holds one slot per page in page order; each slot receives its page
+	// once fetched. Its capacity is the reorder window.
+	order := make(chan chan page, l.c.concurrency)
+	go func() {
+		defer close(order)
+		for n := from; n <= to && gctx.Err() == nil; n++ {
+			slot := make(chan page, 1)
+			select {
+			case order <- slot:
+			case <-gctx.Done():
+				return
+			}
+			g.Go(func() error {
+				pg := l.fetch(gctx, n)
+				slot <- pg
+				return pg.err
+			})
+		}
+	}()
+
+	var stop error  // why sending stopped early
+	failed := false // a fetch failed: g.Wait has the first failure
+	for slot := range order {
+		if stop != nil || failed {
+			continue // drain, so the producer can finish
+		}
+		pg := <-slot
+		if pg.err != nil {
+			failed = true
+			cancel()
+			continue
+		}
+		if err := l.deliver(pg); err != nil {
+			stop = err
+			cancel()
+		}
+	}
+	werr := g.Wait()
+	switch {
+	case stop != nil:
+		return stop
+	case failed:
+		return werr
+	}
+	return nil
+}
+
+// followNext reads the pages after the first one by one, following rel="next".
+func (l *listing) followNext(ctx context.Context, next, maxPages int) error {
+	for n := 1; next != 0; {
+		if maxPages > 0 && n >= maxPages {
+			return nil
+		}
+		if next <= n {
+			return &provider.Error{Kind: provider.KindPartial, API: "GitHub",
+				Message: fmt.Sprintf("the Link header of page %d points back to page %d", n, next),
+				Hint:    "the server's pagination is broken; the listing was stopped rather than read twice"}
+		}
+		pg := l.fetch(ctx, next)
+		if pg.err != nil {
+			return pg.err
+		}
+		if err := l.deliver(pg); err != nil {
+			return err
+		}
+		n, next = pg.number, pg.next
+	}
+	return nil
+}
+
+// deliver checks that a page fits the listing and sends its rows. Rows that
+// moved between pages while they were read (packages deleted or added) would
+// come back missing or twice, so such a listing is an error, never a quietly
+// wrong answer.
+func (l *listing) deliver(pg page) error {
+	if l.size == 0 {
+		l.size = len(pg.rows)
+	}
+	short := !l.filtered && len(pg.rows) != l.size
+	switch {
+	case l.last > 0 && pg.number < l.last:
+		if pg.next == 0 {
+			return l.changed(pg, fmt.Sprintf("is the last one, where page 1 announced %d", l.last))
+		}
+		if short {
+			return l.changed(pg, fmt.Sprintf("has %d packages where page 1 had %d", len(pg.rows), l.size))
+		}
+	case l.last > 0 && pg.number == l.last:
+		if pg.next != 0 {
+			return l.changed(pg, "links to a next page: packages were added")
+		}
+		if len(pg.rows) == 0 && !l.filtered {
+			return l.changed(pg, "is empty")
+		}
+	case pg.next != 0 && short:
+		return l.changed(pg, fmt.Sprintf("has %d packages where page 1 had %d", len(pg.rows), l.size))
+	}
+	l.done++
+	return l.c.send(pg.rows, int64(l.done), int64(l.total))
+}
+
+func (l *listing) changed(pg page, what string) error {
+	return &provider.Error{
+		Kind:    provider.KindPartial,
+		API:     "GitHub",
+		Message: fmt.Sprintf("page %d of the listing %s; the packages changed while they were listed, so rows would be missing or repeated", pg.number, what),
+		Hint:    "run the statement again",
+	}
+}

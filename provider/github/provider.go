@@ -1,0 +1,177 @@
+package github
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/schema"
+)
+
+const (
+	// DefaultBaseURL is GitHub's public REST API.
+	DefaultBaseURL = "https://api.github.com/"
+	// DefaultConcurrency is how many pages of one listing are fetched at once:
+	// enough to hide GitHub's latency, far below its secondary limit of 100
+	// concurrent requests.
+	DefaultConcurrency = 8
+	// MaxConcurrency is GitHub's secondary limit on concurrent requests.
+	MaxConcurrency   = 100
+	defaultUserAgent = "pkgql"
+)
+
+// Provider is the GitHub provider. It is safe for concurrent Calls.
+type Provider struct {
+	logger   hclog.Logger
+	services []service
+	policy   retryPolicy
+
+	mu   sync.RWMutex
+	conn *conn
+}
+
+// conn is what Configure sets up: a go-github client over the retry
+// transport.
+type conn struct {
+	gh          *github.Client
+	transport   *http.Transport
+	concurrency int
+	hasToken    bool
+}
+
+var _ provider.Provider = (*Provider)(nil)
+
+// New returns the provider, configured for GitHub's public API without a
+// token until Configure says otherwise. A nil logger logs nothing.
+func New(logger hclog.Logger) *Provider {
+	if logger == nil {
+		logger = hclog.NewNullLogger()
+	}
+	p := &Provider{logger: logger, services: declarations(), policy: defaultRetryPolicy()}
+	if err := p.Configure(context.Background(), provider.Config{}); err != nil {
+		panic(err) // the defaults are constants
+	}
+	return p
+}
+
+// Schema returns the declaration of every resource.
+func (p *Provider) Schema(context.Context) (*schema.Provider, error) {
+	s := deriveSchema(p.services)
+	if err := s.Validate(); err != nil {
+		return nil, &provider.Error{Kind: provider.KindInternal, Message: err.Error()}
+	}
+	return s, nil
+}
+
+// Configure sets the token, the API's base URL (GitHub Enterprise's
+// https://HOST/api/v3/, or a local server), how many requests one Call may
+// have in flight, and the User-Agent. The token is sent as
+// "Authorization: Bearer" and nowhere else.
+func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return err
+	}
+	concurrency := cfg.Concurrency
+	switch {
+	case concurrency == 0:
+		concurrency = DefaultConcurrency
+	case concurrency < 0 || concurrency > MaxConcurrency:
+		return &provider.Error{Kind: provider.KindInvalid,
+			Message: fmt.Sprintf("concurrency %d is out of range", concurrency),
+			Hint:    fmt.Sprintf("use 1 to %d: GitHub allows at most %d concurrent requests", MaxConcurrency, MaxConcurrency)}
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = concurrency
+	transport.ResponseHeaderTimeout = p.policy.headerTimeout
+	hc := &http.Client{Transport: &retryTransport{next: transport, policy: p.policy, logger: p.logger}}
+	gh := github.NewClient(hc)
+	if cfg.Token != "" {
+		gh = gh.WithAuthToken(cfg.Token)
+	}
+	gh.BaseURL = base
+	gh.UserAgent = cfg.UserAgent
+	if gh.UserAgent == "" {
+		gh.UserAgent = defaultUserAgent
+	}
+
+	p.mu.Lock()
+	old := p.conn
+	p.conn = &conn{gh: gh, transport: transport, concurrency: concurrency, hasToken: cfg.Token != ""}
+	p.mu.Unlock()
+	if old != nil {
+		old.transport.CloseIdleConnections()
+	}
+	// Never the Config itself: a JSON logger would marshal its token.
+	p.logger.Debug("configured", "base_url", redactURL(base), "concurrency", concurrency, "token", cfg.Token != "")
+	return nil
+}
+
+// parseBaseURL checks a base URL and adds the trailing slash go-github needs.
+func parseBaseURL(s string) (*url.URL, error) {
+	if s == "" {
+		s = DefaultBaseURL
+	}
+	u, err := url.Parse(s)
+	bad := func(why string) error {
+		return &provider.Error{Kind: provider.KindInvalid,
+			Message: fmt.Sprintf("the GitHub API URL %q %s", s, why),
+			Hint:    "use https://api.github.com/, https://HOST/api/v3/ for GitHub Enterprise, or http://127.0.0.1:PORT/ for a local server"}
+	}
+	switch {
+	case err != nil:
+		return nil, bad("cannot be read")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, bad("needs http:// or https://")
+	case u.Host == "":
+		return nil, bad("has no host")
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return nil, bad("must not carry credentials, a query or a fragment")
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		if u.RawPath != "" {
+			u.RawPath += "/"
+		}
+	}
+	return u, nil
+}
+
+// Call performs one method once. Params are checked before any request;
+// rows go to emit in batches, in GitHub's order.
+func (p *Provider) Call(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+	res, m, err := lookup(p.services, req)
+	if err != nil {
+		return provider.Result{}, err
+	}
+	p.mu.RLock()
+	cn := p.conn
+	p.mu.RUnlock()
+	c := &call{
+		gh: cn.gh, policy: p.policy, logger: p.logger, concurrency: cn.concurrency, hasToken: cn.hasToken,
+		service: req.Service, res: res, m: m, params: req.Params, limit: req.Limit,
+		emit: emit, stats: newCallStats(),
+	}
+	if c.params == nil {
+		c.params = map[string]string{}
+	}
+	if err := checkParams(res, m, c.params); err != nil {
+		return provider.Result{}, c.failure(err)
+	}
+	if c.columns, err = res.layout(req.Columns, m, c.params); err != nil {
+		return provider.Result{}, c.failure(err)
+	}
+	result, err := m.run(withStats(ctx, c.stats), c)
+	result.Requests = c.stats.requests.Load()
+	if err != nil {
+		return result, c.failure(err)
+	}
+	return result, nil
+}

@@ -1,0 +1,289 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// Retries live in an http.RoundTripper under go-github rather than around
+// Client.Do, for three reasons:
+//   - go-github remembers a secondary-rate-limit answer and refuses every
+//     request until its Retry-After has passed on the wall clock; retried
+//     below it, a wait that ended well never reaches that bookkeeping, and
+//     tests can shorten waits without go-github refusing the retry.
+//   - every request of every method (get, each page of a listing, the GET
+//     that re-checks a change) gets the same policy in one place, and the
+//     listing code stays a plain sequence of pages.
+//   - only the transport sees whether a connection failed before the request
+//     was written (a dial error), the one case where resending a DELETE or
+//     POST is provably safe.
+//
+// A GET is retried whole: a 200's body is read inside the retry loop, so a
+// connection that breaks mid-body is retried like one that broke before the
+// headers, and a page is never half-read.
+
+// retryPolicy says how often requests are retried and how long to wait. The
+// waits are injectable so that tests run fast.
+type retryPolicy struct {
+	attempts int           // tries per request, the first included
+	base     time.Duration // the first backoff; it doubles per attempt
+	max      time.Duration // the longest backoff
+	// maxWait is the longest rate-limit wait taken; a longer one fails the
+	// call with the reset time instead.
+	maxWait time.Duration
+	// headerTimeout bounds the wait for a response's headers.
+	headerTimeout time.Duration
+	sleep         func(ctx context.Context, d time.Duration) error
+	now           func() time.Time
+	jitter        func(d time.Duration) time.Duration // a random duration in [0, d)
+}
+
+func defaultRetryPolicy() retryPolicy {
+	return retryPolicy{
+		attempts:      4,
+		base:          200 * time.Millisecond,
+		max:           5 * time.Second,
+		maxWait:       60 * time.Second,
+		headerTimeout: 60 * time.Second,
+		sleep:         sleepContext,
+		now:           time.Now,
+		jitter:        func(d time.Duration) time.Duration { return rand.N(d) },
+	}
+}
+
+// backoff is the wait before retry number attempt (1 for the first retry):
+// exponential, capped, with jitter so that concurrent page fetches that failed
+// together do not retry together. Half of it is fixed so that a retry never
+// comes back at once.
+func (p retryPolicy) backoff(attempt int) time.Duration {
+	d := p.max
+	if attempt < 31 {
+		d = min(p.base<<(attempt-1), p.max)
+	}
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + p.jitter(half)
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// retryTransport retries what can safely be retried, counts requests and
+// logs each one. It never logs headers or the query, where the token and the
+// restore token travel.
+type retryTransport struct {
+	next   http.RoundTripper
+	policy retryPolicy
+	logger hclog.Logger
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	stats := statsFrom(ctx)
+	// A request counts once written to the wire. net/http itself replays a GET
+	// whose reused connection turned out dead; that replay counts too, and a
+	// dial that failed does not.
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				stats.requests.Add(1)
+			}
+		},
+	}))
+	// GET and HEAD carry no body and change nothing: any failure can be retried.
+	replayable := req.Method == http.MethodGet || req.Method == http.MethodHead
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		resp, err := t.next.RoundTrip(req)
+		if err == nil && replayable && resp.StatusCode < 300 {
+			err = bufferBody(resp)
+			if err != nil {
+				resp = nil
+			}
+		}
+		t.log(req, resp, err, attempt, time.Since(start))
+		last := attempt >= t.policy.attempts
+		if err != nil {
+			if ctx.Err() != nil || last || !retryable(err, replayable) {
+				return nil, err
+			}
+			if err := t.policy.sleep(ctx, t.policy.backoff(attempt)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		stats.noteRate(resp)
+		if wait, limited := rateLimitWait(resp, t.policy.now()); limited {
+			// GitHub refused the request without acting on it, so even a
+			// DELETE can be sent again once the wait is over.
+			if last || wait > t.policy.maxWait {
+				return resp, nil
+			}
+			discard(resp)
+			t.logger.Debug("rate limited; waiting", "method", req.Method, "path", req.URL.EscapedPath(), "wait", wait)
+			if err := t.policy.sleep(ctx, wait); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if resp.StatusCode >= 500 && replayable && !last {
+			discard(resp)
+			if err := t.policy.sleep(ctx, t.policy.backoff(attempt)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return resp, nil
+	}
+}
+
+func (t *retryTransport) log(req *http.Request, resp *http.Response, err error, attempt int, d time.Duration) {
+	if !t.logger.IsDebug() {
+		return
+	}
+	args := []any{"method", req.Method, "path", req.URL.EscapedPath(), "duration", d, "attempt", attempt}
+	if resp != nil {
+		args = append(args, "status", resp.StatusCode)
+	}
+	if err != nil {
+		// Transport errors name the address, never the URL with its query.
+		args = append(args, "error", err.Error())
+	}
+	t.logger.Debug("github request", args...)
+}
+
+// bufferBody reads a successful body whole, so that a connection that breaks
+// mid-body fails the attempt rather than the decoding above. The buffer comes
+// from a pool and goes back when the body is closed.
+func bufferBody(resp *http.Response) error {
+	defer resp.Body.Close()
+	buf := bodyPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		bodyPool.Put(buf)
+		return err
+	}
+	resp.Body = &bufferedBody{Reader: bytes.NewReader(buf.Bytes()), buf: buf}
+	return nil
+}
+
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody keeps an unusually large answer from being held by the pool.
+const maxPooledBody = 4 << 20
+
+// bufferedBody is a body read whole. Bytes gives it without a copy, valid
+// until Close.
+type bufferedBody struct {
+	*bytes.Reader
+	buf *bytes.Buffer
+}
+
+func (b *bufferedBody) Bytes() []byte { return b.buf.Bytes() }
+
+func (b *bufferedBody) Close() error {
+	if b.buf != nil {
+		if b.buf.Cap() <= maxPooledBody {
+			bodyPool.Put(b.buf)
+		}
+		b.buf, b.Reader = nil, bytes.NewReader(nil)
+	}
+	return nil
+}
+
+// discard drains and closes a body that will not be read, so the connection
+// can be reused.
+func discard(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+}
+
+// rateLimitWait tells whether resp is GitHub refusing a request for a rate
+// limit, and how long it asks to wait: Retry-After when given, else until
+// x-ratelimit-reset when x-ratelimit-remaining is 0, else (a 429 that says
+// neither) the minute GitHub's docs ask for.
+func rateLimitWait(resp *http.Response, now time.Time) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
+		return 0, false
+	}
+	if ra := resp.Header.Get("Retry-After"); ra != "" {
+		if secs, err := strconv.ParseInt(ra, 10, 64); err == nil && secs >= 0 {
+			return time.Duration(secs) * time.Second, true
+		}
+		if at, err := http.ParseTime(ra); err == nil {
+			return max(at.Sub(now), 0), true
+		}
+	}
+	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			return max(time.Unix(reset, 0).Sub(now), 0), true
+		}
+		return time.Hour, true
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return time.Minute, true
+	}
+	return 0, false
+}
+
+// retryable tells whether a transport error is worth another attempt. A
+// request that may have reached the server is retried only when replaying it
+// is harmless.
+func retryable(err error, replayable bool) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns.IsTimeout || dns.IsTemporary
+	}
+	if neverSent(err) {
+		return true
+	}
+	return replayable && isNetError(err)
+}
+
+// neverSent reports whether the request provably never reached the server:
+// the connection was never made.
+func neverSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// isNetError reports whether err is the network failing (a reset, a timeout,
+// a connection closed early) rather than a bad request or a TLS refusal.
+func isNetError(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
