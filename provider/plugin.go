@@ -65,6 +65,8 @@ type Process struct {
 // calls that on every way out. Tokens in the environment are not passed on: the
 // provider gets credentials only through Configure.
 func Launch(cmd *exec.Cmd, logger hclog.Logger) (*Process, error) {
+	// go-plugin would append the whole host environment; the provider gets it
+	// without tokens instead, so credentials arrive only through Configure.
 	if cmd.Env == nil {
 		cmd.Env = withoutSecrets(os.Environ())
 	}
@@ -75,6 +77,7 @@ func Launch(cmd *exec.Cmd, logger hclog.Logger) (*Process, error) {
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		Managed:          true,
+		SkipHostEnv:      true,
 		Logger:           logger,
 	})
 	rpc, err := client.Client()
@@ -104,7 +107,7 @@ func withoutSecrets(env []string) []string {
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN":
+		case "GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "PKGQL_SERVE_PASSWORD":
 			continue
 		}
 		out = append(out, kv)

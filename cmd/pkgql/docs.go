@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/reference"
+)
+
+func (a *app) docsCommand() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "docs",
+		Short: "Generate the reference pages from the providers' schemas",
+		Long: `Write the reference into DIR/reference/: index.md, and one page per resource
+with its fields, params, methods (SQL verb, required and optional params,
+REST call, full description) and example statements.
+
+The pages come from the schemas the providers declare and nothing else, byte
+for byte the same on every run: regenerate into a temporary directory and
+diff it with docs/ to check the committed reference is current. Markdown
+files in DIR/reference/ that are not generated are removed.`,
+		Example: `  pkgql docs --out docs/
+
+  # Is docs/ current?
+  pkgql docs --out /tmp/docs && diff -r /tmp/docs/reference docs/reference`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			running, err := a.startProviders(cmd.Context())
+			if err != nil {
+				return err
+			}
+			s := &session{a: a, providers: running}
+			defer s.close()
+			// The engine's catalog is what SHOW and DESCRIBE read too.
+			eng, err := engine.New(engine.Config{Providers: s.bindings(), Logger: a.logger.Named("engine")})
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			if err := reference.Write(out, eng.Catalog()); err != nil {
+				return fmt.Errorf("writing the reference: %w", err)
+			}
+			fmt.Fprintf(a.stderr, "wrote %s\n", filepath.Join(out, reference.Dir))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "docs", "the docs directory; pages go to DIR/reference/")
+	return cmd
+}

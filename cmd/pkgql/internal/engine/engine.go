@@ -1,0 +1,182 @@
+// Package engine runs pkgql statements: it reads them (xwb1989/sqlparser and its
+// Tokenizer), checks and plans them against the schemas the providers declared,
+// evaluates SELECT in embedded SQLite through virtual tables that call the
+// providers, and performs DELETE and EXEC exactly once per bound key.
+//
+// Data flows one way: text → statements → plan → provider calls → rows → SQLite
+// → Sink. The engine knows schemas, never a provider's API.
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/schema"
+)
+
+// Binding is a provider the engine can plan against and call.
+type Binding struct {
+	Schema   *schema.Provider
+	Provider provider.Provider
+}
+
+// Config configures an Engine.
+type Config struct {
+	Providers []Binding
+	// DryRun prints the calls a statement would make and makes none that change
+	// anything. Reads that are needed to find the keys of a bulk DELETE are made.
+	DryRun bool
+	// Yes confirms every bulk DELETE in advance.
+	Yes bool
+	// Confirm is asked before a bulk DELETE when Yes is not set; nil means no.
+	Confirm func(ctx context.Context, question string) bool
+	// Concurrency bounds the calls one statement has in flight (IN fan-out).
+	Concurrency int
+	// Progress, when set, receives the providers' progress reports.
+	Progress func(provider.Progress)
+	Logger   hclog.Logger
+}
+
+// Column describes one column of a result set. Type is empty when SQLite
+// computed the value and its type is not known in advance.
+type Column struct {
+	Name string
+	Type schema.Type
+}
+
+// Sink receives the result sets of statements: output writers, the Postgres
+// server and tests implement it. Every statement produces exactly one result
+// set: Begin, Row for each row, then End.
+//
+// Row values are nil, int64, float64, string, bool or provider.JSON (an object
+// field, as JSON text). The slice is reused after Row returns.
+type Sink interface {
+	Begin(cols []Column) error
+	Row(values []any) error
+	// End closes the result set with a short summary ("3 rows", "1 deleted").
+	End(summary string) error
+}
+
+// Kind says what a statement does.
+type Kind string
+
+const (
+	KindSelect   Kind = "SELECT"
+	KindDelete   Kind = "DELETE"
+	KindExec     Kind = "EXEC"
+	KindShow     Kind = "SHOW"
+	KindDescribe Kind = "DESCRIBE"
+	KindExplain  Kind = "EXPLAIN"
+)
+
+// defaultConcurrency bounds the calls a statement has in flight when Config
+// does not: well under GitHub's limit of 100 concurrent requests.
+const defaultConcurrency = 8
+
+// maxScript bounds a whole script.
+const maxScript = 16 << 20
+
+// Engine reads, plans and runs statements against the providers it was given.
+// It is safe for concurrent use: each running statement has its own SQLite
+// connection.
+type Engine struct {
+	cfg    Config
+	log    hclog.Logger
+	cat    *catalog
+	sqlite *sqliteDB
+}
+
+// New checks the providers' schemas and opens the engine's SQLite.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = defaultConcurrency
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = hclog.NewNullLogger()
+	}
+	cat, err := newCatalog(cfg.Providers)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, cat: cat}
+	if e.sqlite, err = openSQLite(e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close releases the engine's SQLite. Providers are the caller's to close.
+func (e *Engine) Close() error { return e.sqlite.close() }
+
+// Catalog returns the providers' schemas, for completion, docs and SHOW. They
+// are the engine's own: read them, do not change them.
+func (e *Engine) Catalog() []*schema.Provider { return e.cat.providers }
+
+// Statement is one checked statement of a script, ready to run.
+type Statement struct {
+	kind   Kind
+	text   string
+	index  int
+	offset int
+	src    *source
+
+	sel     *selectPlan
+	del     *deletePlan
+	exec    *execPlan
+	show    *showStmt
+	desc    *describeStmt
+	explain *Statement
+}
+
+// Kind says what the statement does.
+func (s *Statement) Kind() Kind { return s.kind }
+
+// Text is the statement as written in the script, without its ';'.
+func (s *Statement) Text() string { return s.text }
+
+// Prepare reads and checks a whole script: names, params, types and plans.
+// An error anywhere means no statement is returned, so nothing runs. The
+// error is an *Error with the line and column it points at.
+func (e *Engine) Prepare(script string) ([]*Statement, error) {
+	if len(script) > maxScript {
+		return nil, &Error{Message: fmt.Sprintf("the script is %d bytes long; at most %d are read", len(script), maxScript)}
+	}
+	src := newSource(script)
+	toks, lerr := tokenize(src)
+	if lerr != nil {
+		return nil, lerr
+	}
+	var out []*Statement
+	for i, stoks := range split(toks) {
+		r := &stmtReader{e: e, src: src, index: i, toks: stoks}
+		st, err := r.read()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Run runs one prepared statement and writes its result set to sink.
+// Cancelling ctx stops it and every call it has in flight.
+func (e *Engine) Run(ctx context.Context, st *Statement, sink Sink) error {
+	switch st.kind {
+	case KindSelect:
+		return e.runSelect(ctx, st, st.sel, sink)
+	case KindDelete:
+		return e.runDelete(ctx, st, sink)
+	case KindExec:
+		return e.runExec(ctx, st, sink)
+	case KindShow:
+		return e.runShow(st, sink)
+	case KindDescribe:
+		return e.runDescribe(st, sink)
+	case KindExplain:
+		return e.runExplain(st, sink)
+	}
+	return fmt.Errorf("engine: statement of kind %q cannot run", st.kind)
+}

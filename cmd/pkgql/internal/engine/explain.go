@@ -1,0 +1,216 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+
+	"github.com/pkgql/pkgql/schema"
+)
+
+// EXPLAIN shows the plan and makes no call: for each resource table the
+// method, the REST calls, what the calls take over (params, LIMIT) and what
+// SQLite does on the host; then the SQL SQLite runs. It is one text column,
+// a line a row, as PostgreSQL prints its plans.
+
+// maxShownCalls is how many calls of one table EXPLAIN lists.
+const maxShownCalls = 10
+
+func (e *Engine) runExplain(st *Statement, sink Sink) error {
+	var lines []string
+	switch in := st.explain; in.kind {
+	case KindSelect:
+		lines = explainSelect(in.sel, "")
+	case KindDelete:
+		lines = explainDelete(in.del)
+	}
+	rows := make([][]any, len(lines))
+	for i, l := range lines {
+		rows[i] = []any{l}
+	}
+	if err := sink.Begin([]Column{{Name: "plan", Type: schema.String}}); err != nil {
+		return err
+	}
+	for _, row := range rows {
+		if err := sink.Row(row); err != nil {
+			return err
+		}
+	}
+	return sink.End("no call made")
+}
+
+func explainDelete(dp *deletePlan) []string {
+	verb, tmpl, _ := strings.Cut(dp.method.HTTP, " ")
+	head := fmt.Sprintf("DELETE from %s with %s (%s %s)", dp.res.name, dp.method.Name, verb, tmpl)
+	if dp.find == nil {
+		lines := []string{head, "  the WHERE names every key in full: no SELECT, no confirmation"}
+		return append(lines, callLines(dp.method, dp.keys, "  ")...)
+	}
+	lines := []string{head, "  the WHERE is wider than the key: a SELECT finds the keys first"}
+	lines = append(lines, explainSelect(dp.find, "  ")...)
+	return append(lines, fmt.Sprintf("  then %s once per key found, after confirmation (--yes): %s %s", dp.method.Name, verb, tmpl))
+}
+
+// callLines lists the calls a set of params makes.
+func callLines(m *schema.Method, combos []map[string]string, indent string) []string {
+	if len(combos) == 0 {
+		return []string{indent + "calls: none (a param is compared with NULL, which nothing equals)"}
+	}
+	lines := []string{fmt.Sprintf("%scalls: %d", indent, len(combos))}
+	for i, c := range combos {
+		if i == maxShownCalls {
+			lines = append(lines, fmt.Sprintf("%s  … and %d more", indent, len(combos)-i))
+			break
+		}
+		verb, path := httpCall(m, c)
+		lines = append(lines, fmt.Sprintf("%s  %s %s", indent, verb, path))
+	}
+	return lines
+}
+
+func explainSelect(q *selectPlan, indent string) []string {
+	var lines []string
+	used := map[int]bool{}
+	for _, rp := range q.refs {
+		ref, res := rp.ref, rp.ref.res
+		var scan *scanPlan
+		for i, s := range q.scans {
+			if !used[i] && s.alias == ref.alias {
+				used[i], scan = true, s.plan
+				break
+			}
+		}
+		lines = append(lines, fmt.Sprintf("%s%s AS %s", indent, res.name, ref.alias))
+		m := rp.method
+		if scan != nil && scan.Method != "" {
+			if sm, ok := res.schema.Method(scan.Method); ok {
+				m = sm
+			}
+		}
+		lines = append(lines, fmt.Sprintf("%s  method: %s (%s)", indent, m.Name, m.HTTP))
+		if rp.combos != nil {
+			lines = append(lines, callLines(m, rp.combos, indent+"  ")...)
+		} else {
+			var per []string
+			for _, p := range m.Required {
+				if b := rp.bound[p]; b != nil && !b.literal() {
+					per = append(per, fmt.Sprintf("%s from %s", p, b.dynamic))
+				}
+			}
+			verb, tmpl, _ := strings.Cut(m.HTTP, " ")
+			lines = append(lines, fmt.Sprintf("%s  calls: one per value of %s, as the other tables supply them: %s %s",
+				indent, strings.Join(per, ", "), verb, tmpl))
+		}
+		var pushed []string
+		consumed := map[string]bool{}
+		if scan != nil {
+			for _, a := range scan.Args {
+				switch a {
+				case argLimit:
+					pushed = append(pushed, "LIMIT "+limitText(q.node))
+				case argOffset:
+				default:
+					pushed = append(pushed, bindingText(a, rp.bound[a], res, m))
+					if _, col := res.column(a); col.hidden || slices.Contains(m.Required, a) {
+						consumed[a] = true
+					}
+				}
+			}
+			var cols []string
+			for _, i := range scan.Cols {
+				cols = append(cols, res.cols[i].name)
+			}
+			if len(cols) > 0 {
+				lines = append(lines, fmt.Sprintf("%s  columns read: %s", indent, strings.Join(cols, ", ")))
+			}
+		}
+		if len(pushed) > 0 {
+			lines = append(lines, fmt.Sprintf("%s  pushed down to the calls: %s", indent, strings.Join(pushed, ", ")))
+		}
+		var host []string
+		for _, c := range ref.scope.conjuncts {
+			if !references(c, ref) {
+				continue
+			}
+			if name, b := conjunctBinding(c, ref); b != nil && consumed[name] {
+				continue
+			}
+			host = append(host, sqlparser.String(c))
+		}
+		if len(host) > 0 {
+			lines = append(lines, fmt.Sprintf("%s  filtered on the host: %s", indent, strings.Join(host, " AND ")))
+		}
+	}
+	if ops := hostOperations(q); len(ops) > 0 {
+		lines = append(lines, fmt.Sprintf("%son the host (SQLite): %s", indent, strings.Join(ops, ", ")))
+	}
+	lines = append(lines, indent+"SQLite: "+q.sql)
+	if len(q.args) > 0 {
+		var args []string
+		for _, a := range q.args {
+			args = append(args, fmt.Sprintf("'%v'", a))
+		}
+		lines = append(lines, indent+"  with "+strings.Join(args, ", "))
+	}
+	return lines
+}
+
+// bindingText shows how a pushed-down param is bound.
+func bindingText(param string, b *binding, res *resource, m *schema.Method) string {
+	if b == nil {
+		return param
+	}
+	var s string
+	switch {
+	case !b.literal():
+		s = fmt.Sprintf("%s = %s (row by row)", param, b.dynamic)
+	case len(b.values) == 1:
+		s = fmt.Sprintf("%s = '%s'", param, b.values[0])
+	default:
+		s = fmt.Sprintf("%s IN ('%s')", param, strings.Join(b.values, "', '"))
+	}
+	if _, col := res.column(param); col != nil && !col.hidden && !slices.Contains(m.Required, param) {
+		s += " (checked again on the host)"
+	}
+	return s
+}
+
+func limitText(node sqlparser.SelectStatement) string {
+	if s, ok := node.(*sqlparser.Select); ok && s.Limit != nil {
+		return sqlparser.String(s.Limit.Rowcount)
+	}
+	return ""
+}
+
+// hostOperations lists what SQLite does over the rows of the outermost
+// SELECT: DISTINCT, GROUP BY, HAVING, ORDER BY and a LIMIT not pushed down.
+func hostOperations(q *selectPlan) []string {
+	s, ok := q.node.(*sqlparser.Select)
+	if !ok {
+		return []string{"UNION"}
+	}
+	var ops []string
+	if s.Distinct != "" {
+		ops = append(ops, "DISTINCT")
+	}
+	if len(s.GroupBy) > 0 {
+		ops = append(ops, strings.TrimSpace(sqlparser.String(s.GroupBy)))
+	}
+	if s.Having != nil {
+		ops = append(ops, strings.TrimSpace(sqlparser.String(s.Having)))
+	}
+	if len(s.OrderBy) > 0 {
+		ops = append(ops, strings.TrimSpace(sqlparser.String(s.OrderBy)))
+	}
+	if s.Limit != nil {
+		pushed := slices.ContainsFunc(q.scans, func(sc eqpScan) bool { return sc.plan.limited() })
+		l := strings.TrimSpace(sqlparser.String(s.Limit))
+		if pushed {
+			l += " (also pushed down)"
+		}
+		ops = append(ops, l)
+	}
+	return ops
+}

@@ -1,0 +1,508 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/xwb1989/sqlparser"
+
+	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/schema"
+)
+
+// DELETE and EXEC call their method once per key, and only on keys that are
+// named in full: literals in the statement, or rows a SELECT found and the
+// user confirmed. A dry run shows the REST calls and makes none that change
+// anything.
+
+// deletePlan is a checked DELETE.
+type deletePlan struct {
+	res    *resource
+	method *schema.Method
+	// keys are the param sets the statement names in full; nil when its
+	// WHERE is wider than the key and find must look for them.
+	keys []map[string]string
+	find *selectPlan
+	// fixed are optional params bound by a literal, sent with every key found.
+	fixed map[string]string
+}
+
+// execPlan is a checked EXEC.
+type execPlan struct {
+	res    *resource
+	method *schema.Method
+	params map[string]string
+}
+
+func (r *stmtReader) readDelete() (*deletePlan, error) {
+	stmt, _, err := r.parse()
+	if err != nil {
+		return nil, err
+	}
+	d, ok := stmt.(*sqlparser.Delete)
+	if !ok {
+		return nil, r.errorAt(r.toks[0].start, "", "expected a DELETE")
+	}
+	switch {
+	case len(d.Targets) > 0:
+		return nil, r.errorAt(r.toks[0].start, "", "DELETE from several tables is not supported")
+	case len(d.OrderBy) > 0:
+		return nil, r.errorAt(r.findWord("order"), "", "DELETE … ORDER BY is not supported")
+	case d.Limit != nil:
+		return nil, r.errorAt(r.findWord("limit"), "", "DELETE … LIMIT is not supported")
+	case len(d.Partitions) > 0:
+		return nil, r.errorAt(r.findWord("partition"), "", "PARTITION is not supported")
+	}
+	var te *sqlparser.AliasedTableExpr
+	if len(d.TableExprs) == 1 {
+		te, _ = d.TableExprs[0].(*sqlparser.AliasedTableExpr)
+	}
+	if te == nil {
+		return nil, r.errorAt(r.toks[0].start, "", "DELETE deletes from one resource")
+	}
+	if _, isName := te.Expr.(sqlparser.TableName); !isName {
+		return nil, r.errorAt(r.toks[0].start, "", "DELETE deletes from one resource")
+	}
+	a := newAnalysis(r)
+	sc := &scope{}
+	if err := a.aliasedTable(te, sc); err != nil {
+		return nil, err
+	}
+	if len(a.refs) != 1 {
+		return nil, r.errorAt(r.toks[0].start, "", "DELETE deletes from one resource")
+	}
+	ref := a.refs[0]
+	methods := ref.res.schema.MethodsFor(schema.Delete)
+	if len(methods) == 0 {
+		return nil, r.errorAt(ref.offset, "SHOW METHODS IN "+ref.res.name+" lists what it can do", "%s has no DELETE method", ref.res.name)
+	}
+	if d.Where == nil {
+		return nil, r.errorAt(r.end(), fmt.Sprintf("bind %s with = or IN", joinList(methods[0].Required)),
+			"DELETE needs a WHERE clause naming what to delete")
+	}
+	if err := a.expr(d.Where.Expr, sc); err != nil {
+		return nil, err
+	}
+	sc.conjuncts = splitAnd(d.Where.Expr)
+	if err := r.checkLiterals(d.Where); err != nil {
+		return nil, err
+	}
+	dp := &deletePlan{res: ref.res}
+	if r.exactKeys(ref) {
+		rp, err := r.planRef(ref, schema.Delete)
+		if err != nil {
+			return nil, err
+		}
+		dp.method, dp.keys = rp.method, rp.combos
+		return dp, nil
+	}
+	// The WHERE is wider than the key: a SELECT finds the keys first.
+	dp.method, _ = chooseMethod(ref.res, schema.Delete, func(string) bool { return true })
+	dp.fixed = map[string]string{}
+	for p, b := range bindings(ref) {
+		if slices.Contains(dp.method.Optional, p) && b.literal() && len(b.values) == 1 {
+			dp.fixed[p] = b.values[0]
+		}
+	}
+	find := &sqlparser.Select{Distinct: sqlparser.DistinctStr, From: d.TableExprs, Where: d.Where}
+	for _, p := range dp.method.Required {
+		find.SelectExprs = append(find.SelectExprs, &sqlparser.AliasedExpr{
+			Expr: &sqlparser.ColName{Name: sqlparser.NewColIdent(p), Metadata: ref},
+		})
+	}
+	if dp.find, err = r.planSelect(a, find); err != nil {
+		return nil, err
+	}
+	return dp, nil
+}
+
+// exactKeys reports whether every term of the WHERE binds, with literals, a
+// param of a DELETE method that all of them complete: then the statement
+// names its keys in full and no SELECT is needed.
+func (r *stmtReader) exactKeys(t *tableRef) bool {
+	seen := map[string]bool{}
+	for _, c := range t.scope.conjuncts {
+		name, b := conjunctBinding(c, t)
+		if b == nil || !b.literal() || seen[name] {
+			return false
+		}
+		seen[name] = true
+	}
+	m, _ := chooseMethod(t.res, schema.Delete, func(p string) bool { return seen[p] })
+	if m == nil {
+		return false
+	}
+	for p := range seen {
+		if !m.Takes(p) {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *stmtReader) readExec() (*execPlan, error) {
+	c, i, err := r.readName(1, "a method: EXEC provider.service.resource.method")
+	if err != nil {
+		return nil, err
+	}
+	if res, _, _ := r.e.cat.lookup(c.parts); res != nil {
+		var names []string
+		for _, m := range res.schema.MethodsFor(schema.Exec) {
+			names = append(names, res.name+"."+m.Name)
+		}
+		return nil, r.errorAt(r.toks[c.first].start, "its EXEC methods are "+joinList(names),
+			"EXEC names a method in full: %s.method", res.name)
+	}
+	if len(c.parts) < 3 || len(c.parts) > 4 {
+		return nil, r.errorAt(r.toks[c.first].start, "", "EXEC names a method in full: provider.service.resource.method")
+	}
+	res, msg, hint := r.e.cat.lookup(c.parts[:len(c.parts)-1])
+	if res == nil {
+		return nil, r.errorAt(r.toks[c.first].start, hint, "%s", msg)
+	}
+	name := c.parts[len(c.parts)-1]
+	methodAt := r.toks[c.end-1].start
+	var m *schema.Method
+	var names []string
+	for j := range res.schema.Methods {
+		mm := &res.schema.Methods[j]
+		names = append(names, mm.Name)
+		if strings.EqualFold(mm.Name, name) {
+			m = mm
+		}
+	}
+	if m == nil {
+		return nil, r.errorAt(methodAt, didYouMean(name, names), "unknown method %q of %s", name, res.name)
+	}
+	if m.Verb != schema.Exec {
+		return nil, r.errorAt(methodAt, fmt.Sprintf("it runs with %s", m.Verb), "%s is not an EXEC method", m.Name)
+	}
+	x := &execPlan{res: res, method: m, params: map[string]string{}}
+	takes := slices.Concat(m.Required, m.Optional)
+	for i < len(r.toks) {
+		t := r.toks[i]
+		if !t.isName() || !strings.HasPrefix(t.val, "@") || len(t.val) < 2 {
+			return nil, r.errorAt(t.start, "", "expected @param = value, found %q", r.src.text[t.start:t.end])
+		}
+		pname := t.val[1:]
+		k := slices.IndexFunc(takes, func(p string) bool { return strings.EqualFold(p, pname) })
+		if k < 0 {
+			at := make([]string, len(takes))
+			for j, p := range takes {
+				at[j] = "@" + p
+			}
+			return nil, r.errorAt(t.start, didYouMean(t.val, at), "%s takes no param %s", m.Name, t.val)
+		}
+		pname = takes[k]
+		if _, dup := x.params[pname]; dup {
+			return nil, r.errorAt(t.start, "", "@%s is given twice", pname)
+		}
+		if err := r.expect(i+1, "=", func(t token) bool { return t.punct('=') }); err != nil {
+			return nil, err
+		}
+		valAt := i + 2
+		v, isNull, next, err := r.literal(valAt)
+		if err != nil {
+			return nil, err
+		}
+		if isNull {
+			return nil, r.errorAt(r.toks[valAt].start, "leave it out instead", "@%s cannot be NULL", pname)
+		}
+		p, _ := res.schema.Param(pname)
+		if msg, hint := checkValue(p, v); msg != "" {
+			return nil, r.errorAt(r.toks[valAt].start, hint, "%s", msg)
+		}
+		x.params[pname] = v
+		i = next
+		if i < len(r.toks) {
+			if err := r.expect(i, "',' or the end of the statement", func(t token) bool { return t.punct(',') }); err != nil {
+				return nil, err
+			}
+			i++
+			if i == len(r.toks) {
+				return nil, r.errorAt(r.end(), "", "unexpected end of statement: expected @param = value")
+			}
+		}
+	}
+	var missing []string
+	for _, p := range m.Required {
+		if _, ok := x.params[p]; !ok {
+			missing = append(missing, "@"+p)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, r.errorAt(r.end(), fmt.Sprintf("add %s = '…'", missing[0]), "%s needs %s", m.Name, joinList(missing))
+	}
+	return x, nil
+}
+
+func (e *Engine) runExec(ctx context.Context, st *Statement, sink Sink) error {
+	x := st.exec
+	keys := []map[string]string{x.params}
+	if e.cfg.DryRun {
+		return dryRun(x.method, keys, sink)
+	}
+	return e.mutate(ctx, st, x.res, x.method, keys, "done", sink)
+}
+
+func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error {
+	dp := st.del
+	keys := dp.keys
+	if dp.find != nil {
+		var err error
+		if keys, err = e.findKeys(ctx, st, dp); err != nil {
+			return err
+		}
+	}
+	if e.cfg.DryRun {
+		return dryRun(dp.method, keys, sink)
+	}
+	if dp.find != nil && len(keys) > 0 && !e.cfg.Yes {
+		if e.cfg.Confirm == nil || !e.cfg.Confirm(ctx, question(st, dp.method, keys)) {
+			return unconfirmed(dp, keys, sink)
+		}
+	}
+	return e.mutate(ctx, st, dp.res, dp.method, keys, "deleted", sink)
+}
+
+// findKeys runs the DELETE's SELECT and reads the key of every row.
+func (e *Engine) findKeys(ctx context.Context, st *Statement, dp *deletePlan) ([]map[string]string, error) {
+	var keys []map[string]string
+	var missing string
+	err := e.query(ctx, st, dp.find, func([]Column) error { return nil }, func(vals []any) error {
+		key := make(map[string]string, len(vals)+len(dp.fixed))
+		for i, p := range dp.method.Required {
+			if vals[i] == nil {
+				missing = p
+				return errStop
+			}
+			key[p] = fmt.Sprint(vals[i])
+		}
+		for p, v := range dp.fixed {
+			key[p] = v
+		}
+		keys = append(keys, key)
+		return nil
+	}, func(int) error { return nil })
+	if missing != "" {
+		return nil, st.wrap(&Error{
+			Message: fmt.Sprintf("the rows of %s that match do not carry %s, which %s needs", dp.res.name, missing, dp.method.Name),
+			Hint:    fmt.Sprintf("bind %s in WHERE with = or IN", missing),
+		})
+	}
+	return keys, err
+}
+
+// errStop ends a query early; the caller knows why.
+var errStop = &Error{Message: "stopped"}
+
+func keyText(m *schema.Method, key map[string]string) string {
+	parts := make([]string, 0, len(m.Required))
+	for _, p := range m.Required {
+		parts = append(parts, p+"="+key[p])
+	}
+	return strings.Join(parts, " ")
+}
+
+// question asks to confirm a DELETE whose keys a SELECT found.
+func question(st *Statement, m *schema.Method, keys []map[string]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\nmatches %d to delete with %s:\n", st.text, len(keys), m.Name)
+	for i, k := range keys {
+		if i == 20 {
+			fmt.Fprintf(&b, "  … and %d more\n", len(keys)-i)
+			break
+		}
+		b.WriteString("  " + keyText(m, k) + "\n")
+	}
+	b.WriteString("Delete them?")
+	return b.String()
+}
+
+func keyColumns(res *resource, m *schema.Method) []Column {
+	var cols []Column
+	for _, p := range m.Required {
+		prm, _ := res.schema.Param(p)
+		cols = append(cols, Column{Name: p, Type: prm.Type})
+	}
+	return cols
+}
+
+// unconfirmed reports the keys a DELETE would delete and that it deleted none.
+func unconfirmed(dp *deletePlan, keys []map[string]string, sink Sink) error {
+	cols := append(keyColumns(dp.res, dp.method), Column{Name: "result", Type: schema.String})
+	if err := sink.Begin(cols); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		row := make([]any, 0, len(cols))
+		for _, p := range dp.method.Required {
+			row = append(row, k[p])
+		}
+		if err := sink.Row(append(row, "not deleted")); err != nil {
+			return err
+		}
+	}
+	return sink.End(fmt.Sprintf("%d would be deleted; none was: confirm, or run again with --yes", len(keys)))
+}
+
+// dryRun reports the REST calls a mutation would make.
+func dryRun(m *schema.Method, keys []map[string]string, sink Sink) error {
+	if err := sink.Begin([]Column{{Name: "method", Type: schema.String}, {Name: "verb", Type: schema.String}, {Name: "path", Type: schema.String}}); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		verb, path := httpCall(m, k)
+		if err := sink.Row([]any{m.Name, verb, path}); err != nil {
+			return err
+		}
+	}
+	return sink.End(fmt.Sprintf("dry run: %d %s, none made", len(keys), plural(len(keys), "call", "calls")))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// httpCall fills a method's REST template ("DELETE /users/{username}/…") with
+// params, path-escaped; the params the path does not hold go in the query.
+// Values of params named like credentials are not shown.
+func httpCall(m *schema.Method, params map[string]string) (verb, path string) {
+	verb, tmpl, found := strings.Cut(m.HTTP, " ")
+	if !found {
+		return "", m.HTTP
+	}
+	query := url.Values{}
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		v := params[k]
+		if secretName(k) {
+			v = "REDACTED"
+		}
+		ph := "{" + k + "}"
+		if strings.Contains(tmpl, ph) {
+			tmpl = strings.ReplaceAll(tmpl, ph, url.PathEscape(v))
+			continue
+		}
+		query.Set(k, v)
+	}
+	if len(query) > 0 {
+		tmpl += "?" + query.Encode()
+	}
+	return verb, tmpl
+}
+
+func secretName(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "token") || strings.Contains(n, "secret") || strings.Contains(n, "password")
+}
+
+// outcome is what one call of a mutation ended with.
+type outcome struct {
+	result  string // the method's word for success, "refused" or "failed"
+	status  int
+	message string
+	err     error
+}
+
+// refusedKinds are the errors where the API answered and said no: a reason
+// the user can read, not a fault.
+var refusedKinds = []string{provider.KindAPI, provider.KindNotFound, provider.KindAuth, provider.KindInvalid}
+
+func classify(res provider.Result, err error, done string) outcome {
+	if err == nil {
+		return outcome{result: done, status: res.HTTPStatus, message: res.Message}
+	}
+	pe, ok := provider.AsError(err)
+	if !ok {
+		return outcome{result: "failed", message: err.Error(), err: err}
+	}
+	o := outcome{result: "failed", status: pe.HTTPStatus, message: pe.Message, err: err}
+	if slices.Contains(refusedKinds, pe.Kind) {
+		o.result = "refused"
+	}
+	if pe.Hint != "" {
+		o.message += "; " + pe.Hint
+	}
+	return o
+}
+
+// mutate calls m once per key, up to Config.Concurrency at a time, and
+// reports every key: done, refused (with the API's reason) or failed. Run
+// fails when any key was not done, after the report is written.
+func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *schema.Method, keys []map[string]string, done string, sink Sink) error {
+	out := make([]outcome, len(keys))
+	sem := make(chan struct{}, e.cfg.Concurrency)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			out[i] = outcome{result: "failed", message: "not attempted: the statement was stopped", err: ctx.Err()}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			req := provider.Request{Service: res.service, Resource: res.schema.Name, Method: m.Name, Params: k}
+			r, err := res.binding.Provider.Call(ctx, req, func(provider.Batch) error { return nil })
+			out[i] = classify(r, err, done)
+		}()
+	}
+	wg.Wait()
+
+	cols := append(keyColumns(res, m),
+		Column{Name: "result", Type: schema.String}, Column{Name: "status", Type: schema.Integer}, Column{Name: "message", Type: schema.String})
+	if err := sink.Begin(cols); err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	var firstErr error
+	for i, k := range keys {
+		o := out[i]
+		counts[o.result]++
+		if o.err != nil && firstErr == nil {
+			firstErr = o.err
+		}
+		row := make([]any, 0, len(cols))
+		for _, p := range m.Required {
+			row = append(row, k[p])
+		}
+		var status any
+		if o.status != 0 {
+			status = int64(o.status)
+		}
+		if err := sink.Row(append(row, o.result, status, o.message)); err != nil {
+			return err
+		}
+	}
+	var summary []string
+	for _, word := range []string{done, "refused", "failed"} {
+		if counts[word] > 0 || word == done {
+			summary = append(summary, fmt.Sprintf("%d %s", counts[word], word))
+		}
+	}
+	if err := sink.End(strings.Join(summary, ", ")); err != nil {
+		return err
+	}
+	bad := len(keys) - counts[done]
+	switch {
+	case bad == 0:
+		return nil
+	case len(keys) == 1:
+		return st.wrap(firstErr)
+	}
+	return st.wrap(&Error{
+		Message: fmt.Sprintf("%d of %d calls of %s did not succeed (%s)", bad, len(keys), m.Name, strings.Join(summary[1:], ", ")),
+		Hint:    "the report lists each one with its reason",
+		Err:     firstErr,
+	})
+}

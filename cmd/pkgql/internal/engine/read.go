@@ -1,0 +1,539 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// Reading turns a script into statements. Everything goes through sqlparser's
+// Tokenizer: it splits the script (strings and comments respected), reads the
+// forms MySQL grammar lacks (SHOW … IN, DESCRIBE, EXPLAIN, EXEC @param = value)
+// and rewrites three-part names into one quoted name the parser accepts.
+// SELECT and DELETE are then parsed by sqlparser into an AST.
+
+// token is one lexical token of the script as sqlparser's Tokenizer reads it.
+type token struct {
+	typ        int
+	val        string // strings decoded; keywords in lower case
+	start, end int    // byte offsets in the script
+}
+
+// word reports whether the token is an identifier or keyword spelled w.
+func (t token) word(w string) bool {
+	return t.isName() && strings.EqualFold(t.val, w)
+}
+
+// isName reports whether the token can be a name: an identifier, or a
+// keyword used as one (a resource may be called "status").
+func (t token) isName() bool {
+	switch t.typ {
+	case sqlparser.ID:
+		return true
+	case sqlparser.STRING, sqlparser.INTEGRAL, sqlparser.FLOAT, sqlparser.HEX, sqlparser.HEXNUM,
+		sqlparser.BIT_LITERAL, sqlparser.VALUE_ARG, sqlparser.LIST_ARG, sqlparser.COMMENT, sqlparser.LEX_ERROR:
+		return false
+	}
+	if t.typ < 256 || t.val == "" {
+		return false
+	}
+	for _, r := range t.val {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func (t token) punct(c byte) bool { return t.typ == int(c) }
+
+// tokenize reads the whole script. Comments are dropped; a token the
+// Tokenizer cannot read is an error at its place.
+func tokenize(src *source) ([]token, *Error) {
+	tkn := sqlparser.NewStringTokenizer(src.text)
+	var out []token
+	prevEnd, stmts := 0, 0
+	for {
+		start := skipBlank(src.text, prevEnd)
+		typ, val := tkn.Scan()
+		end := tkn.Position - 1
+		if typ == 0 {
+			return out, nil
+		}
+		if strings.HasPrefix(src.text[start:], "/*!") {
+			return nil, src.errorAt(start, stmts, "", "MySQL-specific comments (/*! … */) are not supported")
+		}
+		if typ == sqlparser.LEX_ERROR {
+			return nil, lexError(src, start, stmts)
+		}
+		prevEnd = end
+		switch typ {
+		case sqlparser.COMMENT:
+			continue
+		case ';':
+			if len(out) > 0 && !out[len(out)-1].punct(';') {
+				stmts++
+			}
+		}
+		out = append(out, token{typ: typ, val: string(val), start: start, end: end})
+	}
+}
+
+func skipBlank(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// lexError words what the Tokenizer could not read.
+func lexError(src *source, at, stmt int) *Error {
+	rest := src.text[at:]
+	switch {
+	case rest == "":
+		return src.errorAt(at, stmt, "", "unexpected end of script")
+	case rest[0] == '\'' || rest[0] == '"':
+		return src.errorAt(at, stmt, "close it with "+rest[:1], "unterminated string")
+	case rest[0] == '`':
+		return src.errorAt(at, stmt, "close it with `", "unterminated quoted name")
+	case strings.HasPrefix(rest, "/*"):
+		return src.errorAt(at, stmt, "close it with */", "unterminated comment")
+	case len(rest) > 1 && (rest[0]|0x20 == 'x' || rest[0]|0x20 == 'b') && rest[1] == '\'':
+		return src.errorAt(at, stmt, "", "malformed %s literal", map[bool]string{true: "hex", false: "bit"}[rest[0]|0x20 == 'x'])
+	case rest[0] == ':':
+		return src.errorAt(at, stmt, "", "placeholders are not supported: write the value")
+	case rest[0] == 0:
+		return src.errorAt(at, stmt, "", "NUL character in the statement")
+	}
+	r := []rune(rest[:min(len(rest), 4)])[0]
+	return src.errorAt(at, stmt, "", "unexpected character %s", strconv.QuoteRune(r))
+}
+
+// split cuts the tokens into statements at each ';'. Empty statements are
+// dropped.
+func split(toks []token) [][]token {
+	var out [][]token
+	begin := 0
+	for i, t := range toks {
+		if t.punct(';') {
+			if i > begin {
+				out = append(out, toks[begin:i])
+			}
+			begin = i + 1
+		}
+	}
+	if begin < len(toks) {
+		out = append(out, toks[begin:])
+	}
+	return out
+}
+
+// stmtReader reads one statement: its tokens, where it is in the script and
+// the catalog its names resolve against.
+type stmtReader struct {
+	e     *Engine
+	src   *source
+	index int
+	toks  []token
+}
+
+func (r *stmtReader) errorAt(offset int, hint, format string, args ...any) *Error {
+	return r.src.errorAt(offset, r.index, hint, format, args...)
+}
+
+func (r *stmtReader) text() string {
+	return r.src.text[r.toks[0].start:r.toks[len(r.toks)-1].end]
+}
+
+// end is the offset just past the statement, where "unexpected end" points.
+func (r *stmtReader) end() int { return r.toks[len(r.toks)-1].end }
+
+// maxStatement bounds the text of one statement: far above any statement a
+// person writes, far below what would tie up the engine.
+const maxStatement = 1 << 20
+
+// read reads the statement by its first word.
+func (r *stmtReader) read() (*Statement, error) {
+	if n := r.end() - r.toks[0].start; n > maxStatement {
+		return nil, r.errorAt(r.toks[0].start, "split it, or move long lists into a subquery",
+			"the statement is %d bytes long; at most %d are read", n, maxStatement)
+	}
+	st := &Statement{src: r.src, index: r.index, offset: r.toks[0].start, text: r.text()}
+	first := r.toks[0]
+	switch {
+	case first.word("select") || first.punct('('):
+		st.kind = KindSelect
+		q, err := r.readSelect()
+		if err != nil {
+			return nil, err
+		}
+		st.sel = q
+	case first.word("delete"):
+		st.kind = KindDelete
+		d, err := r.readDelete()
+		if err != nil {
+			return nil, err
+		}
+		st.del = d
+	case first.word("exec") || first.word("execute"):
+		st.kind = KindExec
+		x, err := r.readExec()
+		if err != nil {
+			return nil, err
+		}
+		st.exec = x
+	case first.word("show"):
+		st.kind = KindShow
+		s, err := r.readShow()
+		if err != nil {
+			return nil, err
+		}
+		st.show = s
+	case first.word("describe") || first.word("desc"):
+		st.kind = KindDescribe
+		d, err := r.readDescribe()
+		if err != nil {
+			return nil, err
+		}
+		st.desc = d
+	case first.word("explain"):
+		st.kind = KindExplain
+		inner, err := r.readExplain()
+		if err != nil {
+			return nil, err
+		}
+		st.explain = inner
+	case first.word("with"):
+		return nil, r.errorAt(first.start, "write the common table expression as a subquery in FROM", "WITH is not supported")
+	default:
+		return nil, r.errorAt(first.start, "the statements are SELECT, DELETE, EXEC, SHOW, DESCRIBE and EXPLAIN",
+			"%s is not supported", strings.ToUpper(r.src.text[first.start:first.end]))
+	}
+	return st, nil
+}
+
+func (r *stmtReader) readExplain() (*Statement, error) {
+	if len(r.toks) < 2 {
+		return nil, r.errorAt(r.end(), "", "EXPLAIN needs a SELECT or DELETE to explain")
+	}
+	inner := &stmtReader{e: r.e, src: r.src, index: r.index, toks: r.toks[1:]}
+	next := inner.toks[0]
+	if !next.word("select") && !next.word("delete") && !next.punct('(') {
+		return nil, r.errorAt(next.start, "", "EXPLAIN explains a SELECT or a DELETE")
+	}
+	return inner.read()
+}
+
+// checkTokens rejects, at their place, the forms the parser would misread:
+// `||` (OR in this dialect), window functions (OVER), placeholders.
+func (r *stmtReader) checkTokens() error {
+	for i, t := range r.toks {
+		switch {
+		case t.typ == sqlparser.OR && t.val == "":
+			return r.errorAt(t.start, "use OR for logic, or CONCAT(a, b) to join strings",
+				"|| is not supported: this dialect would read it as OR")
+		case t.word("over") && i > 0 && r.toks[i-1].punct(')'):
+			return r.errorAt(t.start, "", "window functions (OVER) are not supported")
+		case t.typ == sqlparser.VALUE_ARG || t.typ == sqlparser.LIST_ARG:
+			return r.errorAt(t.start, "", "placeholders are not supported: write the value")
+		case t.word("with") && i == 0:
+			return r.errorAt(t.start, "write the common table expression as a subquery in FROM", "WITH is not supported")
+		}
+	}
+	return nil
+}
+
+// chain is a dotted name (a.b.c) and the tokens it spans.
+type chain struct {
+	parts      []string
+	first, end int // token indexes: [first, end)
+}
+
+// chainAt reads the dotted name starting at token i.
+func chainAt(toks []token, i int) chain {
+	c := chain{first: i, end: i}
+	for c.end < len(toks) && toks[c.end].isName() {
+		c.parts = append(c.parts, toks[c.end].val)
+		c.end++
+		if c.end+1 < len(toks) && toks[c.end].punct('.') && toks[c.end+1].isName() {
+			c.end++
+			continue
+		}
+		break
+	}
+	return c
+}
+
+// segment maps a stretch of the rewritten text back to the script.
+type segment struct {
+	newStart, newEnd   int
+	origStart, origEnd int
+}
+
+// rewritten is a statement's text as the parser gets it, with the map back to
+// the script for the parser's error positions.
+type rewritten struct {
+	text     string
+	segments []segment
+}
+
+// toScript maps an offset in the rewritten text to the script.
+func (rw *rewritten) toScript(off int) int {
+	for i := len(rw.segments) - 1; i >= 0; i-- {
+		s := rw.segments[i]
+		if off < s.newStart {
+			continue
+		}
+		if off >= s.newEnd {
+			return s.origEnd + (off - s.newEnd)
+		}
+		if s.newEnd-s.newStart == s.origEnd-s.origStart {
+			return s.origStart + (off - s.newStart)
+		}
+		if off == s.newStart {
+			return s.origStart
+		}
+		return s.origEnd
+	}
+	return off
+}
+
+// rewrite quotes every name of a provider's resource written in three parts
+// (github.packages.user_packages, maybe followed by .column) into one name,
+// `github.packages.user_packages`, which the parser reads as a table or a
+// qualifier. Two-part names are the parser's own (service.resource, or
+// table.column) and stay as they are.
+func (r *stmtReader) rewrite() *rewritten {
+	base := r.toks[0].start
+	rw := &rewritten{}
+	var b strings.Builder
+	copied := base
+	for i := 0; i < len(r.toks); i++ {
+		if !r.toks[i].isName() || (i > 0 && r.toks[i-1].punct('.')) {
+			continue
+		}
+		c := chainAt(r.toks, i)
+		if len(c.parts) < 3 {
+			i = c.end - 1
+			continue
+		}
+		if _, ok := r.e.cat.provider(c.parts[0]); !ok {
+			i = c.end - 1
+			continue
+		}
+		first, last := r.toks[c.first], r.toks[c.first+4]
+		b.WriteString(r.src.text[copied:first.start])
+		newStart := b.Len()
+		b.WriteString(quoteBacktick(strings.Join(c.parts[:3], ".")))
+		rw.segments = append(rw.segments, segment{newStart: newStart, newEnd: b.Len(), origStart: first.start - base, origEnd: last.end - base})
+		copied = last.end
+		i = c.first + 4
+	}
+	b.WriteString(r.src.text[copied:r.end()])
+	// A trailing blank puts the parser's end-of-input position past the last
+	// token, so that "unexpected end" can be told from an error on that token.
+	b.WriteByte(' ')
+	rw.text = b.String()
+	return rw
+}
+
+func quoteBacktick(s string) string {
+	return "`" + strings.ReplaceAll(s, "`", "``") + "`"
+}
+
+// parse hands the rewritten statement to sqlparser. A syntax error keeps the
+// parser's position, mapped back to the script.
+func (r *stmtReader) parse() (stmt sqlparser.Statement, rw *rewritten, err error) {
+	if err := r.checkTokens(); err != nil {
+		return nil, nil, err
+	}
+	rw = r.rewrite()
+	defer func() {
+		if p := recover(); p != nil {
+			stmt, err = nil, r.errorAt(r.toks[0].start, "", "the statement cannot be read: %v", p)
+		}
+	}()
+	stmt, perr := sqlparser.ParseStrictDDL(rw.text)
+	if perr != nil {
+		return nil, rw, r.syntaxError(rw, perr)
+	}
+	return stmt, rw, nil
+}
+
+// syntaxError places the parser's error at the token it stopped on.
+func (r *stmtReader) syntaxError(rw *rewritten, perr error) error {
+	msg := perr.Error()
+	what, after, found := strings.Cut(msg, " at position ")
+	if !found {
+		return r.errorAt(r.toks[0].start, "", "syntax error: %s", msg)
+	}
+	if what == "max nesting level reached" {
+		what = "too deeply nested"
+	}
+	if j := strings.IndexFunc(after, func(c rune) bool { return c < '0' || c > '9' }); j >= 0 {
+		after = after[:j]
+	}
+	n, err := strconv.Atoi(after)
+	if err != nil {
+		return r.errorAt(r.toks[0].start, "", "syntax error: %s", msg)
+	}
+	// The parser reports one past the character it looked ahead at, which is
+	// the end of the token it could not take.
+	off := r.toks[0].start + rw.toScript(n-1)
+	if off > r.end() {
+		return r.errorAt(r.end(), "", "%s: unexpected end of statement", what)
+	}
+	at := 0
+	for i, t := range r.toks {
+		if t.end <= off {
+			at = i
+		}
+	}
+	if e := r.unknownChain(at); e != nil {
+		return e
+	}
+	// A name reading quoted into one token is reported whole.
+	start, end := r.toks[at].start, r.toks[at].end
+	if c, ok := r.chainAround(at); ok && len(c.parts) >= 3 {
+		start, end = r.toks[c.first].start, r.toks[c.first+4].end
+	}
+	return r.errorAt(start, "", "%s near %q", what, r.src.text[start:end])
+}
+
+// chainAround returns the dotted name token i is part of.
+func (r *stmtReader) chainAround(i int) (chain, bool) {
+	for ; i >= 0; i-- {
+		if !r.toks[i].isName() && !r.toks[i].punct('.') {
+			return chain{}, false
+		}
+		if r.toks[i].isName() && (i == 0 || !r.toks[i-1].punct('.')) {
+			return chainAt(r.toks, i), true
+		}
+	}
+	return chain{}, false
+}
+
+// unknownChain turns a syntax error inside a dotted name of three or more
+// parts into the error the user needs: that resource does not exist.
+func (r *stmtReader) unknownChain(at int) error {
+	c, ok := r.chainAround(at)
+	if !ok || len(c.parts) < 3 || c.end <= at {
+		return nil
+	}
+	if res, _, _ := r.e.cat.lookup(c.parts[:3]); res != nil {
+		return nil
+	}
+	name := strings.Join(c.parts[:3], ".")
+	return r.errorAt(r.toks[c.first].start, r.e.cat.hintFor(name), "unknown resource %s", name)
+}
+
+// find returns the offset of the first name spelled as parts (a.b), or of the
+// statement when there is none: the place to point at for an error about it.
+func (r *stmtReader) find(parts ...string) int {
+	for i := range r.toks {
+		if i > 0 && r.toks[i-1].punct('.') {
+			continue
+		}
+		c := chainAt(r.toks, i)
+		if len(c.parts) < len(parts) {
+			continue
+		}
+		// A column may be written with its table: match the tail.
+		tail := c.parts[len(c.parts)-len(parts):]
+		ok := true
+		for j := range parts {
+			if !strings.EqualFold(tail[j], parts[j]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return r.toks[c.first+2*(len(c.parts)-len(parts))].start
+		}
+	}
+	return r.toks[0].start
+}
+
+// findString returns the offset of the first string literal with value v.
+func (r *stmtReader) findString(v string) int {
+	for _, t := range r.toks {
+		if t.typ == sqlparser.STRING && t.val == v {
+			return t.start
+		}
+	}
+	return r.toks[0].start
+}
+
+// findWord returns the offset of the first token spelled w.
+func (r *stmtReader) findWord(w string) int {
+	for _, t := range r.toks {
+		if t.word(w) {
+			return t.start
+		}
+	}
+	return r.toks[0].start
+}
+
+// expect checks that token i is the word w.
+func (r *stmtReader) expect(i int, what string, ok func(token) bool) error {
+	if i >= len(r.toks) {
+		return r.errorAt(r.end(), "", "unexpected end of statement: expected %s", what)
+	}
+	if !ok(r.toks[i]) {
+		t := r.toks[i]
+		return r.errorAt(t.start, "", "expected %s, found %q", what, r.src.text[t.start:t.end])
+	}
+	return nil
+}
+
+// readName reads a dotted name at token i and returns it with the index
+// after it.
+func (r *stmtReader) readName(i int, what string) (chain, int, error) {
+	if err := r.expect(i, what, token.isName); err != nil {
+		return chain{}, 0, err
+	}
+	c := chainAt(r.toks, i)
+	return c, c.end, nil
+}
+
+// done checks that nothing follows token i.
+func (r *stmtReader) done(i int) error {
+	if i < len(r.toks) {
+		t := r.toks[i]
+		return r.errorAt(t.start, "", "unexpected %q after the end of the statement", r.src.text[t.start:t.end])
+	}
+	return nil
+}
+
+// resolveResource resolves the dotted name c to a resource.
+func (r *stmtReader) resolveResource(c chain) (*resource, error) {
+	res, msg, hint := r.e.cat.lookup(c.parts)
+	if res == nil {
+		return nil, r.errorAt(r.toks[c.first].start, hint, "%s", msg)
+	}
+	return res, nil
+}
+
+// literal reads a value token as text: a string, a number, TRUE/FALSE or
+// NULL (isNull). A leading minus is taken with a number.
+func (r *stmtReader) literal(i int) (val string, isNull bool, next int, err error) {
+	if i >= len(r.toks) {
+		return "", false, i, r.errorAt(r.end(), "", "unexpected end of statement: expected a value")
+	}
+	t := r.toks[i]
+	switch {
+	case t.typ == sqlparser.STRING:
+		return t.val, false, i + 1, nil
+	case t.typ == sqlparser.INTEGRAL || t.typ == sqlparser.FLOAT:
+		return t.val, false, i + 1, nil
+	case t.punct('-') && i+1 < len(r.toks) && (r.toks[i+1].typ == sqlparser.INTEGRAL || r.toks[i+1].typ == sqlparser.FLOAT):
+		return "-" + r.toks[i+1].val, false, i + 2, nil
+	case t.typ == sqlparser.TRUE || t.typ == sqlparser.FALSE:
+		return strings.ToLower(t.val), false, i + 1, nil
+	case t.typ == sqlparser.NULL:
+		return "", true, i + 1, nil
+	}
+	return "", false, i, r.errorAt(t.start, "", "expected a value (a string or a number), found %q", r.src.text[t.start:t.end])
+}
+

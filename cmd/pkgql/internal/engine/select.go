@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/xwb1989/sqlparser"
+
+	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/schema"
+)
+
+// selectPlan is a checked SELECT: the SQL SQLite runs, the plan of each
+// resource table, and SQLite's own plan, which Prepare checked against it.
+type selectPlan struct {
+	node   sqlparser.SelectStatement
+	sql    string
+	args   []any
+	refs   []*refPlan
+	shared bool
+	fanout map[string][]map[string]string
+	scans  []eqpScan
+}
+
+func (r *stmtReader) readSelect() (*selectPlan, error) {
+	stmt, _, err := r.parse()
+	if err != nil {
+		return nil, err
+	}
+	sel, ok := stmt.(sqlparser.SelectStatement)
+	if !ok {
+		return nil, r.errorAt(r.toks[0].start, "", "expected a SELECT")
+	}
+	a := newAnalysis(r)
+	if err := a.selectStatement(sel, nil); err != nil {
+		return nil, err
+	}
+	if err := r.checkLiterals(sel); err != nil {
+		return nil, err
+	}
+	return r.planSelect(a, sel)
+}
+
+// planSelect plans every resource table, renders the statement for SQLite and
+// has SQLite plan it: its errors, and a table its planner could not bind,
+// stop the statement here.
+func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*selectPlan, error) {
+	q := &selectPlan{node: sel, shared: len(a.refs) > 1 || a.subquery || a.join, fanout: map[string][]map[string]string{}}
+	for _, ref := range a.refs {
+		rp, err := r.planRef(ref, schema.Select)
+		if err != nil {
+			return nil, err
+		}
+		q.refs = append(q.refs, rp)
+		if len(rp.combos) > 1 {
+			k := fanoutKey(ref.res, rp.method.Name)
+			q.fanout[k] = append(q.fanout[k], rp.combos...)
+		}
+	}
+	if s, ok := sel.(*sqlparser.Select); ok && s.Limit != nil {
+		// With a LIMIT the first call may be enough: none is made ahead.
+		q.fanout = nil
+	}
+	q.sql, q.args = render(sel, a.tables)
+	scans, _, err := r.e.explainPlan(context.Background(), q.sql, q.args)
+	if err != nil {
+		return nil, r.errorAt(r.toks[0].start, "", "%s", cleanSQLiteMessage(err.Error()))
+	}
+	for _, s := range scans {
+		if s.state != planMissing {
+			continue
+		}
+		// SQLite found no order of the tables that binds this one: a join
+		// that only binds it from the nullable side, for one.
+		at := r.toks[0].start
+		res := q.refs[0].ref.res
+		for _, rp := range q.refs {
+			if rp.ref.alias == s.alias {
+				at, res = rp.ref.offset, rp.ref.res
+				break
+			}
+		}
+		msg, hint := missingMessage(res, schema.Select, s.plan.Missing)
+		return nil, r.errorAt(at, hint, "%s", msg)
+	}
+	q.scans = scans
+	return q, nil
+}
+
+// runSelect runs the SQL on a session whose tables serve this statement's
+// calls, and streams SQLite's rows to the sink.
+func (e *Engine) runSelect(ctx context.Context, st *Statement, q *selectPlan, sink Sink) error {
+	return e.query(ctx, st, q, func(cols []Column) error { return sink.Begin(cols) }, sink.Row, func(n int) error {
+		return sink.End(rowCount(n))
+	})
+}
+
+func rowCount(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
+}
+
+// query runs a planned SELECT and hands its columns, each row and the count
+// to the callbacks. Row values are converted for a Sink.
+func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin func([]Column) error, row func([]any) error, end func(int) error) error {
+	sess, err := e.sqlite.acquire(ctx, e.cat)
+	if err != nil {
+		return st.wrap(err)
+	}
+	defer e.sqlite.release(sess)
+	run := e.newRun(ctx, q.shared, q.fanout)
+	defer run.finish()
+	sess.run.Store(run)
+	e.log.Debug("sqlite", "sql", q.sql)
+	rows, err := sess.conn.QueryContext(run.ctx, q.sql, q.args...)
+	if err != nil {
+		return st.wrap(run.cause(ctx, err))
+	}
+	defer rows.Close()
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return st.wrap(run.cause(ctx, err))
+	}
+	cols := make([]Column, len(types))
+	for i, t := range types {
+		cols[i] = Column{Name: t.Name(), Type: schemaType(t.DatabaseTypeName())}
+	}
+	if err := begin(cols); err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return st.wrap(run.cause(ctx, err))
+		}
+		for i, v := range vals {
+			vals[i] = fromSQLite(v, cols[i].Type)
+		}
+		if err := row(vals); err != nil {
+			return err
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return st.wrap(run.cause(ctx, err))
+	}
+	if err := run.firstError(); err != nil {
+		return st.wrap(err)
+	}
+	return end(n)
+}
+
+// cause is what a failed query is reported as: the caller's cancellation,
+// the error a table met (a provider's, or a missing param) as it was, or
+// SQLite's own.
+func (run *runState) cause(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if first := run.firstError(); first != nil {
+		return first
+	}
+	return err
+}
+
+// fromSQLite turns a SQLite value into a Sink's: object fields as JSON,
+// booleans as bool, blobs as text.
+func fromSQLite(v any, t schema.Type) any {
+	switch x := v.(type) {
+	case string:
+		if t == schema.Object {
+			return provider.JSON(x)
+		}
+	case []byte:
+		if t == schema.Object {
+			return provider.JSON(x)
+		}
+		return string(x)
+	case int64:
+		if t == schema.Boolean {
+			return x != 0
+		}
+	}
+	return v
+}

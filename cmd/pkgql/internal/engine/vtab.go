@@ -1,0 +1,483 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"modernc.org/sqlite/vtab"
+
+	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/schema"
+)
+
+// Each resource is a SQLite virtual table. Its columns are the resource's
+// fields, then the params that are not fields as HIDDEN columns, so WHERE can
+// bind them and SELECT can echo them. BestIndex turns the constraints SQLite
+// offers into a method and its arguments; Filter makes (or joins) the call;
+// the cursor streams the rows.
+
+// Plans BestIndex hands to Filter through IdxNum.
+const (
+	planCall    = 1 // a method can be called; IdxStr says which and with what
+	planMissing = 2 // no method has its required params: Filter refuses
+)
+
+// scanPlan is what BestIndex decided, carried to Filter in IdxStr (and shown
+// by EXPLAIN QUERY PLAN, which is how Prepare and EXPLAIN read it).
+type scanPlan struct {
+	Method string `json:"method,omitempty"`
+	// Args are the params in the order SQLite passes their values, then
+	// "$limit" and "$offset" when LIMIT is pushed down.
+	Args []string `json:"args,omitempty"`
+	// Cols are the columns the statement reads.
+	Cols []int `json:"cols,omitempty"`
+	// Verify are the params that are fields too and whose constraint SQLite
+	// left to the table: each row must carry the bound value.
+	Verify  []string `json:"verify,omitempty"`
+	Missing []string `json:"missing,omitempty"`
+}
+
+func (p *scanPlan) limited() bool { return slices.Contains(p.Args, argLimit) }
+
+const (
+	argLimit  = "$limit"
+	argOffset = "$offset"
+)
+
+// module creates the tables of every session's connection.
+type module struct {
+	e        *Engine
+	mu       sync.Mutex
+	sessions map[int]*session
+}
+
+func (m *module) Create(ctx vtab.Context, args []string) (vtab.Table, error) {
+	return m.Connect(ctx, args)
+}
+
+// Connect's args are SQLite's (module, database, table) and the module
+// arguments the session wrote: its id and the resource's index.
+func (m *module) Connect(ctx vtab.Context, args []string) (vtab.Table, error) {
+	if len(args) != 5 {
+		return nil, fmt.Errorf("pkgql tables are created by the engine")
+	}
+	sid, err1 := strconv.Atoi(strings.TrimSpace(args[3]))
+	ri, err2 := strconv.Atoi(strings.TrimSpace(args[4]))
+	m.mu.Lock()
+	sess := m.sessions[sid]
+	m.mu.Unlock()
+	if err1 != nil || err2 != nil || sess == nil || ri < 0 || ri >= len(m.e.cat.resources) {
+		return nil, fmt.Errorf("pkgql tables are created by the engine")
+	}
+	res := m.e.cat.resources[ri]
+	if err := ctx.Declare(declareSQL(res)); err != nil {
+		return nil, err
+	}
+	return &table{sess: sess, res: res, plans: map[string]*scanPlan{}}, nil
+}
+
+// declareSQL is the table's schema as SQLite sees it. Declared types carry the
+// schema's types to the result columns: JSON for objects, BOOLEAN for
+// booleans.
+func declareSQL(res *resource) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE x(")
+	for i, c := range res.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteIdent(c.name) + " " + sqliteType(c.typ))
+		if c.hidden {
+			b.WriteString(" HIDDEN")
+		}
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func sqliteType(t schema.Type) string {
+	switch t {
+	case schema.Integer:
+		return "INTEGER"
+	case schema.Number:
+		return "REAL"
+	case schema.Boolean:
+		return "BOOLEAN"
+	case schema.Object:
+		return "JSON"
+	}
+	return "TEXT"
+}
+
+// schemaType reads a result column's declared type back.
+func schemaType(decl string) schema.Type {
+	switch strings.ToUpper(decl) {
+	case "INTEGER":
+		return schema.Integer
+	case "REAL":
+		return schema.Number
+	case "BOOLEAN":
+		return schema.Boolean
+	case "JSON":
+		return schema.Object
+	case "TEXT":
+		return schema.String
+	}
+	return ""
+}
+
+// table is one resource's table on one session's connection.
+type table struct {
+	sess  *session
+	res   *resource
+	mu    sync.Mutex
+	plans map[string]*scanPlan // decoded IdxStr
+}
+
+// BestIndex never fails: SQLite asks again with other constraints usable (IN
+// lists, join orders), and an error would end the statement. A plan without
+// the required params gets a cost no other plan reaches, and Filter refuses it.
+func (t *table) BestIndex(info *vtab.IndexInfo) error {
+	usable := map[string]int{} // param → its first usable = constraint
+	for i, c := range info.Constraints {
+		if !c.Usable || c.Op != vtab.OpEQ || c.Column < 0 || c.Column >= len(t.res.cols) {
+			continue
+		}
+		if p := t.res.cols[c.Column].param; p != nil {
+			if _, dup := usable[p.Name]; !dup {
+				usable[p.Name] = i
+			}
+		}
+	}
+	m, missing := chooseMethod(t.res, schema.Select, func(p string) bool { _, ok := usable[p]; return ok })
+	if m == nil {
+		sp := scanPlan{Missing: missing}
+		info.IdxNum, info.IdxStr = planMissing, encodePlan(&sp)
+		info.EstimatedCost, info.EstimatedRows = 1e300, math.MaxInt32
+		return nil
+	}
+	sp := scanPlan{Method: m.Name}
+	omitted := map[int]bool{}
+	use := func(p string, omit bool) {
+		i := usable[p]
+		info.Constraints[i].ArgIndex = len(sp.Args)
+		info.Constraints[i].Omit = omit
+		omitted[i] = omit
+		sp.Args = append(sp.Args, p)
+	}
+	for _, p := range m.Required {
+		_, col := t.res.column(p)
+		// The method answers for its required params exactly: SQLite need not
+		// check them again, and the cursor checks the ones rows carry.
+		use(p, true)
+		if !col.hidden {
+			sp.Verify = append(sp.Verify, p)
+		}
+	}
+	for _, p := range m.Optional {
+		if _, ok := usable[p]; ok {
+			// An optional param only narrows what the API sends: a field is
+			// checked again by SQLite, so the API's reading of it cannot widen
+			// the answer.
+			_, col := t.res.column(p)
+			use(p, col.hidden)
+		}
+	}
+	t.pushLimit(info, omitted, &sp)
+	for i := range t.res.cols {
+		bit := uint64(1) << min(i, 63)
+		if info.ColUsed&bit != 0 {
+			sp.Cols = append(sp.Cols, i)
+		}
+	}
+	info.IdxNum, info.IdxStr = planCall, encodePlan(&sp)
+	if m.Unique {
+		info.EstimatedCost, info.EstimatedRows, info.IdxFlags = 1, 1, vtab.IndexScanUnique
+	} else {
+		info.EstimatedCost, info.EstimatedRows = 1e6/float64(1+len(sp.Args)), 1000
+	}
+	return nil
+}
+
+// pushLimit passes LIMIT (and OFFSET) down when nothing between the call and
+// the LIMIT could drop a row: no ORDER BY, and every other constraint handled
+// by the call. SQLite offers LIMIT only for a single table without GROUP BY,
+// aggregates or DISTINCT, and still applies LIMIT and OFFSET itself.
+func (t *table) pushLimit(info *vtab.IndexInfo, omitted map[int]bool, sp *scanPlan) {
+	if len(info.OrderBy) > 0 {
+		return
+	}
+	limit, offset := -1, -1
+	for i, c := range info.Constraints {
+		switch {
+		case c.Op == vtab.OpLIMIT && c.Usable:
+			limit = i
+		case c.Op == vtab.OpOFFSET && c.Usable:
+			offset = i
+		case !omitted[i]:
+			return
+		}
+	}
+	if limit < 0 {
+		return
+	}
+	info.Constraints[limit].ArgIndex = len(sp.Args)
+	sp.Args = append(sp.Args, argLimit)
+	if offset >= 0 {
+		info.Constraints[offset].ArgIndex = len(sp.Args)
+		sp.Args = append(sp.Args, argOffset)
+	}
+}
+
+func encodePlan(sp *scanPlan) string {
+	b, _ := json.Marshal(sp)
+	return string(b)
+}
+
+func (t *table) plan(idxStr string) (*scanPlan, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if sp, ok := t.plans[idxStr]; ok {
+		return sp, nil
+	}
+	sp := &scanPlan{}
+	if err := json.Unmarshal([]byte(idxStr), sp); err != nil {
+		return nil, fmt.Errorf("engine: unreadable scan plan %q", idxStr)
+	}
+	t.plans[idxStr] = sp
+	return sp, nil
+}
+
+func (t *table) Open() (vtab.Cursor, error) { return &cursor{t: t}, nil }
+func (t *table) Disconnect() error          { return nil }
+func (t *table) Destroy() error             { return nil }
+
+// cursor reads the rows of one call.
+type cursor struct {
+	t      *table
+	run    *runState
+	params map[string]string
+	pos    []int // column → index in a row; -1 when not asked for
+	verify []verifyCol
+	rows   *reader
+	row    []any
+	eof    bool
+	rowid  int64
+}
+
+type verifyCol struct {
+	param string
+	pos   int
+}
+
+// Filter starts reading one call: the method BestIndex chose, with the values
+// SQLite passes (one Filter per value of an IN list, per row of a join).
+func (c *cursor) Filter(idxNum int, idxStr string, vals []vtab.Value) error {
+	c.close()
+	c.eof, c.row, c.rowid = true, nil, 0
+	run := c.t.sess.current()
+	if run == nil {
+		return errors.New("engine: no statement is running")
+	}
+	c.run = run
+	sp, err := c.t.plan(idxStr)
+	if err != nil {
+		return run.fail(err)
+	}
+	if idxNum == planMissing {
+		msg, hint := missingMessage(c.t.res, schema.Select, sp.Missing)
+		return run.fail(&Error{Message: msg, Hint: hint})
+	}
+	m, ok := c.t.res.schema.Method(sp.Method)
+	if !ok || len(vals) < len(sp.Args) {
+		return run.fail(fmt.Errorf("engine: scan plan %q does not match the table", idxStr))
+	}
+	c.params = map[string]string{}
+	var limit, offset int64
+	for i, name := range sp.Args {
+		switch name {
+		case argLimit:
+			limit = toInt(vals[i])
+		case argOffset:
+			offset = toInt(vals[i])
+		default:
+			_, col := c.t.res.column(name)
+			s, ok := paramText(col.param, vals[i])
+			if !ok {
+				// NULL, or a value the param cannot take: no row can match.
+				return nil
+			}
+			c.params[name] = s
+		}
+	}
+	if limit > 0 {
+		limit += max(offset, 0)
+	} else {
+		limit = 0
+	}
+	req := provider.Request{
+		Service: c.t.res.service, Resource: c.t.res.schema.Name, Method: m.Name,
+		Params: c.params, Limit: limit, Columns: c.columns(sp, m, run.shared),
+	}
+	c.pos = make([]int, len(c.t.res.cols))
+	for i, col := range c.t.res.cols {
+		c.pos[i] = slices.Index(req.Columns, col.name)
+	}
+	c.verify = c.verify[:0]
+	for _, p := range sp.Verify {
+		if i := slices.Index(req.Columns, p); i >= 0 {
+			c.verify = append(c.verify, verifyCol{param: p, pos: i})
+		}
+	}
+	c.rows = run.open(c.t.res, req)
+	c.eof = false
+	return c.Next()
+}
+
+// columns are what the call is asked for: the fields the statement reads and
+// the hidden params it reads that the call alone knows (unbound ones the
+// method takes). A call several readers share asks for every field.
+func (c *cursor) columns(sp *scanPlan, m *schema.Method, shared bool) []string {
+	var out []string
+	want := func(i int) bool { return shared || slices.Contains(sp.Cols, i) }
+	for i, col := range c.t.res.cols {
+		if !want(i) {
+			continue
+		}
+		if col.hidden {
+			if _, bound := c.params[col.name]; bound || !m.Takes(col.name) {
+				continue
+			}
+		}
+		out = append(out, col.name)
+	}
+	if len(out) == 0 {
+		// No column read (COUNT(*)): ask for one, as none would mean all.
+		out = []string{c.t.res.cols[0].name}
+	}
+	return out
+}
+
+func (c *cursor) Next() error {
+	if c.eof || c.rows == nil {
+		c.eof = true
+		return nil
+	}
+	row, err := c.rows.next()
+	if err != nil {
+		c.eof = true
+		return c.run.fail(err)
+	}
+	if row == nil {
+		c.eof = true
+		return nil
+	}
+	for _, v := range c.verify {
+		if got := fmt.Sprint(row[v.pos]); got != c.params[v.param] {
+			c.eof = true
+			return c.run.fail(&provider.Error{Kind: provider.KindInternal, Resource: c.t.res.service + "." + c.t.res.schema.Name,
+				Message: fmt.Sprintf("the provider answered a row with %s %q for %s = %q", v.param, got, v.param, c.params[v.param])})
+		}
+	}
+	c.row = row
+	c.rowid++
+	return nil
+}
+
+func (c *cursor) Eof() bool { return c.eof }
+
+func (c *cursor) Column(i int) (vtab.Value, error) {
+	if i < 0 || i >= len(c.t.res.cols) || c.row == nil {
+		return nil, nil
+	}
+	if p := c.pos[i]; p >= 0 {
+		return toSQLite(c.row[p]), nil
+	}
+	if v, ok := c.params[c.t.res.cols[i].name]; ok {
+		return v, nil
+	}
+	return nil, nil
+}
+
+func (c *cursor) Rowid() (int64, error) { return c.rowid, nil }
+
+func (c *cursor) Close() error {
+	c.close()
+	return nil
+}
+
+func (c *cursor) close() {
+	if c.rows != nil {
+		c.rows.close()
+		c.rows = nil
+	}
+}
+
+// toSQLite turns a provider value into one SQLite stores: objects as JSON
+// text (so JSON_EXTRACT reads them), booleans as 1 and 0.
+func toSQLite(v any) vtab.Value {
+	switch x := v.(type) {
+	case provider.JSON:
+		if x == nil || string(x) == "null" {
+			return nil
+		}
+		return string(x)
+	case bool:
+		if x {
+			return int64(1)
+		}
+		return int64(0)
+	case int:
+		return int64(x)
+	}
+	return v
+}
+
+// paramText is the text of a value SQLite passes for a param; ok is false
+// when the param cannot take it, so that no row can match.
+func paramText(p *schema.Param, v vtab.Value) (string, bool) {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return "", false
+	case string:
+		s = x
+	case []byte:
+		s = string(x)
+	case int64:
+		s = strconv.FormatInt(x, 10)
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			s = strconv.FormatInt(int64(x), 10)
+		} else {
+			s = strconv.FormatFloat(x, 'g', -1, 64)
+		}
+	case bool:
+		s = strconv.FormatBool(x)
+	default:
+		s = fmt.Sprint(x)
+	}
+	if msg, _ := checkValue(p, s); msg != "" {
+		return "", false
+	}
+	return s, true
+}
+
+func toInt(v vtab.Value) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	case string:
+		n, _ := strconv.ParseInt(x, 10, 64)
+		return n
+	}
+	return 0
+}

@@ -1,0 +1,82 @@
+// Package progress shows how far a long listing has come, on one updating line
+// of stderr (schollz/progressbar): pages done of pages total, rows, requests
+// and the rate limit left. The engine hands it the providers' progress reports
+// (engine.Config.Progress); the command line clears it before a statement's
+// result is written. A listing of one page never shows a line.
+package progress
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/pkgql/pkgql/provider"
+)
+
+// Line is the progress line of the statement running now. Its methods may be
+// called from any goroutine.
+type Line struct {
+	w        io.Writer
+	throttle time.Duration // the least time between two draws
+	mu       sync.Mutex
+	bar      *progressbar.ProgressBar
+	max      int64
+}
+
+// New returns a Line that writes to w, which should be a terminal.
+func New(w io.Writer) *Line { return &Line{w: w, throttle: 100 * time.Millisecond} }
+
+// Report shows p; it has the signature of engine.Config.Progress.
+func (l *Line) Report(p provider.Progress) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.bar == nil {
+		if p.PagesTotal <= 1 && p.PagesDone <= 1 {
+			return
+		}
+		l.max = -1
+		if p.PagesTotal >= p.PagesDone {
+			l.max = p.PagesTotal
+		}
+		l.bar = progressbar.NewOptions64(l.max,
+			progressbar.OptionSetWriter(l.w),
+			progressbar.OptionSetWidth(20),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetItsString("pages"),
+			progressbar.OptionShowDescriptionAtLineEnd(),
+			progressbar.OptionThrottle(l.throttle),
+			progressbar.OptionClearOnFinish(),
+			// Without a ticker the bar draws only when told, under our lock.
+			progressbar.OptionSetSpinnerChangeInterval(0),
+		)
+	}
+	if p.PagesTotal > 0 && p.PagesTotal != l.max && p.PagesDone <= p.PagesTotal {
+		l.max = p.PagesTotal
+		l.bar.ChangeMax64(p.PagesTotal)
+	}
+	l.bar.Describe(describe(p))
+	// A page count past the known total (several calls reporting at once)
+	// is an error from the bar, and not one worth stopping a statement for.
+	_ = l.bar.Set64(p.PagesDone)
+}
+
+// Done erases the line, if one was shown, before the statement's output.
+func (l *Line) Done() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.bar != nil {
+		_ = l.bar.Clear()
+		l.bar = nil
+	}
+}
+
+func describe(p provider.Progress) string {
+	s := fmt.Sprintf("%d rows · %d requests", p.Rows, p.Requests)
+	if p.RateLimitRemaining >= 0 {
+		s += fmt.Sprintf(" · rate limit %d left", p.RateLimitRemaining)
+	}
+	return s
+}

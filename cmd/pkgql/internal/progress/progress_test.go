@@ -1,0 +1,73 @@
+package progress
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/pkgql/pkgql/provider"
+)
+
+func TestLine(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		reports []provider.Progress
+		want    []string // in the output, in order
+		silent  bool
+	}{
+		{
+			name:    "one page is silent",
+			reports: []provider.Progress{{PagesDone: 1, PagesTotal: 1, Rows: 30, Requests: 1, RateLimitRemaining: 4999}},
+			silent:  true,
+		},
+		{
+			name: "pages of a known total",
+			reports: []provider.Progress{
+				{PagesDone: 1, PagesTotal: 3, Rows: 100, Requests: 1, RateLimitRemaining: 4999},
+				{PagesDone: 2, PagesTotal: 3, Rows: 200, Requests: 2, RateLimitRemaining: 4998},
+			},
+			want: []string{"(1/3)", "100 rows · 1 requests · rate limit 4999 left", "(2/3)", "200 rows · 2 requests · rate limit 4998 left"},
+		},
+		{
+			name: "total unknown, rate limit unknown",
+			reports: []provider.Progress{
+				{PagesDone: 2, Rows: 200, Requests: 2, RateLimitRemaining: -1},
+			},
+			want: []string{"200 rows · 2 requests"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			l := New(&buf)
+			l.throttle = 0 // draw every report
+			for _, p := range tc.reports {
+				l.Report(p)
+			}
+			l.Done()
+			out := buf.String()
+			if tc.silent {
+				if out != "" {
+					t.Fatalf("want no output, got %q", out)
+				}
+				return
+			}
+			rest := out
+			for _, w := range tc.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("missing %q in %q", w, out)
+				}
+				rest = rest[i+len(w):]
+			}
+			if strings.Contains(out, "rate limit -1") {
+				t.Errorf("unknown rate limit shown: %q", out)
+			}
+			// Done leaves the cursor at the start of a blanked line.
+			if !strings.HasSuffix(out, "\r") || strings.TrimSpace(out[strings.LastIndex(out[:len(out)-1], "\r"):]) != "" {
+				t.Errorf("line not cleared at the end: %q", out[max(0, len(out)-60):])
+			}
+		})
+	}
+}

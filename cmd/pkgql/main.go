@@ -1,0 +1,49 @@
+// Command pkgql answers SQL about GitHub Packages and changes them with SQL.
+//
+// The command line is the host: it reads the flags, finds the token, starts
+// the provider processes (by default this same executable, re-run with the
+// hidden `provider github` command), hands statements to the engine and
+// writes the result sets in the chosen output format. Commands:
+//
+//	pkgql exec "STATEMENT; ..."    pkgql exec -f FILE.sql    run statements
+//	pkgql shell                                            an interactive loop
+//	pkgql sandbox --listen ADDR                            the local GitHub-compatible API
+//	pkgql docs --out DIR                                   the reference, from the schema
+//	pkgql auth status                                      which token, which scopes
+//
+// Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/pkgql/pkgql/provider"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is the whole program: it returns the exit status, and every way out of
+// it — a result, an error, a panic, a signal — ends the provider processes.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer provider.CleanupClients()
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "error: internal error: %v\n", r)
+			code = exitFailure
+		}
+	}()
+
+	ctx, stop := notifyInterrupt(context.Background())
+	defer stop()
+
+	a := newApp(stdin, stdout, stderr)
+	root := a.rootCommand()
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	return a.exit(ctx, cmd, err)
+}

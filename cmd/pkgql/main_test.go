@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pkgql/pkgql/provider/github/sandbox"
+)
+
+// pkgqlBin is the pkgql binary the end-to-end tests run, built once.
+var pkgqlBin string
+
+// testPluginDir is an empty plugin directory, so that no plugin installed on
+// the machine joins the tests.
+var testPluginDir string
+
+func TestMain(m *testing.M) {
+	os.Exit(buildAndRun(m))
+}
+
+func buildAndRun(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "pkgql-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	pkgqlBin = filepath.Join(dir, "pkgql")
+	testPluginDir = filepath.Join(dir, "plugins")
+	if err := os.Mkdir(testPluginDir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	build := exec.Command("go", "build", "-o", pkgqlBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building pkgql:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// result is what one run of pkgql left.
+type result struct {
+	stdout, stderr string
+	code           int
+	elapsed        time.Duration
+}
+
+// invocation is one run of pkgql to make.
+type invocation struct {
+	args  []string
+	env   []string // added to the test environment
+	stdin string
+}
+
+// testEnv is the environment pkgql runs in: no token, no API URL and no
+// plugins from the machine, unless a test adds them.
+func testEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		switch name, _, _ := strings.Cut(kv, "="); name {
+		case "GITHUB_TOKEN", "GH_TOKEN", "PKGQL_GITHUB_URL", "PKGQL_PLUGIN_DIR":
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env, "PKGQL_PLUGIN_DIR="+testPluginDir)
+	return append(env, extra...)
+}
+
+func command(inv invocation) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	cmd := exec.Command(pkgqlBin, inv.args...)
+	cmd.Env = testEnv(inv.env...)
+	cmd.Stdin = strings.NewReader(inv.stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	return cmd, &stdout, &stderr
+}
+
+// pkgql runs pkgql to its end, within a minute.
+func pkgql(t *testing.T, inv invocation) result {
+	t.Helper()
+	cmd, stdout, stderr := command(inv)
+	begin := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("pkgql %q did not finish within a minute\nstderr: %s", inv.args, stderr)
+	}
+	return result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode(), elapsed: time.Since(begin)}
+}
+
+// runPkgql runs pkgql with args only.
+func runPkgql(t *testing.T, args ...string) result {
+	t.Helper()
+	return pkgql(t, invocation{args: args})
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\n--- stdout:\n%s\n--- stderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+// apiServer is a sandbox over HTTP on loopback, for tests that count
+// requests or inspect state.
+func apiServer(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) {
+	t.Helper()
+	s := sandbox.New(opts)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return s, srv.URL + "/"
+}
+
+// children lists the pids whose parent is pid, from /proc.
+func children(t *testing.T, pid int) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc on this system")
+	}
+	var out []int
+	for _, e := range entries {
+		var child int
+		if _, err := fmt.Sscanf(e.Name(), "%d", &child); err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...; comm may hold spaces, so read after ')'.
+		s := string(stat)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		var ppid int
+		if len(fields) > 1 {
+			fmt.Sscanf(fields[1], "%d", &ppid)
+		}
+		if ppid == pid {
+			out = append(out, child)
+		}
+	}
+	return out
+}
+
+// alive reports whether pid is a live process (not gone, not a zombie).
+func alive(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(stat)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(fields) > 0 && fields[0] != "Z" && syscall.Kill(pid, 0) == nil
+}
+
+// waitFor polls cond every 10 ms until it holds or the time is up.
+func waitFor(ctx context.Context, cond func() bool) bool {
+	for {
+		if cond() {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

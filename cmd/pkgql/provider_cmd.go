@@ -1,0 +1,29 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/pkgql/pkgql/provider/github"
+)
+
+// providerCommand is how pkgql serves its bundled provider: the host re-runs
+// its own executable as `pkgql provider github`, a go-plugin process that
+// refuses to start without the host's handshake.
+func (a *app) providerCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:    "provider",
+		Short:  "Serve a bundled provider as a plugin (started by pkgql itself)",
+		Hidden: true,
+		Args:   noArgs,
+		// A plugin process needs none of the host's flags checked or logging.
+		PersistentPreRun: func(*cobra.Command, []string) { a.started = true },
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:     "github",
+		Short:   "Serve the GitHub provider over go-plugin",
+		Example: "  # pkgql starts this itself; run by hand it refuses, lacking the handshake\n  pkgql provider github",
+		Args:    noArgs,
+		Run:     func(*cobra.Command, []string) { github.Serve() },
+	})
+	return cmd
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgwire"
+)
+
+// servePasswordEnv names the variable that holds the password of pkgql serve.
+const servePasswordEnv = "PKGQL_SERVE_PASSWORD"
+
+// serveGrace is how long running statements may finish after Ctrl-C; it fits
+// within the time the process has to wind down after a signal.
+const serveGrace = interruptGrace / 2
+
+func (a *app) serveCommand() *cobra.Command {
+	var listen string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the Postgres wire protocol, for psql, drivers and BI tools",
+		Long: `serve answers the Postgres wire protocol on a TCP address, so that psql,
+Postgres drivers (pgx, JDBC, psycopg) and BI tools run pkgql statements as if
+pkgql were a Postgres server. Each connection is a session of its own; the
+provider processes are shared by all of them.
+
+It listens on loopback by default. Set ` + servePasswordEnv + ` to require a
+password (SCRAM-SHA-256) — do, before listening on any other address: the
+server acts with your GitHub token. TLS is not spoken; reach a remote server
+through an SSH tunnel.
+
+Postgres session statements (SET, SHOW server_version, BEGIN/COMMIT, SELECT
+version()) are accepted; pg_catalog is not emulated, so psql's \d commands
+answer with a hint: use SHOW RESOURCES IN github.packages and DESCRIBE.
+A DELETE whose WHERE is wider than the package's key needs --yes, or
+SET pkgql.yes = on in the session.`,
+		Example: `  # Serve the built-in sandbox and query it with psql
+  pkgql --sandbox serve &
+  psql -h 127.0.0.1 -p 5466 -c "SELECT name, version_count FROM github.packages.user_packages
+                               WHERE username = 'octocat' AND package_type = 'npm'"
+
+  # Serve GitHub with your token, on another port, with a password
+  PKGQL_SERVE_PASSWORD=s3cret pkgql serve --listen 127.0.0.1:6543
+  PGPASSWORD=s3cret psql -h 127.0.0.1 -p 6543
+
+  # From Go: pgx.Connect(ctx, "postgres://pkgql@127.0.0.1:5466/pkgql")`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.serve(cmd.Context(), listen)
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", pgwire.DefaultAddr, "TCP address to listen on (host:port)")
+	return cmd
+}
+
+// serve starts the providers once, then serves connections until the
+// process is interrupted, each with an engine of its own over them.
+func (a *app) serve(ctx context.Context, listen string) error {
+	s, err := a.openSession(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	bindings := make([]engine.Binding, len(s.providers))
+	for i, rp := range s.providers {
+		bindings[i] = engine.Binding{Schema: rp.schema, Provider: rp.process}
+	}
+	newEngine := func(_ context.Context, confirm func(context.Context, string) bool) (*engine.Engine, error) {
+		return engine.New(engine.Config{
+			Providers:   bindings,
+			DryRun:      a.opts.dryRun,
+			Yes:         a.opts.yes,
+			Confirm:     confirm,
+			Concurrency: a.opts.concurrency,
+			Logger:      a.logger.Named("engine"),
+		})
+	}
+	srv, err := pgwire.NewServer(pgwire.Options{
+		Addr:      listen,
+		Password:  os.Getenv(servePasswordEnv),
+		NewEngine: newEngine,
+		Version:   buildVersion(),
+		Timeout:   a.opts.timeout,
+		Grace:     serveGrace,
+		Logger:    a.logger,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return usageError{fmt.Errorf("--listen %s: %w", listen, err)}
+	}
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	fmt.Fprintf(a.stderr, "pkgql serve: listening on %s; connect with: psql -h %s -p %s\n", ln.Addr(), host, port)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	begin := time.Now()
+	if err := srv.Close(); err != nil {
+		a.logger.Warn("shutting down", "error", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, pgwire.ErrServerClosed) {
+		return err
+	}
+	a.logger.Debug("server stopped", "took", strconv.Quote(time.Since(begin).String()))
+	return context.Cause(ctx)
+}
+
+// buildVersion is the module version pkgql was built as, "(devel)" for a
+// build from a work tree.
+func buildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}

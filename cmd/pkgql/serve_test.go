@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TestServe runs `pkgql --sandbox serve` as a user would: the real binary,
+// its provider process over gRPC, psql and pgx as clients, Ctrl-C to stop.
+func TestServe(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(pkgqlBin, "--sandbox", "serve", "--listen", "127.0.0.1:0")
+	cmd.Env = testEnv()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	listening := regexp.MustCompile(`listening on (127\.0\.0\.1:(\d+))`)
+	lines := bufio.NewScanner(stderr)
+	var addr, port string
+	for lines.Scan() {
+		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
+			addr, port = m[1], m[2]
+			break
+		}
+	}
+	if addr == "" {
+		t.Fatal("pkgql serve did not say where it listens")
+	}
+	go io.Copy(io.Discard, stderr)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, "postgres://me@"+addr+"/pkgql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	err = conn.QueryRow(ctx, "SELECT version_count FROM github.packages.user_packages WHERE username = $1 AND package_type = 'npm' AND package_name = 'hello'", "octocat").Scan(&n)
+	if err != nil || n <= 0 {
+		t.Errorf("pgx: version_count %d, %v", n, err)
+	}
+
+	if psql, err := exec.LookPath("psql"); err == nil {
+		out, err := exec.CommandContext(ctx, psql, "-h", "127.0.0.1", "-p", port, "-X", "-A", "-t", "-w",
+			"-c", "SELECT name FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'").CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != "hello" {
+			t.Errorf("psql: %q %v", out, err)
+		}
+	}
+
+	// Ctrl-C: the running session is told, and everything is gone within a second.
+	begin := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	if d := time.Since(begin); d > time.Second {
+		t.Errorf("pkgql serve took %s to stop", d)
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Errorf("exit: %v, want status 130", err)
+	}
+	if err := conn.Ping(ctx); err == nil {
+		t.Error("the session still answers after the server stopped")
+	}
+}

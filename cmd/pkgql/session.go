@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/progress"
+	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/sandbox"
+)
+
+// userAgent is what pkgql's requests say they come from.
+const userAgent = "pkgql"
+
+// session is what running statements needs: the provider processes,
+// configured, and an engine over them.
+type session struct {
+	a         *app
+	providers []*runningProvider
+	engine    *engine.Engine
+	creds     credentials
+	progress  *progress.Line // nil when progress is not shown
+	sandbox   *http.Server   // the --sandbox server, if any
+}
+
+// openSession starts the sandbox if asked, finds the token, starts and
+// configures the providers and builds the engine. confirm answers bulk-DELETE
+// questions (nil: --yes is the only way). The caller closes the session.
+func (a *app) openSession(ctx context.Context, confirm func(context.Context, string) bool) (_ *session, err error) {
+	s := &session{a: a}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	apiURL := a.opts.githubURL
+	if a.opts.sandbox {
+		srv, ln, err := sandbox.Listen("127.0.0.1:0", sandbox.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("starting the sandbox: %w", err)
+		}
+		s.sandbox = srv
+		go srv.Serve(ln)
+		apiURL = "http://" + ln.Addr().String() + "/"
+		a.logger.Debug("sandbox serving", "url", apiURL)
+	} else {
+		if s.creds, err = findToken(ctx, a.opts.tokenFile, apiURL); err != nil {
+			return nil, err
+		}
+		a.stderr.hide(s.creds.token)
+		a.logger.Debug("token", "source", or(s.creds.source, "none"))
+	}
+
+	if s.providers, err = a.startProviders(ctx); err != nil {
+		return nil, err
+	}
+	for _, rp := range s.providers {
+		cfg := provider.Config{Concurrency: a.opts.concurrency, UserAgent: userAgent}
+		if rp.name == bundledProvider {
+			// The GitHub token and URL are for the GitHub provider only.
+			cfg.Token, cfg.BaseURL = s.creds.token, apiURL
+		}
+		if err := rp.process.Configure(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("configuring provider %s: %w", rp.name, err)
+		}
+	}
+
+	cfg := engine.Config{
+		Providers:   s.bindings(),
+		DryRun:      a.opts.dryRun,
+		Yes:         a.opts.yes,
+		Confirm:     confirm,
+		Concurrency: a.opts.concurrency,
+		Logger:      a.logger.Named("engine"),
+	}
+	// The line goes to stderr; it stays off a terminal that stdout is
+	// streaming rows to, where the two would tangle.
+	buffered := a.format == output.Table || a.format == output.Markdown
+	if isTerminal(a.stderr) && (buffered || !isTerminal(a.stdout)) {
+		s.progress = progress.New(a.stderr)
+		cfg.Progress = s.progress.Report
+	}
+	if s.engine, err = engine.New(cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// bindings are the running providers as the engine takes them.
+func (s *session) bindings() []engine.Binding {
+	b := make([]engine.Binding, len(s.providers))
+	for i, rp := range s.providers {
+		b[i] = engine.Binding{Schema: rp.schema, Provider: rp.process}
+	}
+	return b
+}
+
+// close ends the engine, the provider processes and the sandbox.
+func (s *session) close() {
+	if s.engine != nil {
+		if err := s.engine.Close(); err != nil {
+			s.a.logger.Warn("closing the engine", "error", err)
+		}
+	}
+	for _, rp := range s.providers {
+		if rp != nil {
+			rp.process.Kill()
+		}
+	}
+	if s.sandbox != nil {
+		s.sandbox.Close()
+	}
+}
+
+// newSink returns the output for the session's result sets. Summaries
+// ("3 rows") go to stderr, only for a table on a terminal.
+func (a *app) newSink() (engine.Sink, error) {
+	opts := output.Options{Format: a.format, Out: a.stdout, NoHeaders: a.opts.noHeaders, Width: terminalWidth(a.stdout)}
+	if a.format == output.Table && isTerminal(a.stdout) {
+		opts.Summary = a.stderr
+	}
+	return output.New(opts)
+}
+
+// runScript reads and checks the whole script, then runs its statements in
+// order, stopping at the first that fails: an error anywhere in the text
+// means nothing runs.
+func (s *session) runScript(ctx context.Context, script string, sink engine.Sink) error {
+	stmts, err := s.engine.Prepare(script)
+	if err != nil {
+		return err
+	}
+	for _, st := range stmts {
+		if err := s.runStatement(ctx, st, sink); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *session) runStatement(ctx context.Context, st *engine.Statement, sink engine.Sink) error {
+	runCtx, cancel := ctx, context.CancelFunc(func() {})
+	if s.a.opts.timeout > 0 {
+		runCtx, cancel = context.WithTimeout(ctx, s.a.opts.timeout)
+	}
+	defer cancel()
+	if s.progress != nil {
+		defer s.progress.Done()
+		sink = progressSink{Sink: sink, line: s.progress}
+	}
+	begin := time.Now()
+	err := s.engine.Run(runCtx, st, sink)
+	s.a.logger.Debug("statement done", "kind", st.Kind(), "duration", time.Since(begin).Round(time.Microsecond), "error", err != nil)
+	if err == nil || ctx.Err() != nil {
+		return err // an interrupt is told by the exit status
+	}
+	if deadline, ok := runCtx.Deadline(); ok && time.Until(deadline) < 100*time.Millisecond {
+		// The provider sees the deadline too, and its side of the call may
+		// end a moment before ours: wait for ours to tell the cause.
+		select {
+		case <-runCtx.Done():
+		case <-time.After(time.Until(deadline) + 10*time.Millisecond):
+		}
+	}
+	if errors.Is(runCtx.Err(), context.DeadlineExceeded) {
+		return &cliError{err: err, msg: fmt.Sprintf("the statement did not finish within %s", s.a.opts.timeout),
+			hint: "raise --timeout, or bind more params (package_name, visibility) or add a LIMIT so fewer pages are read"}
+	}
+	if name, ok := exitedProvider(s.providers, err); ok {
+		return &cliError{err: err, msg: fmt.Sprintf("provider %s exited unexpectedly", name),
+			hint: "run the statement again; --debug shows the provider's last log lines"}
+	}
+	if pe, ok := provider.AsError(err); ok && pe.HTTPStatus == http.StatusUnauthorized && s.creds.token == "" && s.sandbox == nil {
+		return &cliError{err: err, msg: message(err),
+			hint: "no GitHub token was found: set GITHUB_TOKEN or GH_TOKEN, run `gh auth login`, or pass --token-file FILE " +
+				"(a classic token needs read:packages, and delete:packages and write:packages to delete and restore)"}
+	}
+	return err
+}
+
+// progressSink clears the progress line before a result set is written,
+// so the two never share a line of the terminal.
+type progressSink struct {
+	engine.Sink
+	line *progress.Line
+}
+
+func (p progressSink) End(summary string) error {
+	p.line.Done()
+	return p.Sink.End(summary)
+}
+
+func or(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}

@@ -1,0 +1,1 @@
+DESCRIBE github.packages.user_packages;
