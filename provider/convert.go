@@ -22,7 +22,7 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 				pr.Fields = append(pr.Fields, &providerpb.Field{Name: f.Name, Type: string(f.Type), Description: f.Description})
 			}
 			for _, prm := range r.Params {
-				pr.Params = append(pr.Params, &providerpb.Param{Name: prm.Name, Type: string(prm.Type), Description: prm.Description, Enum: prm.Enum})
+				pr.Params = append(pr.Params, &providerpb.Param{Name: prm.Name, Type: string(prm.Type), Description: prm.Description, Enum: prm.Enum, Field: prm.Field})
 			}
 			for _, m := range r.Methods {
 				pr.Methods = append(pr.Methods, &providerpb.Method{
@@ -47,7 +47,7 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 				rr.Fields = append(rr.Fields, schema.Field{Name: f.GetName(), Type: schema.Type(f.GetType()), Description: f.GetDescription()})
 			}
 			for _, prm := range r.GetParams() {
-				rr.Params = append(rr.Params, schema.Param{Name: prm.GetName(), Type: schema.Type(prm.GetType()), Description: prm.GetDescription(), Enum: prm.GetEnum()})
+				rr.Params = append(rr.Params, schema.Param{Name: prm.GetName(), Type: schema.Type(prm.GetType()), Description: prm.GetDescription(), Enum: prm.GetEnum(), Field: prm.GetField()})
 			}
 			for _, m := range r.GetMethods() {
 				rr.Methods = append(rr.Methods, schema.Method{

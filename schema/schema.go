@@ -75,6 +75,10 @@ type Param struct {
 	Description string
 	// Enum, when set, lists the only values the API accepts.
 	Enum []string
+	// Field, when set, names the field that holds this param's value in every
+	// row. Rows of a method that does not take the param (a listing) then still
+	// carry it, so their keys can drive a DELETE or EXEC.
+	Field string
 }
 
 // Method is one API operation a statement can be planned onto.
@@ -191,6 +195,12 @@ func (p *Provider) Validate() error {
 			for _, prm := range r.Params {
 				if prm.Type == "" {
 					return fmt.Errorf("schema: %s: param %q needs a type", where, prm.Name)
+				}
+				if prm.Field != "" {
+					f, ok := r.Field(prm.Field)
+					if !ok || f.Type != prm.Type {
+						return fmt.Errorf("schema: %s: param %q is carried by field %q, which is not a field of type %s", where, prm.Name, prm.Field, prm.Type)
+					}
 				}
 				params[prm.Name] = true
 			}

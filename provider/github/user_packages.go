@@ -62,7 +62,7 @@ func userPackages() resource {
 		params: []schema.Param{
 			{Name: "username", Type: schema.String,
 				Description: "The handle for the GitHub user account."},
-			{Name: "package_name", Type: schema.String,
+			{Name: "package_name", Type: schema.String, Field: "name",
 				Description: "The name of the package. A container name with `/` is sent escaped (`owner%2Fimage`), as GitHub expects."},
 			{Name: "package_type", Type: schema.String, Enum: packageTypes,
 				Description: "The type of supported package. Packages in GitHub's Gradle registry have the type maven. " +

@@ -191,11 +191,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if res.link != "" {
 		h.Set("Link", res.link)
 	}
+	// Recorded before the answer goes out, so a client that has its answer
+	// always finds the request in Stats and Log.
+	s.record(rt.kind, Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Status: res.status, Time: arrived})
 	w.WriteHeader(res.status)
 	if res.body != nil {
 		w.Write(res.body)
 	}
-	s.record(rt.kind, Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Status: res.status, Time: arrived})
 }
 
 // serve runs a request through what stands in front of the handlers: the rate

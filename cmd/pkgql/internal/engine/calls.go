@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -44,7 +43,6 @@ type runState struct {
 	err     error           // the first error a table met
 	wg      sync.WaitGroup
 	sem     chan struct{}
-	made    int // calls made
 }
 
 func (e *Engine) newRun(ctx context.Context, shared bool, fanout map[string][]map[string]string) *runState {
@@ -175,9 +173,6 @@ func (run *runState) startFanout(res *resource, req provider.Request) {
 // start runs the call in its own goroutine; slot says it holds a slot of the
 // fan-out.
 func (run *runState) start(c *call, slot bool) {
-	run.mu.Lock()
-	run.made++
-	run.mu.Unlock()
 	run.e.log.Debug("call", "resource", c.res.name, "method", c.req.Method, "params", redacted(c.req.Params),
 		"limit", c.req.Limit, "columns", c.req.Columns, "ahead", slot)
 	run.wg.Add(1)
@@ -293,15 +288,6 @@ func (r *reader) close() {
 		return
 	}
 	r.c.cancel()
-}
-
-// errCanceled reports whether err only says that the statement was stopped.
-func errCanceled(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
-	pe, ok := provider.AsError(err)
-	return ok && pe.Kind == provider.KindCanceled
 }
 
 // redacted is params as they may be logged: values of params named like

@@ -135,8 +135,6 @@ var hostile = []struct {
 	{"EXEC " + res + ".restore_package_for_user @username = NULL", "cannot be NULL"},
 	{"EXEC " + res + ".restore_package_for_user @username = 'octocat', @package_type = 'rubygem', @package_name = 'x'", `did you mean "rubygems"?`},
 	{"EXEC " + res + ".restore_package_for_user @username = 'octocat', @package_type = 'npm'", "needs @package_name"},
-	// Size.
-	{"SELECT '" + strings.Repeat("x", 10<<20) + "'", "at most 1048576 are read"},
 }
 
 func manyUsers(n int) string {
@@ -156,7 +154,11 @@ func TestCatalogue(t *testing.T) {
 		t.Fatalf("the catalogue has %d statements; it must keep at least 60", len(hostile))
 	}
 	h := newHarness(t, sandbox.Options{}, Config{Yes: true})
-	for _, c := range hostile {
+	huge := []struct{ sql, want string }{
+		{"SELECT '" + strings.Repeat("x", 10<<20) + "'", "at most 1048576 are read"},
+		{"SELECT name FROM " + res + " WHERE " + bound + " AND name IN (" + strings.Repeat("'n', ", 300000) + "'n')", "at most 1048576 are read"},
+	}
+	for _, c := range append(hostile, huge...) {
 		name := c.sql
 		if len(name) > 80 {
 			name = name[:80]
@@ -202,6 +204,8 @@ func TestErrorPosition(t *testing.T) {
 		{"SELECT 1;\n\n  SELECT name FRM github.packages.user_packages", 3, 19, 1, `line 3, column 19: syntax error near "github.packages.user_packages"`},
 		{"SELECT name FROM github.packages.user_packages WHERE (username = 'u'", 1, 69, 0, "line 1, column 69: syntax error: unexpected end of statement"},
 		{"SELECT 1; SELECT 'x", 1, 18, 1, "line 1, column 18: unterminated string"},
+		{"SELECT name FROM github.packages.user_packages WHERE username = 'u' AND package_type = 'npm'\n AND id IN (SELECT id FROM github.packages.user_packages)", 2, 28, 0,
+			"line 2, column 28: github.packages.user_packages needs the required params package_type and username"},
 	}
 	for _, c := range cases {
 		_, err := h.e.Prepare(c.script)

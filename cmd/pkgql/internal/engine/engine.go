@@ -35,7 +35,8 @@ type Config struct {
 	Confirm func(ctx context.Context, question string) bool
 	// Concurrency bounds the calls one statement has in flight (IN fan-out).
 	Concurrency int
-	// Progress, when set, receives the providers' progress reports.
+	// Progress, when set, receives the providers' progress reports, from
+	// several goroutines at once when calls run concurrently.
 	Progress func(provider.Progress)
 	Logger   hclog.Logger
 }
@@ -49,7 +50,8 @@ type Column struct {
 
 // Sink receives the result sets of statements: output writers, the Postgres
 // server and tests implement it. Every statement produces exactly one result
-// set: Begin, Row for each row, then End.
+// set: Begin, Row for each row, then End. A statement that fails may stop
+// after Begin or a Row, without End; Run's error says why.
 //
 // Row values are nil, int64, float64, string, bool or provider.JSON (an object
 // field, as JSON text). The slice is reused after Row returns.
@@ -102,7 +104,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, cat: cat}
-	if e.sqlite, err = openSQLite(e); err != nil {
+	if e.sqlite, err = openSQLite(cat); err != nil {
 		return nil, err
 	}
 	return e, nil

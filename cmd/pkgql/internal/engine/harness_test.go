@@ -58,18 +58,34 @@ func kind(r sandbox.Request) string {
 	return sandbox.KindGet
 }
 
-// recorder passes every call to the provider and keeps its request.
+// recorder passes every call to the provider and keeps its request, and the
+// most calls it had in flight at once.
 type recorder struct {
 	provider.Provider
-	mu   sync.Mutex
-	reqs []provider.Request
+	mu       sync.Mutex
+	reqs     []provider.Request
+	inFlight int
+	peak     int
 }
 
 func (r *recorder) Call(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
 	r.mu.Lock()
 	r.reqs = append(r.reqs, req)
+	r.inFlight++
+	r.peak = max(r.peak, r.inFlight)
 	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.inFlight--
+		r.mu.Unlock()
+	}()
 	return r.Provider.Call(ctx, req, emit)
+}
+
+func (r *recorder) maxInFlight() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.peak
 }
 
 func (r *recorder) requests() []provider.Request {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -40,7 +41,7 @@ type execPlan struct {
 }
 
 func (r *stmtReader) readDelete() (*deletePlan, error) {
-	stmt, _, err := r.parse()
+	stmt, err := r.parse()
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +264,18 @@ func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error 
 		return dryRun(dp.method, keys, sink)
 	}
 	if dp.find != nil && len(keys) > 0 && !e.cfg.Yes {
-		if e.cfg.Confirm == nil || !e.cfg.Confirm(ctx, question(st, dp.method, keys)) {
+		if e.cfg.Confirm == nil {
+			// Nobody can be asked (a script): the statement did not do what it
+			// says, so it fails, after listing what it would have deleted.
+			if err := unconfirmed(dp, keys, sink); err != nil {
+				return err
+			}
+			return st.wrap(&Error{
+				Message: fmt.Sprintf("%d packages match this DELETE and none was deleted: a WHERE wider than the key needs confirmation", len(keys)),
+				Hint:    "check the list, then run again with --yes (pkgql shell asks instead; --dry-run shows the calls)",
+			})
+		}
+		if !e.cfg.Confirm(ctx, question(st, dp.method, keys)) {
 			return unconfirmed(dp, keys, sink)
 		}
 	}
@@ -281,7 +293,7 @@ func (e *Engine) findKeys(ctx context.Context, st *Statement, dp *deletePlan) ([
 				missing = p
 				return errStop
 			}
-			key[p] = fmt.Sprint(vals[i])
+			key[p] = valueText(vals[i])
 		}
 		for p, v := range dp.fixed {
 			key[p] = v
@@ -292,10 +304,25 @@ func (e *Engine) findKeys(ctx context.Context, st *Statement, dp *deletePlan) ([
 	if missing != "" {
 		return nil, st.wrap(&Error{
 			Message: fmt.Sprintf("the rows of %s that match do not carry %s, which %s needs", dp.res.name, missing, dp.method.Name),
-			Hint:    fmt.Sprintf("bind %s in WHERE with = or IN", missing),
+			Hint:    fmt.Sprintf("bind %s in WHERE with = or IN, e.g. %s IN (SELECT … FROM %s WHERE …)", missing, missing, dp.res.name),
 		})
 	}
 	return keys, err
+}
+
+// valueText is a row value as a param's text.
+func valueText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case provider.JSON:
+		return string(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
 
 // errStop ends a query early; the caller knows why.

@@ -147,8 +147,21 @@ func TestDeleteWide(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			var asked atomic.Int32
-			h := newHarness(t, sandbox.Options{}, c.cfg(&asked))
-			r := h.one(wide)
+			cfg := c.cfg(&asked)
+			h := newHarness(t, sandbox.Options{}, cfg)
+			res, err := h.exec(wide)
+			if cfg.Confirm == nil && !cfg.Yes {
+				// A script cannot be asked: the DELETE fails, naming --yes.
+				if err == nil || !strings.Contains(err.Error(), "none was deleted") || !strings.Contains(err.Error(), "--yes") {
+					t.Fatalf("unconfirmed DELETE in a script: error %v", err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if len(res) != 1 {
+				t.Fatalf("%d results", len(res))
+			}
+			r := res[0]
 			if got := h.deleted("octocat", "npm", "left-pad-legacy"); got != c.deleted {
 				t.Errorf("left-pad-legacy deleted: %v, want %v", got, c.deleted)
 			}
@@ -204,17 +217,31 @@ func TestDeleteKeysFromSubquery(t *testing.T) {
 	}
 }
 
-// Rows that do not carry a key param cannot be deleted: the statement says
-// so and deletes nothing.
-func TestDeleteWideWithoutKey(t *testing.T) {
+// A DELETE bound by the listing's params alone takes its keys from the rows:
+// package_name is carried by the field name (schema.Param.Field). One listing,
+// then one DELETE per matching package.
+func TestDeleteWideByListParams(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, sandbox.Options{}, Config{Yes: true})
-	e := h.fails(`DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND version_count = 0`)
-	if !strings.Contains(e.Error(), "do not carry package_name") || e.Line != 1 {
-		t.Errorf("error %v", e)
+	var want []string
+	for _, p := range h.truth("octocat", "npm") {
+		if p.VersionCount == 0 {
+			want = append(want, p.Name)
+		}
 	}
-	if got := h.requests(); got[sandbox.KindDelete] != 0 {
-		t.Errorf("requests %v", got)
+	r := h.one(`DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND version_count = 0`)
+	var got []string
+	for _, row := range r.rows {
+		got = append(got, row[0].(string))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) || len(want) == 0 {
+		t.Errorf("deleted %v, want %v", got, want)
+	}
+	reqs := h.requests()
+	if reqs[sandbox.KindDelete] != len(want) || reqs[sandbox.KindList] != 1 {
+		t.Errorf("requests %v, want 1 listing and %d deletes", reqs, len(want))
 	}
 }
 

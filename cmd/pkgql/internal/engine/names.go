@@ -36,6 +36,9 @@ type column struct {
 	field  int           // index in schema.Fields; -1 for a hidden param
 	param  *schema.Param // nil when the column is not a param
 	hidden bool
+	// carrier is the index of the column whose value this hidden param has in
+	// every row (schema.Param.Field); -1 when rows do not carry it.
+	carrier int
 }
 
 func newCatalog(bindings []Binding) (*catalog, error) {
@@ -66,7 +69,7 @@ func newCatalog(bindings []Binding) (*catalog, error) {
 					binding:  b,
 				}
 				for fi, f := range r.Fields {
-					col := column{name: f.Name, typ: f.Type, field: fi}
+					col := column{name: f.Name, typ: f.Type, field: fi, carrier: -1}
 					if p, ok := r.Param(f.Name); ok {
 						col.param = p
 					}
@@ -74,7 +77,11 @@ func newCatalog(bindings []Binding) (*catalog, error) {
 				}
 				for _, p := range r.HiddenParams() {
 					prm, _ := r.Param(p.Name)
-					res.cols = append(res.cols, column{name: p.Name, typ: p.Type, field: -1, param: prm, hidden: true})
+					carrier := -1
+					if prm.Field != "" {
+						carrier = slices.IndexFunc(r.Fields, func(f schema.Field) bool { return f.Name == prm.Field })
+					}
+					res.cols = append(res.cols, column{name: p.Name, typ: p.Type, field: -1, param: prm, hidden: true, carrier: carrier})
 				}
 				c.resources = append(c.resources, res)
 				c.byName[strings.ToLower(res.name)] = res

@@ -50,19 +50,26 @@ func (t token) punct(c byte) bool { return t.typ == int(c) }
 
 // tokenize reads the whole script. Comments are dropped; a token the
 // Tokenizer cannot read is an error at its place.
-func tokenize(src *source) ([]token, *Error) {
+func tokenize(src *source) (out []token, err *Error) {
 	tkn := sqlparser.NewStringTokenizer(src.text)
-	var out []token
 	prevEnd, stmts := 0, 0
+	defer func() {
+		// The Tokenizer panics on some malformed input: that is an error in
+		// the script, at the token being read.
+		if p := recover(); p != nil {
+			out, err = nil, src.errorAt(skipBlank(src.text, prevEnd), stmts, "", "the statement cannot be read here")
+		}
+	}()
 	for {
 		start := skipBlank(src.text, prevEnd)
+		if strings.HasPrefix(src.text[start:], "/*!") {
+			// The Tokenizer reads their text as SQL, out of place.
+			return nil, src.errorAt(start, stmts, "", "MySQL-specific comments (/*! … */) are not supported")
+		}
 		typ, val := tkn.Scan()
 		end := tkn.Position - 1
 		if typ == 0 {
 			return out, nil
-		}
-		if strings.HasPrefix(src.text[start:], "/*!") {
-			return nil, src.errorAt(start, stmts, "", "MySQL-specific comments (/*! … */) are not supported")
 		}
 		if typ == sqlparser.LEX_ERROR {
 			return nil, lexError(src, start, stmts)
@@ -99,8 +106,10 @@ func lexError(src *source, at, stmt int) *Error {
 		return src.errorAt(at, stmt, "close it with `", "unterminated quoted name")
 	case strings.HasPrefix(rest, "/*"):
 		return src.errorAt(at, stmt, "close it with */", "unterminated comment")
-	case len(rest) > 1 && (rest[0]|0x20 == 'x' || rest[0]|0x20 == 'b') && rest[1] == '\'':
-		return src.errorAt(at, stmt, "", "malformed %s literal", map[bool]string{true: "hex", false: "bit"}[rest[0]|0x20 == 'x'])
+	case len(rest) > 1 && rest[0]|0x20 == 'x' && rest[1] == '\'':
+		return src.errorAt(at, stmt, "", "malformed hex literal")
+	case len(rest) > 1 && rest[0]|0x20 == 'b' && rest[1] == '\'':
+		return src.errorAt(at, stmt, "", "malformed bit literal")
 	case rest[0] == ':':
 		return src.errorAt(at, stmt, "", "placeholders are not supported: write the value")
 	case rest[0] == 0:
@@ -237,8 +246,6 @@ func (r *stmtReader) checkTokens() error {
 			return r.errorAt(t.start, "", "window functions (OVER) are not supported")
 		case t.typ == sqlparser.VALUE_ARG || t.typ == sqlparser.LIST_ARG:
 			return r.errorAt(t.start, "", "placeholders are not supported: write the value")
-		case t.word("with") && i == 0:
-			return r.errorAt(t.start, "write the common table expression as a subquery in FROM", "WITH is not supported")
 		}
 	}
 	return nil
@@ -344,11 +351,11 @@ func quoteBacktick(s string) string {
 
 // parse hands the rewritten statement to sqlparser. A syntax error keeps the
 // parser's position, mapped back to the script.
-func (r *stmtReader) parse() (stmt sqlparser.Statement, rw *rewritten, err error) {
+func (r *stmtReader) parse() (stmt sqlparser.Statement, err error) {
 	if err := r.checkTokens(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	rw = r.rewrite()
+	rw := r.rewrite()
 	defer func() {
 		if p := recover(); p != nil {
 			stmt, err = nil, r.errorAt(r.toks[0].start, "", "the statement cannot be read: %v", p)
@@ -356,9 +363,9 @@ func (r *stmtReader) parse() (stmt sqlparser.Statement, rw *rewritten, err error
 	}()
 	stmt, perr := sqlparser.ParseStrictDDL(rw.text)
 	if perr != nil {
-		return nil, rw, r.syntaxError(rw, perr)
+		return nil, r.syntaxError(rw, perr)
 	}
-	return stmt, rw, nil
+	return stmt, nil
 }
 
 // syntaxError places the parser's error at the token it stopped on.
@@ -430,7 +437,10 @@ func (r *stmtReader) unknownChain(at int) error {
 
 // find returns the offset of the first name spelled as parts (a.b), or of the
 // statement when there is none: the place to point at for an error about it.
-func (r *stmtReader) find(parts ...string) int {
+func (r *stmtReader) find(parts ...string) int { return r.findNth(0, parts...) }
+
+// findNth is find for the name's n-th occurrence, from 0.
+func (r *stmtReader) findNth(n int, parts ...string) int {
 	for i := range r.toks {
 		if i > 0 && r.toks[i-1].punct('.') {
 			continue
@@ -449,7 +459,10 @@ func (r *stmtReader) find(parts ...string) int {
 			}
 		}
 		if ok {
-			return r.toks[c.first+2*(len(c.parts)-len(parts))].start
+			if n == 0 {
+				return r.toks[c.first+2*(len(c.parts)-len(parts))].start
+			}
+			n--
 		}
 	}
 	return r.toks[0].start
@@ -475,7 +488,7 @@ func (r *stmtReader) findWord(w string) int {
 	return r.toks[0].start
 }
 
-// expect checks that token i is the word w.
+// expect checks token i with ok; what says what was expected there.
 func (r *stmtReader) expect(i int, what string, ok func(token) bool) error {
 	if i >= len(r.toks) {
 		return r.errorAt(r.end(), "", "unexpected end of statement: expected %s", what)
@@ -536,4 +549,3 @@ func (r *stmtReader) literal(i int) (val string, isNull bool, next int, err erro
 	}
 	return "", false, i, r.errorAt(t.start, "", "expected a value (a string or a number), found %q", r.src.text[t.start:t.end])
 }
-

@@ -12,13 +12,13 @@ import (
 // quoting rule of either dialect can change their meaning), and the few MySQL
 // forms SQLite spells differently are respelled.
 type renderer struct {
-	tables map[*sqlparser.AliasedTableExpr]*tableRef
-	args   []any
+	a    *analysis
+	args []any
 }
 
 // render returns the SQL for SQLite and its arguments.
-func render(node sqlparser.SQLNode, tables map[*sqlparser.AliasedTableExpr]*tableRef) (string, []any) {
-	rd := &renderer{tables: tables}
+func render(node sqlparser.SQLNode, a *analysis) (string, []any) {
+	rd := &renderer{a: a}
 	buf := sqlparser.NewTrackedBuffer(rd.format)
 	buf.Myprintf("%v", node)
 	return buf.String(), rd.args
@@ -47,7 +47,7 @@ func (rd *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode)
 		}
 		buf.Myprintf("%v %s %v%v%v", n.Left, typ, n.Right, n.OrderBy, n.Limit)
 	case *sqlparser.AliasedTableExpr:
-		if t, ok := rd.tables[n]; ok && t.res != nil {
+		if t, ok := rd.a.tables[n]; ok && t.res != nil {
 			buf.WriteString(quoteIdent(t.res.name) + " AS " + quoteIdent(t.alias))
 			return
 		}
@@ -73,7 +73,9 @@ func (rd *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode)
 	case sqlparser.TableIdent:
 		buf.WriteString(quoteIdent(n.String()))
 	case *sqlparser.StarExpr:
-		if !n.TableName.IsEmpty() {
+		if t, ok := rd.a.stars[n]; ok && t.alias != "" {
+			buf.WriteString(quoteIdent(t.alias) + ".")
+		} else if !n.TableName.IsEmpty() {
 			buf.WriteString(quoteIdent(n.TableName.Name.String()) + ".")
 		}
 		buf.WriteString("*")
@@ -127,8 +129,6 @@ func (rd *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode)
 			buf.WriteString(", ?")
 		}
 		buf.WriteString(")")
-	case sqlparser.Comments:
-		// Comments stay with the statement's text.
 	default:
 		node.Format(buf)
 	}

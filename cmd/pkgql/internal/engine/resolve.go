@@ -39,12 +39,15 @@ type analysis struct {
 	r        *stmtReader
 	refs     []*tableRef // resource tables, in the order they are named
 	tables   map[*sqlparser.AliasedTableExpr]*tableRef
+	stars    map[*sqlparser.StarExpr]*tableRef // t.* and the table t is
+	named    map[string]int                    // how often each name was met, to point at the right one
 	subquery bool
 	join     bool
 }
 
 func newAnalysis(r *stmtReader) *analysis {
-	return &analysis{r: r, tables: map[*sqlparser.AliasedTableExpr]*tableRef{}}
+	return &analysis{r: r, tables: map[*sqlparser.AliasedTableExpr]*tableRef{},
+		stars: map[*sqlparser.StarExpr]*tableRef{}, named: map[string]int{}}
 }
 
 // nameParts splits a table name as written, with a three-part name that
@@ -97,8 +100,12 @@ func (a *analysis) selectScope(sel *sqlparser.Select, parent *scope) error {
 		switch e := se.(type) {
 		case *sqlparser.StarExpr:
 			if !e.TableName.IsEmpty() {
-				if _, err := a.qualifier(e.TableName, sc); err != nil {
+				t, err := a.qualifier(e.TableName, sc)
+				if err != nil {
 					return err
+				}
+				if t != nil {
+					a.stars[e] = t
 				}
 			}
 		case *sqlparser.AliasedExpr:
@@ -199,7 +206,9 @@ func (a *analysis) aliasedTable(t *sqlparser.AliasedTableExpr, sc *scope) error 
 			return nil
 		}
 		parts := nameParts(e)
-		ref.offset = a.r.find(parts...)
+		key := strings.ToLower(strings.Join(parts, "."))
+		ref.offset = a.r.findNth(a.named[key], parts...)
+		a.named[key]++
 		res, msg, hint := a.r.e.cat.lookup(parts)
 		if res == nil {
 			return a.r.errorAt(ref.offset, hint, "%s", msg)

@@ -23,7 +23,7 @@ type selectPlan struct {
 }
 
 func (r *stmtReader) readSelect() (*selectPlan, error) {
-	stmt, _, err := r.parse()
+	stmt, err := r.parse()
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*se
 		// With a LIMIT the first call may be enough: none is made ahead.
 		q.fanout = nil
 	}
-	q.sql, q.args = render(sel, a.tables)
+	q.sql, q.args = render(sel, a)
 	scans, _, err := r.e.explainPlan(context.Background(), q.sql, q.args)
 	if err != nil {
 		return nil, r.errorAt(r.toks[0].start, "", "%s", cleanSQLiteMessage(err.Error()))
@@ -105,7 +105,7 @@ func rowCount(n int) string {
 // query runs a planned SELECT and hands its columns, each row and the count
 // to the callbacks. Row values are converted for a Sink.
 func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin func([]Column) error, row func([]any) error, end func(int) error) error {
-	sess, err := e.sqlite.acquire(ctx, e.cat)
+	sess, err := e.sqlite.acquire(ctx)
 	if err != nil {
 		return st.wrap(err)
 	}

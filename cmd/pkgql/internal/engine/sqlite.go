@@ -26,17 +26,37 @@ import (
 // moduleName is the virtual table module on the engine's private driver.
 const moduleName = "pkgql"
 
+// The driver and its module are the package's: one registration serves every
+// Engine, and a closed Engine leaves nothing registered behind (the driver
+// keeps what is registered on it for the life of the process).
+var (
+	driverOnce sync.Once
+	theDriver  *sqlite.Driver
+	driverErr  error
+	tables     = &module{sessions: map[int64]*session{}}
+	sessionIDs atomic.Int64
+)
+
+func engineDriver() (*sqlite.Driver, error) {
+	driverOnce.Do(func() {
+		theDriver = &sqlite.Driver{}
+		driverErr = theDriver.RegisterModule(moduleName, tables)
+	})
+	return theDriver, driverErr
+}
+
 type sqliteDB struct {
 	db     *sql.DB
-	mod    *module
+	cat    *catalog
 	mu     sync.Mutex
 	idle   []*session
-	nextID atomic.Int64
+	closed bool
 }
 
 // session is one SQLite connection and the statement it runs.
 type session struct {
-	id   int
+	id   int64
+	cat  *catalog
 	conn *sql.Conn
 	run  atomic.Pointer[runState]
 }
@@ -47,50 +67,57 @@ func (s *session) current() *runState { return s.run.Load() }
 type connector struct{ d *sqlite.Driver }
 
 func (c connector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(":memory:") }
-func (c connector) Driver() driver.Driver                         { return c.d }
+func (c connector) Driver() driver.Driver                        { return c.d }
 
-func openSQLite(e *Engine) (*sqliteDB, error) {
-	d := &sqlite.Driver{}
-	mod := &module{e: e, sessions: map[int]*session{}}
-	if err := d.RegisterModule(moduleName, mod); err != nil {
+func openSQLite(cat *catalog) (*sqliteDB, error) {
+	d, err := engineDriver()
+	if err != nil {
 		return nil, fmt.Errorf("engine: sqlite: %w", err)
 	}
-	return &sqliteDB{db: sql.OpenDB(connector{d}), mod: mod}, nil
+	return &sqliteDB{db: sql.OpenDB(connector{d}), cat: cat}, nil
 }
 
 func (s *sqliteDB) close() error {
 	s.mu.Lock()
 	idle := s.idle
-	s.idle = nil
+	s.idle, s.closed = nil, true
 	s.mu.Unlock()
 	for _, sess := range idle {
-		_ = sess.conn.Close()
+		sess.close()
 	}
 	return s.db.Close()
 }
 
 // acquire takes an idle session or opens one.
-func (s *sqliteDB) acquire(ctx context.Context, cat *catalog) (*session, error) {
-	s.mu.Lock()
-	if n := len(s.idle); n > 0 {
+func (s *sqliteDB) acquire(ctx context.Context) (*session, error) {
+	for {
+		s.mu.Lock()
+		n := len(s.idle)
+		if n == 0 {
+			s.mu.Unlock()
+			break
+		}
 		sess := s.idle[n-1]
 		s.idle = s.idle[:n-1]
 		s.mu.Unlock()
-		return sess, nil
+		// A connection a cancelled statement broke is dropped, not reused.
+		if err := sess.conn.PingContext(ctx); err == nil {
+			return sess, nil
+		}
+		sess.close()
 	}
-	s.mu.Unlock()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("engine: sqlite: %w", err)
 	}
-	sess := &session{id: int(s.nextID.Add(1)), conn: conn}
-	s.mod.mu.Lock()
-	s.mod.sessions[sess.id] = sess
-	s.mod.mu.Unlock()
-	for _, res := range cat.resources {
+	sess := &session{id: sessionIDs.Add(1), cat: s.cat, conn: conn}
+	tables.mu.Lock()
+	tables.sessions[sess.id] = sess
+	tables.mu.Unlock()
+	for _, res := range s.cat.resources {
 		q := fmt.Sprintf("CREATE VIRTUAL TABLE temp.%s USING %s(%d, %d)", quoteIdent(res.name), moduleName, sess.id, res.index)
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			_ = conn.Close()
+			sess.close()
 			return nil, fmt.Errorf("engine: sqlite: %s: %w", res.name, err)
 		}
 	}
@@ -102,17 +129,31 @@ func (s *sqliteDB) acquire(ctx context.Context, cat *catalog) (*session, error) 
 		return a.RegisterAuthorizer(authorize)
 	})
 	if err != nil {
-		_ = conn.Close()
+		sess.close()
 		return nil, fmt.Errorf("engine: sqlite: %w", err)
 	}
 	return sess, nil
 }
 
+// close ends a session for good.
+func (sess *session) close() {
+	tables.mu.Lock()
+	delete(tables.sessions, sess.id)
+	tables.mu.Unlock()
+	_ = sess.conn.Close()
+}
+
 func (s *sqliteDB) release(sess *session) {
 	sess.run.Store(nil)
 	s.mu.Lock()
-	s.idle = append(s.idle, sess)
+	closed := s.closed
+	if !closed {
+		s.idle = append(s.idle, sess)
+	}
 	s.mu.Unlock()
+	if closed {
+		sess.close()
+	}
 }
 
 // authorize lets a statement read and compute, and nothing else: no writes,
@@ -149,7 +190,7 @@ type eqpScan struct {
 // own errors (an unknown function, a misused aggregate) surface here, before
 // anything runs.
 func (e *Engine) explainPlan(ctx context.Context, q string, args []any) ([]eqpScan, []string, error) {
-	sess, err := e.sqlite.acquire(ctx, e.cat)
+	sess, err := e.sqlite.acquire(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -52,9 +52,8 @@ const (
 
 // module creates the tables of every session's connection.
 type module struct {
-	e        *Engine
 	mu       sync.Mutex
-	sessions map[int]*session
+	sessions map[int64]*session
 }
 
 func (m *module) Create(ctx vtab.Context, args []string) (vtab.Table, error) {
@@ -67,15 +66,15 @@ func (m *module) Connect(ctx vtab.Context, args []string) (vtab.Table, error) {
 	if len(args) != 5 {
 		return nil, fmt.Errorf("pkgql tables are created by the engine")
 	}
-	sid, err1 := strconv.Atoi(strings.TrimSpace(args[3]))
+	sid, err1 := strconv.ParseInt(strings.TrimSpace(args[3]), 10, 64)
 	ri, err2 := strconv.Atoi(strings.TrimSpace(args[4]))
 	m.mu.Lock()
 	sess := m.sessions[sid]
 	m.mu.Unlock()
-	if err1 != nil || err2 != nil || sess == nil || ri < 0 || ri >= len(m.e.cat.resources) {
+	if err1 != nil || err2 != nil || sess == nil || ri < 0 || ri >= len(sess.cat.resources) {
 		return nil, fmt.Errorf("pkgql tables are created by the engine")
 	}
-	res := m.e.cat.resources[ri]
+	res := sess.cat.resources[ri]
 	if err := ctx.Declare(declareSQL(res)); err != nil {
 		return nil, err
 	}
@@ -351,7 +350,13 @@ func (c *cursor) columns(sp *scanPlan, m *schema.Method, shared bool) []string {
 			continue
 		}
 		if col.hidden {
-			if _, bound := c.params[col.name]; bound || !m.Takes(col.name) {
+			if _, bound := c.params[col.name]; bound {
+				continue
+			}
+			if !m.Takes(col.name) {
+				if col.carrier >= 0 && !slices.Contains(out, c.t.res.cols[col.carrier].name) {
+					out = append(out, c.t.res.cols[col.carrier].name)
+				}
 				continue
 			}
 		}
@@ -399,8 +404,14 @@ func (c *cursor) Column(i int) (vtab.Value, error) {
 	if p := c.pos[i]; p >= 0 {
 		return toSQLite(c.row[p]), nil
 	}
-	if v, ok := c.params[c.t.res.cols[i].name]; ok {
+	col := &c.t.res.cols[i]
+	if v, ok := c.params[col.name]; ok {
 		return v, nil
+	}
+	if col.carrier >= 0 {
+		if p := c.pos[col.carrier]; p >= 0 {
+			return toSQLite(c.row[p]), nil
+		}
 	}
 	return nil, nil
 }

@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/pkgql/pkgql/provider/github/sandbox"
+)
+
+// Even SQL that never gets past Prepare is refused by the connection itself:
+// the engine's SQLite only reads.
+func TestAuthorizer(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{})
+	ctx := context.Background()
+	sess, err := h.e.sqlite.acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.e.sqlite.release(sess)
+	for _, q := range []string{
+		"ATTACH DATABASE '/tmp/pkgql-attack.db' AS x",
+		"PRAGMA writable_schema = 1",
+		"PRAGMA table_info('sqlite_master')",
+		"CREATE TABLE t (x)",
+		"CREATE TEMP VIEW v AS SELECT 1",
+		"DROP TABLE temp.\"github.packages.user_packages\"",
+		"INSERT INTO \"github.packages.user_packages\" (id) VALUES (1)",
+		"SELECT sql FROM sqlite_master",
+		"SELECT * FROM sqlite_temp_master",
+		"SELECT load_extension('/tmp/evil.so')",
+		"SELECT sqlite_compileoption_get(0)",
+		"BEGIN",
+		"VACUUM",
+	} {
+		rows, err := sess.conn.QueryContext(ctx, q)
+		if err == nil {
+			rows.Close()
+			t.Errorf("%s: allowed", q)
+			continue
+		}
+		if !strings.Contains(err.Error(), "authoriz") {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	var n int
+	if err := sess.conn.QueryRowContext(ctx, "SELECT 1 + 1").Scan(&n); err != nil || n != 2 {
+		t.Errorf("reading is refused too: %v", err)
+	}
+}
