@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"os/signal"
+
 	"github.com/spf13/cobra"
 
 	"github.com/pkgql/pkgql/provider/github"
@@ -23,7 +26,13 @@ func (a *app) providerCommand() *cobra.Command {
 		Short:   "Serve the GitHub provider over go-plugin",
 		Example: "  # pkgql starts this itself; run by hand it refuses, lacking the handshake\n  pkgql provider github",
 		Args:    noArgs,
-		Run:     func(*cobra.Command, []string) { github.Serve() },
+		Run: func(*cobra.Command, []string) {
+			// A terminal's Ctrl-C reaches the whole process group; the host
+			// decides what it stops (a statement in the shell, or everything),
+			// and ends this process itself.
+			signal.Ignore(os.Interrupt)
+			github.Serve()
+		},
 	})
 	return cmd
 }

@@ -2,10 +2,18 @@ package main
 
 import (
 	"context"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/shell"
+	"github.com/pkgql/pkgql/schema"
 )
 
 func (a *app) shellCommand() *cobra.Command {
@@ -16,34 +24,64 @@ func (a *app) shellCommand() *cobra.Command {
 as it ends with ";". A statement may span lines. A failed statement is
 reported and the shell goes on; the exit status is 1 if any failed.
 
+On a terminal, lines are edited as in other shells: Tab completes keywords,
+provider.service.resource names, columns, EXEC methods and their @params and
+the values a param takes; Up and Ctrl-R recall statements typed before, kept
+in $PKGQL_HISTORY (default ~/.pkgql/history, mode 0600; set it empty to keep
+none). Statements that bind a token, secret or password (@token = …) are
+never kept. Ctrl-C stops the running statement, Ctrl-D leaves. Results longer
+than the terminal go through $PAGER (default less -FRX; PAGER= for none).
+
 A DELETE whose WHERE matches packages by more than their full key lists the
 packages and asks before deleting them (--yes answers in advance).
 
-Type .help for help and .quit (or Ctrl-D) to leave.`,
+Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
+.pager on|off, .schema [RESOURCE], .history.`,
 		Example: `  pkgql shell
   pkgql --sandbox shell
   pkgql shell -o json < statements.sql`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			sink, err := a.newSink()
-			if err != nil {
-				return usageError{err}
+			formats := make([]string, len(output.Formats))
+			for i, f := range output.Formats {
+				formats[i] = string(f)
 			}
-			var s *session
+			interactive := isTerminal(a.stdin)
+			var interrupts chan os.Signal // Ctrl-C, at a terminal only
+			if interactive {
+				interrupts = make(chan os.Signal, 1)
+			}
+			var ss *shellSession
 			sh := shell.New(shell.Config{
 				In:          a.stdin,
 				Out:         a.stderr,
-				Interactive: isTerminal(a.stdin),
-				Run: func(ctx context.Context, script string) error {
-					return s.runScript(ctx, script, sink)
-				},
-				Report: a.report,
+				Results:     a.stdout,
+				Interactive: interactive,
+				Editor:      interactive && isTerminal(a.stdout),
+				HistoryFile: historyFile(),
+				Catalog:     func() []*schema.Provider { return ss.engine.Catalog() },
+				Formats:     formats,
+				Settings:    shell.Settings{Format: string(a.format), DryRun: a.opts.dryRun, Pager: true},
+				Pager:       pagerCommand(),
+				Screen:      func() (int, int) { return terminalSize(a.stdout) },
+				Interrupt:   interrupts,
+				Run:         func(ctx context.Context, req shell.Request) error { return ss.run(ctx, req) },
+				Report:      a.report,
 			})
-			s, err = a.openSession(cmd.Context(), sh.Confirm)
+			s, err := a.openSession(cmd.Context(), sh.Confirm)
 			if err != nil {
 				return err
 			}
-			defer s.close()
+			ss = &shellSession{session: s, confirm: sh.Confirm}
+			defer ss.close()
+			if interactive {
+				// At a terminal, Ctrl-C cancels the running statement and
+				// the shell goes on: the shell takes SIGINT over from the
+				// handler that ends the whole command (SIGTERM still does).
+				signal.Reset(os.Interrupt)
+				signal.Notify(interrupts, os.Interrupt)
+				defer signal.Stop(interrupts)
+			}
 			failed, err := sh.Loop(cmd.Context())
 			if err != nil {
 				return err
@@ -54,4 +92,111 @@ Type .help for help and .quit (or Ctrl-D) to leave.`,
 			return nil
 		},
 	}
+}
+
+// shellSession runs the shell's scripts on a session, in the output format
+// and dry-run mode of the moment.
+type shellSession struct {
+	*session
+	confirm func(context.Context, string) bool
+	// other is the same providers under an engine with the opposite
+	// dry-run setting, made when .dryrun first asks for it.
+	other *session
+}
+
+func (s *shellSession) run(ctx context.Context, req shell.Request) error {
+	format, err := output.ParseFormat(req.Settings.Format)
+	if err != nil {
+		return err
+	}
+	opts := output.Options{Format: format, Out: req.Out, NoHeaders: s.a.opts.noHeaders, Width: terminalWidth(s.a.stdout)}
+	if format == output.Table && isTerminal(s.a.stdout) {
+		// On the terminal, after the table, held for the pager with it.
+		opts.Summary = req.Out
+	}
+	sink, err := output.New(opts)
+	if err != nil {
+		return err
+	}
+	run := s.session
+	if req.Settings.DryRun != s.a.opts.dryRun {
+		if run, err = s.otherDryRun(); err != nil {
+			return err
+		}
+	}
+	return run.runScript(ctx, req.Script, sink)
+}
+
+// otherDryRun returns the session with the engine whose dry-run setting is
+// the opposite of the command line's. The engine takes the setting once, so
+// it is a second engine over the same provider processes.
+func (s *shellSession) otherDryRun() (*session, error) {
+	if s.other != nil {
+		return s.other, nil
+	}
+	cfg := engine.Config{
+		Providers:   s.bindings(),
+		DryRun:      !s.a.opts.dryRun,
+		Yes:         s.a.opts.yes,
+		Confirm:     s.confirm,
+		Concurrency: s.a.opts.concurrency,
+		Logger:      s.a.logger.Named("engine"),
+	}
+	if s.progress != nil {
+		cfg.Progress = s.progress.Report
+	}
+	e, err := engine.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	other := *s.session
+	other.engine = e
+	s.other = &other
+	return s.other, nil
+}
+
+// close ends the session; the second engine, if any, shares its providers.
+func (s *shellSession) close() {
+	if s.other != nil {
+		if err := s.other.engine.Close(); err != nil {
+			s.a.logger.Warn("closing the engine", "error", err)
+		}
+	}
+	s.session.close()
+}
+
+// historyFile is $PKGQL_HISTORY, or ~/.pkgql/history; "" (PKGQL_HISTORY set
+// empty, or no home directory) keeps no history.
+func historyFile() string {
+	if p, ok := os.LookupEnv("PKGQL_HISTORY"); ok {
+		return p
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".pkgql", "history")
+}
+
+// pagerCommand is $PAGER, or less -FRX (quit when the text fits the screen,
+// keep colours, leave the text on the screen); PAGER set empty pages nothing.
+func pagerCommand() []string {
+	p, ok := os.LookupEnv("PAGER")
+	if !ok {
+		p = "less -FRX"
+	}
+	return strings.Fields(p)
+}
+
+// terminalSize is w's size, or 0, 0 when w is not a terminal.
+func terminalSize(w any) (width, height int) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0, 0
+	}
+	width, height, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0, 0
+	}
+	return width, height
 }

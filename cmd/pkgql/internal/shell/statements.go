@@ -1,0 +1,112 @@
+package shell
+
+import "strings"
+
+// split cuts what was typed after its last complete statement: done ends with
+// a ";" that is outside strings and comments and is ready to run; rest is the
+// start of a statement still being typed. Comments and blanks after the last
+// ";" stay with done, so rest is "" when nothing more is needed.
+func split(text string) (done, rest string) {
+	s := scan(text)
+	if s.broken {
+		// The engine will say what is wrong; a ";" at the end of the line
+		// is the user's sign that the statement is over.
+		if strings.HasSuffix(strings.TrimSpace(text), ";") {
+			return text, ""
+		}
+		return "", text
+	}
+	last := -1
+	for i, t := range s.toks {
+		if t.is(';') {
+			last = i
+		}
+	}
+	if last < 0 {
+		return "", text
+	}
+	if s.open == 0 && len(code(s.toks[last+1:])) == 0 {
+		return text, ""
+	}
+	end := s.toks[last].end
+	return text[:end], text[end:]
+}
+
+// empty reports whether a script holds no statement: only ";", blanks and
+// comments.
+func empty(script string) bool {
+	for _, t := range code(scan(script).toks) {
+		if !t.is(';') {
+			return false
+		}
+	}
+	return true
+}
+
+// historyEntries is what history keeps of a statement typed over one or
+// more lines: nothing when it carries a credential; else one line when its
+// lines can be joined with spaces without changing a single token (no "--"
+// comment, no string spanning lines), so that Up recalls it whole; else
+// its lines as typed.
+func historyEntries(typed string) []string {
+	typed = strings.TrimSpace(typed)
+	if typed == "" || carriesSecret(typed) {
+		return nil
+	}
+	lines := strings.Split(typed, "\n")
+	if len(lines) == 1 {
+		return lines
+	}
+	parts := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	joined := strings.Join(parts, " ")
+	if sameTokens(typed, joined) {
+		return []string{joined}
+	}
+	return parts
+}
+
+func sameTokens(a, b string) bool {
+	sa, sb := scan(a), scan(b)
+	if sa.broken || sb.broken || sa.open != sb.open || len(sa.toks) != len(sb.toks) {
+		return false
+	}
+	for i := range sa.toks {
+		if sa.toks[i].typ != sb.toks[i].typ || sa.toks[i].val != sb.toks[i].val {
+			return false
+		}
+	}
+	return true
+}
+
+// carriesSecret reports whether text binds a credential: "@token = …" in
+// an EXEC, or a token, secret or password name compared with "=" anywhere.
+// The engine hides the same names in what it prints. Text the Tokenizer
+// cannot read is looked at word by word, to be safe.
+func carriesSecret(text string) bool {
+	s := scan(text)
+	if s.broken || s.open != 0 {
+		lower := strings.ToLower(text)
+		for _, w := range []string{"token", "secret", "password"} {
+			if strings.Contains(lower, w) {
+				return true
+			}
+		}
+	}
+	toks := code(s.toks)
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].word() && secretName(toks[i].val) && toks[i+1].is('=') {
+			return true
+		}
+	}
+	return false
+}
+
+func secretName(name string) bool {
+	n := strings.ToLower(strings.TrimPrefix(name, "@"))
+	return strings.Contains(n, "token") || strings.Contains(n, "secret") || strings.Contains(n, "password")
+}

@@ -1,0 +1,70 @@
+package shell
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSplit(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		text, done, rest string
+	}{
+		{"SHOW PROVIDERS;", "SHOW PROVIDERS;", ""},
+		{"SHOW PROVIDERS", "", "SHOW PROVIDERS"},
+		{"SELECT 1;\n", "SELECT 1;\n", ""},
+		{"SELECT 1; -- a comment\n", "SELECT 1; -- a comment\n", ""},
+		{"SELECT 1; /* a comment */", "SELECT 1; /* a comment */", ""},
+		{"SELECT ';'", "", "SELECT ';'"},
+		{"SELECT 'it''s;", "", "SELECT 'it''s;"},
+		{"SELECT 'unterminated;\n", "", "SELECT 'unterminated;\n"},
+		{"SELECT \"x;\" FROM t\n;", "SELECT \"x;\" FROM t\n;", ""},
+		{"SELECT `a;b` FROM t;", "SELECT `a;b` FROM t;", ""},
+		{"SELECT 1 /* ; */", "", "SELECT 1 /* ; */"},
+		{"SELECT 1 /* unterminated ;", "", "SELECT 1 /* unterminated ;"},
+		{"SELECT 1 -- ;\n", "", "SELECT 1 -- ;\n"},
+		{"SELECT 1 # ;\n", "", "SELECT 1 # ;\n"},
+		{"-- only a comment;", "", "-- only a comment;"},
+		{"EXEC a.b.c.d @p = 'x';", "EXEC a.b.c.d @p = 'x';", ""},
+		{"SELECT 1; SELECT 2", "SELECT 1;", " SELECT 2"},
+		{"SELECT 1; SELECT 2;\nSELECT 'a;\n", "SELECT 1; SELECT 2;", "\nSELECT 'a;\n"},
+		{"", "", ""},
+	} {
+		done, rest := split(tc.text)
+		if done != tc.done || rest != tc.rest {
+			t.Errorf("split(%q) = %q, %q; want %q, %q", tc.text, done, rest, tc.done, tc.rest)
+		}
+	}
+}
+
+func TestHistoryEntries(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		typed string
+		want  []string
+	}{
+		{"SHOW PROVIDERS;", []string{"SHOW PROVIDERS;"}},
+		{".output json\n", []string{".output json"}},
+		// Lines that join without changing a token make one entry.
+		{"SELECT name\n  FROM github.packages.user_packages\n WHERE username = 'octocat';\n",
+			[]string{"SELECT name FROM github.packages.user_packages WHERE username = 'octocat';"}},
+		{"SELECT /* note */ name\nFROM t;", []string{"SELECT /* note */ name FROM t;"}},
+		// A "--" comment would swallow what follows it, a string would
+		// change: the lines stay as typed.
+		{"SELECT name -- the name\nFROM t;", []string{"SELECT name -- the name", "FROM t;"}},
+		{"SELECT 'a\n  b' FROM t;", []string{"SELECT 'a", "b' FROM t;"}},
+		// Credentials are never kept.
+		{"EXEC github.packages.user_packages.restore_package_for_user @username = 'octocat', @token = 'ghp_abc';", nil},
+		{"EXEC github.packages.user_packages.restore_package_for_user\n  @username = 'octocat',\n  @TOKEN='ghp_abc';", nil},
+		{"SELECT * FROM t WHERE token = 'ghp_abc';", nil},
+		{"EXEC a.b.c.d @client_secret = 'x';", nil},
+		{"SELECT 'token' AS token FROM t;", []string{"SELECT 'token' AS token FROM t;"}},
+		{"SELECT * FROM t WHERE name = 'the token = x';", []string{"SELECT * FROM t WHERE name = 'the token = x';"}},
+		{"  \n", nil},
+	} {
+		got := historyEntries(tc.typed)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("historyEntries(%q) = %q, want %q", tc.typed, got, tc.want)
+		}
+	}
+}
