@@ -70,19 +70,11 @@ func (a *app) serve(ctx context.Context, listen string) error {
 		return err
 	}
 	defer s.close()
-	bindings := make([]engine.Binding, len(s.providers))
-	for i, rp := range s.providers {
-		bindings[i] = engine.Binding{Schema: rp.schema, Provider: rp.process}
-	}
+	// Many connections' statements run at once: no single progress line can
+	// show them.
+	s.progress = nil
 	newEngine := func(_ context.Context, confirm func(context.Context, string) bool) (*engine.Engine, error) {
-		return engine.New(engine.Config{
-			Providers:   bindings,
-			DryRun:      a.opts.dryRun,
-			Yes:         a.opts.yes,
-			Confirm:     confirm,
-			Concurrency: a.opts.concurrency,
-			Logger:      a.logger.Named("engine"),
-		})
+		return engine.New(s.engineConfig(a.opts.dryRun, confirm))
 	}
 	srv, err := pgwire.NewServer(pgwire.Options{
 		Addr:      listen,

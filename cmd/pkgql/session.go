@@ -70,25 +70,34 @@ func (a *app) openSession(ctx context.Context, confirm func(context.Context, str
 		}
 	}
 
-	cfg := engine.Config{
-		Providers:   s.bindings(),
-		DryRun:      a.opts.dryRun,
-		Yes:         a.opts.yes,
-		Confirm:     confirm,
-		Concurrency: a.opts.concurrency,
-		Logger:      a.logger.Named("engine"),
-	}
 	// The line goes to stderr; it stays off a terminal that stdout is
 	// streaming rows to, where the two would tangle.
 	buffered := a.format == output.Table || a.format == output.Markdown
 	if isTerminal(a.stderr) && (buffered || !isTerminal(a.stdout)) {
 		s.progress = progress.New(a.stderr)
-		cfg.Progress = s.progress.Report
 	}
-	if s.engine, err = engine.New(cfg); err != nil {
+	if s.engine, err = engine.New(s.engineConfig(a.opts.dryRun, confirm)); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// engineConfig is the command line's engine settings over the session's
+// providers; every engine pkgql makes (exec, the shell's, serve's per
+// connection) starts from it.
+func (s *session) engineConfig(dryRun bool, confirm func(context.Context, string) bool) engine.Config {
+	cfg := engine.Config{
+		Providers:   s.bindings(),
+		DryRun:      dryRun,
+		Yes:         s.a.opts.yes,
+		Confirm:     confirm,
+		Concurrency: s.a.opts.concurrency,
+		Logger:      s.a.logger.Named("engine"),
+	}
+	if s.progress != nil {
+		cfg.Progress = s.progress.Report
+	}
+	return cfg
 }
 
 // bindings are the running providers as the engine takes them.

@@ -134,18 +134,7 @@ func (s *shellSession) otherDryRun() (*session, error) {
 	if s.other != nil {
 		return s.other, nil
 	}
-	cfg := engine.Config{
-		Providers:   s.bindings(),
-		DryRun:      !s.a.opts.dryRun,
-		Yes:         s.a.opts.yes,
-		Confirm:     s.confirm,
-		Concurrency: s.a.opts.concurrency,
-		Logger:      s.a.logger.Named("engine"),
-	}
-	if s.progress != nil {
-		cfg.Progress = s.progress.Report
-	}
-	e, err := engine.New(cfg)
+	e, err := engine.New(s.engineConfig(!s.a.opts.dryRun, s.confirm))
 	if err != nil {
 		return nil, err
 	}
