@@ -38,26 +38,21 @@ func (a *app) openSession(ctx context.Context, confirm func(context.Context, str
 			s.close()
 		}
 	}()
-	apiURL := a.opts.githubURL
-	if a.opts.sandbox {
-		srv, ln, err := sandbox.Listen("127.0.0.1:0", sandbox.Options{})
-		if err != nil {
-			return nil, fmt.Errorf("starting the sandbox: %w", err)
-		}
-		s.sandbox = srv
-		go srv.Serve(ln)
-		apiURL = "http://" + ln.Addr().String() + "/"
-		a.logger.Debug("sandbox serving", "url", apiURL)
-	} else {
-		if s.creds, err = findToken(ctx, a.opts.tokenFile, apiURL); err != nil {
-			return nil, err
-		}
-		a.stderr.hide(s.creds.token)
-		a.logger.Debug("token", "source", or(s.creds.source, "none"))
-	}
-
-	if s.providers, err = a.startProviders(ctx); err != nil {
+	// Starting a provider process is most of a statement's start-up cost
+	// (go-plugin's handshake): it runs while the sandbox starts or the token
+	// is looked up (`gh auth token` is a process of its own).
+	started := make(chan error, 1)
+	go func() {
+		var err error
+		s.providers, err = a.startProviders(ctx)
+		started <- err
+	}()
+	apiURL, endpointErr := s.endpoint(ctx)
+	if err := <-started; err != nil {
 		return nil, err
+	}
+	if endpointErr != nil {
+		return nil, endpointErr
 	}
 	for _, rp := range s.providers {
 		cfg := provider.Config{Concurrency: a.opts.concurrency, UserAgent: userAgent}
@@ -80,6 +75,29 @@ func (a *app) openSession(ctx context.Context, confirm func(context.Context, str
 		return nil, err
 	}
 	return s, nil
+}
+
+// endpoint starts the sandbox when asked and returns the API's URL, or finds
+// the token for the API the command line names.
+func (s *session) endpoint(ctx context.Context) (apiURL string, err error) {
+	a := s.a
+	if a.opts.sandbox {
+		srv, ln, err := sandbox.Listen("127.0.0.1:0", sandbox.Options{})
+		if err != nil {
+			return "", fmt.Errorf("starting the sandbox: %w", err)
+		}
+		s.sandbox = srv
+		go srv.Serve(ln)
+		apiURL = "http://" + ln.Addr().String() + "/"
+		a.logger.Debug("sandbox serving", "url", apiURL)
+		return apiURL, nil
+	}
+	if s.creds, err = findToken(ctx, a.opts.tokenFile, a.opts.githubURL); err != nil {
+		return "", err
+	}
+	a.stderr.hide(s.creds.token)
+	a.logger.Debug("token", "source", or(s.creds.source, "none"))
+	return a.opts.githubURL, nil
 }
 
 // engineConfig is the command line's engine settings over the session's
