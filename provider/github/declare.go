@@ -120,7 +120,7 @@ func lookup(services []service, req provider.Request) (*resource, *method, error
 			}
 			return nil, nil, &provider.Error{
 				Kind:     provider.KindUnsupported,
-				Resource: req.Service + "." + req.Resource,
+				Resource: Name + "." + req.Service + "." + req.Resource,
 				Message:  "no method " + req.Method,
 				Hint:     "its methods are " + joinNames(names),
 			}

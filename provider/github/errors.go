@@ -36,7 +36,7 @@ func (c *call) failure(err error) error {
 	}
 	e := c.classify(err)
 	if e.Resource == "" {
-		e.Resource = c.service + "." + c.res.name
+		e.Resource = Name + "." + c.service + "." + c.res.name
 	}
 	if e.Method == "" {
 		e.Method = c.m.Name

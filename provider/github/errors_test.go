@@ -159,7 +159,7 @@ func TestGitHubErrors(t *testing.T) {
 			if pe.Kind != tc.kind || pe.HTTPStatus != tc.status || pe.Message != tc.message || pe.API != "GitHub" || pe.Param != tc.param {
 				t.Errorf("error %+v", *pe)
 			}
-			if pe.Resource != "packages.user_packages" || pe.Method != tc.req.Method {
+			if pe.Resource != "github.packages.user_packages" || pe.Method != tc.req.Method {
 				t.Errorf("error names %s.%s", pe.Resource, pe.Method)
 			}
 			for _, h := range tc.hintHas {

@@ -121,7 +121,7 @@ func TestPluginProcess(t *testing.T) {
 		_, err = proc.Call(ctx, pkgReq("get_package_for_user", "octocat", "container", "nope"), func(provider.Batch) error { return nil })
 		pe := mustProviderError(t, err)
 		if pe.Kind != provider.KindNotFound || pe.HTTPStatus != 404 || pe.Message != "Package not found." || pe.API != "GitHub" ||
-			pe.Resource != "packages.user_packages" || pe.Method != "get_package_for_user" || pe.Hint == "" || pe.DocURL == "" {
+			pe.Resource != "github.packages.user_packages" || pe.Method != "get_package_for_user" || pe.Hint == "" || pe.DocURL == "" {
 			t.Errorf("error over gRPC: %+v", *pe)
 		}
 

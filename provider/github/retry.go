@@ -166,7 +166,7 @@ func (t *retryTransport) log(req *http.Request, resp *http.Response, err error, 
 	if !t.logger.IsDebug() {
 		return
 	}
-	args := []any{"method", req.Method, "path", req.URL.EscapedPath(), "duration", d, "attempt", attempt}
+	args := []any{"method", req.Method, "path", req.URL.EscapedPath(), "duration", d.String(), "attempt", attempt}
 	if resp != nil {
 		args = append(args, "status", resp.StatusCode)
 	}

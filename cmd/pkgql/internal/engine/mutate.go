@@ -271,7 +271,7 @@ func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error 
 				return err
 			}
 			return st.wrap(&Error{
-				Message: fmt.Sprintf("%d packages match this DELETE and none was deleted: a WHERE wider than the key needs confirmation", len(keys)),
+				Message: fmt.Sprintf("%s this DELETE and none was deleted: a WHERE wider than the key needs confirmation", matches(len(keys))),
 				Hint:    "check the list, then run again with --yes (pkgql shell asks instead; --dry-run shows the calls)",
 			})
 		}
@@ -360,6 +360,14 @@ func keyColumns(res *resource, m *schema.Method) []Column {
 	return cols
 }
 
+// matches says how many rows a DELETE matches, in words.
+func matches(n int) string {
+	if n == 1 {
+		return "1 row matches"
+	}
+	return fmt.Sprintf("%d rows match", n)
+}
+
 // unconfirmed reports the keys a DELETE would delete and that it deleted none.
 func unconfirmed(dp *deletePlan, keys []map[string]string, sink Sink) error {
 	cols := append(keyColumns(dp.res, dp.method), Column{Name: "result", Type: schema.String})
@@ -375,7 +383,7 @@ func unconfirmed(dp *deletePlan, keys []map[string]string, sink Sink) error {
 			return err
 		}
 	}
-	return sink.End(fmt.Sprintf("%d would be deleted; none was: confirm, or run again with --yes", len(keys)))
+	return sink.End(fmt.Sprintf("%d would be deleted; none was", len(keys)))
 }
 
 // dryRun reports the REST calls a mutation would make.

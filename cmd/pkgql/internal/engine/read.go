@@ -405,7 +405,23 @@ func (r *stmtReader) syntaxError(rw *rewritten, perr error) error {
 	if c, ok := r.chainAround(at); ok && len(c.parts) >= 3 {
 		start, end = r.toks[c.first].start, r.toks[c.first+4].end
 	}
-	return r.errorAt(start, "", "%s near %q", what, r.src.text[start:end])
+	return r.errorAt(start, r.syntaxHint(at), "%s near %q", what, r.src.text[start:end])
+}
+
+// syntaxHint names the dialect's way for a form users often bring from
+// elsewhere.
+func (r *stmtReader) syntaxHint(at int) string {
+	if at > 0 && strings.EqualFold(r.src.text[r.toks[at-1].start:r.toks[at-1].end], "as") {
+		switch strings.ToLower(r.src.text[r.toks[at].start:r.toks[at].end]) {
+		case "integer", "int", "bigint":
+			return "CAST(x AS SIGNED) makes a whole number"
+		case "text", "varchar", "string":
+			return "CAST(x AS CHAR) makes a string"
+		case "real", "float", "double":
+			return "x * 1.0 makes a number with a fraction"
+		}
+	}
+	return ""
 }
 
 // chainAround returns the dotted name token i is part of.

@@ -121,7 +121,9 @@ func (rd *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode)
 		}
 		buf.Myprintf("%s"+f, n.Operator, e)
 	case *sqlparser.ConvertExpr:
-		buf.Myprintf("cast(%v as %v)", n.Expr, n.Type)
+		typ, _ := sqliteCast(n.Type)
+		buf.Myprintf("cast(%v as ", n.Expr)
+		buf.WriteString(typ + ")")
 	case *sqlparser.GroupConcatExpr:
 		buf.Myprintf("group_concat(%s%v", n.Distinct, n.Exprs)
 		if sep, ok := strings.CutPrefix(n.Separator, " separator "); ok {

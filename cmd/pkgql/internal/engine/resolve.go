@@ -346,6 +346,10 @@ func (a *analysis) expr(e sqlparser.Expr, sc *scope) error {
 			return false, a.r.errorAt(a.r.findWord("interval"), "use SQLite's date modifiers: date(created_at, '+7 days')", "INTERVAL is not supported")
 		case *sqlparser.MatchExpr:
 			return false, a.r.errorAt(a.r.findWord("match"), "use LIKE", "MATCH … AGAINST is not supported")
+		case *sqlparser.ConvertExpr:
+			if _, hint := sqliteCast(n.Type); hint != "" {
+				return false, a.r.errorAt(a.r.findWord(strings.ToLower(n.Type.Type)), hint, "CAST … AS %s is not supported", strings.ToUpper(sqlparser.String(n.Type)))
+			}
 		case *sqlparser.ConvertUsingExpr:
 			return false, a.r.errorAt(a.r.findWord("using"), "", "CONVERT … USING is not supported")
 		case *sqlparser.ValuesFuncExpr, *sqlparser.Default, sqlparser.ListArg:
@@ -353,6 +357,28 @@ func (a *analysis) expr(e sqlparser.Expr, sc *scope) error {
 		}
 		return true, nil
 	}, e)
+}
+
+// sqliteCast is the SQLite type a CAST target means, or a hint when SQLite
+// has none that gives MySQL's answer. SIGNED and UNSIGNED become INTEGER,
+// which truncates toward zero as SQLite's CAST does.
+func sqliteCast(t *sqlparser.ConvertType) (typ, hint string) {
+	switch strings.ToLower(t.Type) {
+	case "signed", "unsigned", "signed integer", "unsigned integer":
+		return "integer", ""
+	case "char", "nchar":
+		if t.Length != nil {
+			return "", "use SUBSTR(x, 1, n) to cut a string"
+		}
+		return "text", ""
+	case "decimal":
+		return "", "use ROUND(x, n), or CAST(x AS SIGNED) for a whole number"
+	case "date", "datetime", "time":
+		return "", "use SQLite's date(x), datetime(x) or time(x)"
+	case "json":
+		return "", "use json(x)"
+	}
+	return "", "the CAST types are SIGNED, UNSIGNED and CHAR"
 }
 
 // column binds a column name to its table, searching the SELECT it is in,

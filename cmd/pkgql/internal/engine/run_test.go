@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/schema"
 )
 
 // One engine serves concurrent statements (the Postgres server's sessions),
@@ -150,5 +152,32 @@ func TestFanOutConcurrency(t *testing.T) {
 				t.Errorf("%d calls in flight at most, concurrency %d", peak, conc)
 			}
 		})
+	}
+}
+
+// Computed columns take their type from the first row; declared ones keep
+// the schema's, and an empty result keeps them unknown.
+func TestComputedColumnTypes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{})
+	const from = ` FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'`
+	cases := []struct {
+		sql  string
+		want []schema.Type
+	}{
+		{`SELECT COUNT(*) AS n, SUM(version_count) AS v, AVG(version_count) AS a, MAX(name) AS m, owner` + from,
+			[]schema.Type{schema.Integer, schema.Integer, schema.Number, schema.String, schema.Object}},
+		{`SELECT version_count * 2 AS twice, name` + from + ` AND version_count < 0`,
+			[]schema.Type{"", schema.String}},
+	}
+	for _, c := range cases {
+		r := h.one(c.sql)
+		var got []schema.Type
+		for _, col := range r.cols {
+			got = append(got, col.Type)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: types %v, want %v", c.sql, got, c.want)
+		}
 	}
 }

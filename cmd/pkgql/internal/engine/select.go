@@ -127,9 +127,6 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	for i, t := range types {
 		cols[i] = Column{Name: t.Name(), Type: schemaType(t.DatabaseTypeName())}
 	}
-	if err := begin(cols); err != nil {
-		return err
-	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
@@ -139,6 +136,15 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return st.wrap(run.cause(ctx, err))
+		}
+		if n == 0 {
+			// A computed column (COUNT(*), an expression) has no declared
+			// type: its first value gives one, so that typed clients (the
+			// Postgres server's int8, float8) see numbers as numbers.
+			inferTypes(cols, vals)
+			if err := begin(cols); err != nil {
+				return err
+			}
 		}
 		for i, v := range vals {
 			vals[i] = fromSQLite(v, cols[i].Type)
@@ -154,7 +160,32 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	if err := run.firstError(); err != nil {
 		return st.wrap(err)
 	}
+	if n == 0 {
+		if err := begin(cols); err != nil {
+			return err
+		}
+	}
 	return end(n)
+}
+
+// inferTypes gives each column without a declared type the type of its value
+// in the first row. An integer column that later holds a fraction (a CASE
+// mixing 1 and 2.5) is the one case this misjudges; such values still come
+// out exactly, as float64.
+func inferTypes(cols []Column, first []any) {
+	for i := range cols {
+		if cols[i].Type != "" {
+			continue
+		}
+		switch first[i].(type) {
+		case int64:
+			cols[i].Type = schema.Integer
+		case float64:
+			cols[i].Type = schema.Number
+		case string:
+			cols[i].Type = schema.String
+		}
+	}
 }
 
 // cause is what a failed query is reported as: the caller's cancellation,
