@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -185,17 +184,6 @@ func (h *harness) one(script string) result {
 		h.t.Fatalf("%s: %d results", script, len(res))
 	}
 	return res[0]
-}
-
-// fails runs a script that must fail with an *Error, and returns it.
-func (h *harness) fails(script string) *Error {
-	h.t.Helper()
-	_, err := h.exec(script)
-	var e *Error
-	if !errors.As(err, &e) {
-		h.t.Fatalf("%s: want an *Error, got %v", script, err)
-	}
-	return e
 }
 
 // pkg is a package as the sandbox's HTTP API sends it.
