@@ -41,8 +41,9 @@ through an SSH tunnel.
 Postgres session statements (SET, SHOW server_version, BEGIN/COMMIT, SELECT
 version()) are accepted; pg_catalog is not emulated, so psql's \d commands
 answer with a hint: use SHOW RESOURCES IN github.packages and DESCRIBE.
-A DELETE whose WHERE is wider than the package's key needs --yes, or
-SET pkgql.yes = on in the session.`,
+A DELETE whose WHERE is wider than the package's key needs a confirmation:
+a client gives it with SET pkgql.yes = on in its session (each bulk DELETE
+sends a notice that says so); pkgql --yes serve gives it for every session.`,
 		Example: `  # Serve the built-in sandbox and query it with psql
   pkgql --sandbox serve &
   psql -h 127.0.0.1 -p 5466 -c "SELECT name, version_count FROM github.packages.user_packages
@@ -92,8 +93,7 @@ func (a *app) serve(ctx context.Context, listen string) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--listen %s: %w", listen, err)}
 	}
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	fmt.Fprintf(a.stderr, "pkgql serve: listening on %s; connect with: psql -h %s -p %s\n", ln.Addr(), host, port)
+	fmt.Fprintf(a.stderr, "pkgql serve: %s\n", listening(ln.Addr()))
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -111,6 +111,18 @@ func (a *app) serve(ctx context.Context, listen string) error {
 	}
 	a.logger.Debug("server stopped", "took", strconv.Quote(time.Since(begin).String()))
 	return context.Cause(ctx)
+}
+
+// listening says where the server listens and how to connect from this
+// machine: an address that listens on every interface is reached on
+// loopback.
+func listening(addr net.Addr) string {
+	where := addr.String()
+	host, port, _ := net.SplitHostPort(where)
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host, where = "127.0.0.1", where+" (every interface)"
+	}
+	return fmt.Sprintf("listening on %s; connect with: psql -h %s -p %s", where, host, port)
 }
 
 // buildVersion is the module version pkgql was built as, "(devel)" for a

@@ -141,7 +141,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 			// A computed column (COUNT(*), an expression) has no declared
 			// type: its first value gives one, so that typed clients (the
 			// Postgres server's int8, float8) see numbers as numbers.
-			inferTypes(cols, vals)
+			inferTypes(cols, vals, counts(q.node))
 			if err := begin(cols); err != nil {
 				return err
 			}
@@ -168,24 +168,54 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	return end(n)
 }
 
-// inferTypes gives each column without a declared type the type of its value
-// in the first row. An integer column that later holds a fraction (a CASE
-// mixing 1 and 2.5) is the one case this misjudges; such values still come
-// out exactly, as float64.
-func inferTypes(cols []Column, first []any) {
+// inferTypes gives each column without a declared type one from its value in
+// the first row. A number is a Number, whole or not, because a later row may
+// hold a fraction (SUM over a mix, a CASE of 1 and 2.5) and a typed client
+// cannot take one in an integer column; only COUNT is surely whole.
+func inferTypes(cols []Column, first []any, counted map[int]bool) {
 	for i := range cols {
 		if cols[i].Type != "" {
 			continue
 		}
 		switch first[i].(type) {
-		case int64:
-			cols[i].Type = schema.Integer
-		case float64:
+		case int64, float64:
 			cols[i].Type = schema.Number
+			if counted[i] {
+				cols[i].Type = schema.Integer
+			}
 		case string:
 			cols[i].Type = schema.String
 		}
 	}
+}
+
+// counts finds the result columns that are a COUNT: always whole numbers.
+func counts(node sqlparser.SelectStatement) map[int]bool {
+	for {
+		u, ok := node.(*sqlparser.Union)
+		if !ok {
+			break
+		}
+		node = u.Left
+	}
+	sel, ok := node.(*sqlparser.Select)
+	if !ok {
+		return nil
+	}
+	out := map[int]bool{}
+	for i, se := range sel.SelectExprs {
+		switch e := se.(type) {
+		case *sqlparser.StarExpr:
+			// A star's width is known only to SQLite: positions after it
+			// cannot be matched.
+			return out
+		case *sqlparser.AliasedExpr:
+			if f, ok := e.Expr.(*sqlparser.FuncExpr); ok && f.Name.Lowered() == "count" {
+				out[i] = true
+			}
+		}
+	}
+	return out
 }
 
 // cause is what a failed query is reported as: the caller's cancellation,

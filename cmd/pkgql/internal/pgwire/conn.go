@@ -328,7 +328,7 @@ func (c *conn) confirm(_ context.Context, question string) bool {
 		c.notice(question + " (confirmed by SET pkgql.yes = on)")
 		return true
 	}
-	c.notice(question + " Not confirmed: run SET pkgql.yes = on to confirm bulk DELETEs in this session, then the statement again.")
+	c.notice(question + "\nNot confirmed: run SET pkgql.yes = on to confirm bulk DELETEs in this session, then the statement again.")
 	_ = c.flush()
 	return false
 }

@@ -51,8 +51,9 @@
 // # Types
 //
 // Integer fields are int8, numbers float8, strings text, booleans bool,
-// object fields jsonb, and columns SQLite computes (COUNT(*), expressions)
-// text. Values go in text format (booleans t and f), or in binary format for
+// object fields jsonb. Columns SQLite computes (COUNT(*), expressions) have
+// the type the engine reads from their first value, and are text when that
+// is NULL or there is no row. Values go in text format (booleans t and f), or in binary format for
 // the columns a client asks so in Bind.
 //
 // # Session statements
@@ -62,10 +63,17 @@
 //	SET [SESSION|LOCAL] name {TO|=} value, SET TIME ZONE, SET NAMES   stored for SHOW; pkgql.yes = on confirms bulk DELETEs
 //	RESET name | ALL, DISCARD ALL, DEALLOCATE [PREPARE] name | ALL
 //	SHOW name, SHOW ALL                 Postgres settings (server_version, standard_conforming_strings, …)
+//	SHOW TRANSACTION ISOLATION LEVEL, SHOW TIME ZONE, SHOW SESSION AUTHORIZATION
 //	BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT, SAVEPOINT, RELEASE
 //	                                    accepted with a NOTICE: pkgql has no transactions
 //	SELECT version(), current_database(), current_schema(), current_user, session_user,
-//	       current_setting('name'), pg_backend_pid()   (only these, no FROM)
+//	       current_setting('name'), pg_backend_pid(),
+//	       CAST('literal' AS varchar(n) | char(n) | text)   (only these, no FROM)
+//
+// The CASTs are what SQLAlchemy sends to learn what strings come back as; the
+// engine reads MySQL's SQL, which has no varchar or text type. A session
+// function beside any other expression is refused (0A000): the server
+// answers it only in a SELECT of its own, and the engine does not know it.
 //
 // The engine's SHOW PROVIDERS, SERVICES, RESOURCES and METHODS go to the
 // engine. Queries of pg_catalog or information_schema (psql's \d commands)
@@ -78,8 +86,8 @@
 //
 // # Errors
 //
-// Every error is an ErrorResponse with a SQLSTATE, the message, the hint,
-// and, when the engine knows where in the statement the error is, its
+// Every error is an ErrorResponse with a SQLSTATE, the message, the hint
+// (in its own field, not repeated in the message), and, when the engine knows where in the statement the error is, its
 // position (1-based, in characters of the query string the client sent).
 //
 //	SQLSTATE  when
@@ -97,7 +105,8 @@
 //	53400     a GitHub rate limit
 //	38000     GitHub refused the request (400, 422: e.g. the 5,000-downloads rule)
 //	58000     GitHub unreachable or failing (5xx) after retries
-//	0A000     not supported: pg_catalog queries, the function call protocol, SET of a setting pkgql cannot honour
+//	0A000     not supported: pg_catalog queries, the function call protocol, SET of a setting pkgql cannot honour,
+//	          a session function beside other expressions
 //	57014     the statement was cancelled (CancelRequest, statement_timeout)
 //	57P01     the server is shutting down
 //	08P01     a protocol violation by the client

@@ -118,8 +118,11 @@ func errorResponse(err error, o *origin, shutdown bool) *pgproto3.ErrorResponse 
 	}
 	if p, ok := provider.AsError(err); ok {
 		r.Code = providerCode(p)
-		if r.Hint == "" {
+		if r.Hint == "" && p.Hint != "" {
+			// The provider's text ends with its hint, which has a field of
+			// its own: psql would print it twice.
 			r.Hint = p.Hint
+			r.Message = strings.TrimSuffix(r.Message, "; "+p.Hint)
 		}
 		if p.DocURL != "" {
 			r.Detail = "See " + p.DocURL

@@ -38,6 +38,12 @@ func TestErrors(t *testing.T) {
 			sql: "SELECT name FROM WHERE"},
 		{name: "unknown user", code: "42704", message: "404",
 			sql: "SELECT name FROM github.packages.user_packages WHERE username = 'nobody-here' AND package_type = 'npm' AND package_name = 'x'"},
+		{name: "not found: the hint only in its field", code: "42704", message: "404", hint: `"nope"`,
+			sql: "SELECT name FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'nope'"},
+		{name: "session function beside an expression", code: "0A000", at: "session_user", message: "session functions such as session_user can only be selected on their own",
+			sql: "SELECT session_user, 1+1"},
+		{name: "session function call beside an expression", code: "0A000", at: "version", message: "version()",
+			sql: "SELECT 'pkgql' AS server, version()"},
 		{name: "pg_catalog", code: "0A000", at: "pg_catalog", hint: "SHOW RESOURCES IN github.packages",
 			sql: "SELECT relname FROM pg_catalog.pg_class"},
 		{name: "information_schema", code: "0A000", at: "information_schema", hint: "DESCRIBE github.packages.user_packages",
@@ -66,6 +72,9 @@ func TestErrors(t *testing.T) {
 				}
 				if !strings.Contains(pe.Message, tt.message) || !strings.Contains(pe.Hint, tt.hint) {
 					t.Errorf("%s: message %q hint %q, want them to hold %q and %q", tt.name, pe.Message, pe.Hint, tt.message, tt.hint)
+				}
+				if pe.Hint != "" && strings.Contains(pe.Message, pe.Hint) {
+					t.Errorf("%s: the message %q repeats the hint", tt.name, pe.Message)
 				}
 				if tt.at != "" {
 					want := int32(len([]rune(tt.sql[:strings.Index(tt.sql, tt.at)]))) + 1

@@ -99,6 +99,12 @@ func TestBulkDeleteNeedsConfirmation(t *testing.T) {
 	if len(notices) == 0 || !strings.Contains(notices[0], "left-pad-legacy") || !strings.Contains(notices[0], "SET pkgql.yes = on") {
 		t.Errorf("the question was not sent with how to confirm: %q", notices)
 	}
+	// A client cannot pass pkgql's command-line flags: no notice names them.
+	for _, n := range notices {
+		if strings.Contains(n, "--yes") || strings.Contains(n, "--dry-run") {
+			t.Errorf("a notice tells a Postgres client about a command-line flag: %q", n)
+		}
+	}
 	if _, err := conn.Exec(ctx, "SET pkgql.yes = on"); err != nil {
 		t.Fatal(err)
 	}

@@ -190,6 +190,9 @@ func asPgx(t *testing.T, typ schema.Type, v any) any {
 		}
 		return v
 	}
+	if n, ok := v.(int64); ok && typ == schema.Number {
+		return float64(n) // float8: a whole number in a column that may hold fractions
+	}
 	if j, ok := v.(provider.JSON); ok {
 		var out any
 		if err := json.Unmarshal(j, &out); err != nil {
@@ -358,10 +361,10 @@ func TestRowsMatchTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := count.rows[0][0]; n != strconv.Itoa(len(want)) {
-		t.Errorf("COUNT(*) = %v, the API lists %d", n, len(want))
+	if n := count.rows[0][0]; n != int64(len(want)) {
+		t.Errorf("COUNT(*) = %#v, the API lists %d", n, len(want))
 	}
-	if count.oids[0] != 25 {
-		t.Errorf("COUNT(*) is OID %d, want text (25): SQLite computed it", count.oids[0])
+	if count.oids[0] != 20 {
+		t.Errorf("COUNT(*) is OID %d, want int8 (20): the engine types it by its value", count.oids[0])
 	}
 }

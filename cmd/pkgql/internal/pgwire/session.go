@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -159,7 +160,7 @@ func sessionStatement(text string, toks []token) (*sessionStmt, error) {
 	case "deallocate":
 		return deallocateStatement(toks)
 	case "select":
-		return functionSelect(toks)
+		return constantSelect(toks)
 	}
 	return nil, nil
 }
@@ -285,7 +286,10 @@ func showStatement(toks []token) (*sessionStmt, error) {
 	if len(toks) < 2 || engineShowWords[word(toks[1])] {
 		return nil, nil
 	}
-	name, n := settingName(toks[1:])
+	name, n := showForm(words(toks[1:]))
+	if name == "" {
+		name, n = settingName(toks[1:])
+	}
 	if n != len(toks)-1 || name == "" {
 		return nil, nil
 	}
@@ -329,6 +333,28 @@ func showStatement(toks []token) (*sessionStmt, error) {
 			return [][]any{{c.setting(name)}}, "SHOW", nil
 		},
 	}, nil
+}
+
+// showForms are the SHOW statements whose setting Postgres' grammar spells in
+// several words.
+var showForms = []struct {
+	words   []string
+	setting string
+}{
+	{[]string{"transaction", "isolation", "level"}, "transaction_isolation"},
+	{[]string{"time", "zone"}, "timezone"},
+	{[]string{"session", "authorization"}, "session_authorization"},
+}
+
+// showForm finds a several-word SHOW form at the start of w and says how many
+// words it took; "" when w starts with none.
+func showForm(w []string) (string, int) {
+	for _, f := range showForms {
+		if len(w) >= len(f.words) && slices.Equal(w[:len(f.words)], f.words) {
+			return f.setting, len(f.words)
+		}
+	}
+	return "", 0
 }
 
 // settingName reads a setting's name from the start of toks (words joined by
@@ -386,99 +412,6 @@ func deallocateStatement(toks []token) (*sessionStmt, error) {
 		}
 		delete(c.stmts, name)
 		return nil, "DEALLOCATE", nil
-	}}, nil
-}
-
-// sessionFunctions are the functions of SELECT f(), ... that the server
-// answers: the ones drivers and BI tools call to learn where they are.
-var sessionFunctions = map[string]func(c *conn, arg string) any{
-	"version": func(c *conn, _ string) any {
-		v := c.srv.opts.Version
-		if v == "" {
-			v = "(devel)"
-		}
-		return "PostgreSQL " + serverVersion + " — pkgql " + v + ", SQL over GitHub Packages"
-	},
-	"current_database": func(c *conn, _ string) any { return c.database },
-	"current_catalog":  func(c *conn, _ string) any { return c.database },
-	"current_schema":   func(c *conn, _ string) any { return "public" },
-	"current_user":     func(c *conn, _ string) any { return c.user },
-	"session_user":     func(c *conn, _ string) any { return c.user },
-	"user":             func(c *conn, _ string) any { return c.user },
-	"pg_backend_pid":   func(c *conn, _ string) any { return int64(c.key) },
-	"current_setting":  func(c *conn, arg string) any { return c.setting(arg) },
-}
-
-// keywordFunctions are called without parentheses in SQL.
-var keywordFunctions = map[string]bool{"current_user": true, "session_user": true, "user": true, "current_catalog": true, "current_schema": true}
-
-// functionSelect reads SELECT f() [AS a], ... with no FROM, where every f is a
-// session function; anything else is the engine's.
-func functionSelect(toks []token) (*sessionStmt, error) {
-	type item struct {
-		fn, arg, name string
-	}
-	var items []item
-	i := 1
-	for i < len(toks) {
-		t := toks[i]
-		if t.typ == sqlparser.ID && word(t) == "pg_catalog" && i+1 < len(toks) && toks[i+1].typ == '.' {
-			i += 2
-			if i >= len(toks) {
-				return nil, nil
-			}
-			t = toks[i]
-		}
-		name := word(t)
-		if _, ok := sessionFunctions[name]; !ok {
-			return nil, nil
-		}
-		it := item{fn: name, name: name}
-		i++
-		switch {
-		case i+1 < len(toks) && toks[i].typ == '(' && toks[i+1].typ == ')':
-			i += 2
-		case name == "current_setting" && i+2 < len(toks) && toks[i].typ == '(' && toks[i+1].typ == sqlparser.STRING && toks[i+2].typ == ')':
-			it.arg = toks[i+1].val
-			i += 3
-		case keywordFunctions[name]:
-		default:
-			return nil, nil
-		}
-		if i < len(toks) && word(toks[i]) == "as" {
-			i++
-		}
-		if i < len(toks) && toks[i].typ != ',' {
-			if toks[i].typ != sqlparser.ID && toks[i].typ != sqlparser.STRING {
-				return nil, nil
-			}
-			it.name = toks[i].val
-			i++
-		}
-		items = append(items, it)
-		if i < len(toks) {
-			if toks[i].typ != ',' {
-				return nil, nil
-			}
-			i++
-		}
-	}
-	if len(items) == 0 {
-		return nil, nil
-	}
-	cols := make([]engine.Column, len(items))
-	for k, it := range items {
-		cols[k] = engine.Column{Name: it.name, Type: schema.String}
-		if it.fn == "pg_backend_pid" {
-			cols[k].Type = schema.Integer
-		}
-	}
-	return &sessionStmt{cols: cols, exec: func(c *conn) ([][]any, string, error) {
-		row := make([]any, len(items))
-		for k, it := range items {
-			row[k] = sessionFunctions[it.fn](c, it.arg)
-		}
-		return [][]any{row}, "SELECT 1", nil
 	}}, nil
 }
 

@@ -2,6 +2,7 @@ package pgwire_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,8 +20,21 @@ func TestSessionStatements(t *testing.T) {
 		want   [][]any // nil: no rows
 		tag    string
 		notice string
+		cols   []string // the column names, when they matter
 	}{
 		{sql: "SHOW server_version", want: [][]any{{"15.0 (pkgql)"}}, tag: "SHOW"},
+		// The SHOW forms Postgres spells in several words (SQLAlchemy asks
+		// for the isolation level when it connects).
+		{sql: "SHOW TRANSACTION ISOLATION LEVEL", want: [][]any{{"read committed"}}, tag: "SHOW", cols: []string{"transaction_isolation"}},
+		{sql: "show time zone", want: [][]any{{"UTC"}}, tag: "SHOW", cols: []string{"TimeZone"}},
+		{sql: "SHOW SESSION AUTHORIZATION", want: [][]any{{"tester"}}, tag: "SHOW", cols: []string{"session_authorization"}},
+		{sql: "SET TIME ZONE 'Europe/Paris'", tag: "SET"},
+		{sql: "SHOW TIME ZONE", want: [][]any{{"Europe/Paris"}}, tag: "SHOW", cols: []string{"TimeZone"}},
+		// Constant string CASTs, as SQLAlchemy probes what strings come back as.
+		{sql: "SELECT CAST('test plain returns' AS VARCHAR(60)) AS anon_1", want: [][]any{{"test plain returns"}}, tag: "SELECT 1", cols: []string{"anon_1"}},
+		{sql: "SELECT CAST('abc' AS char(5)), CAST('abcdef' AS character varying(3)), CAST('x' AS text), CAST('yz' AS CHAR)",
+			want: [][]any{{"abc  ", "abc", "x", "y"}}, tag: "SELECT 1", cols: []string{"bpchar", "varchar", "text", "bpchar"}},
+		{sql: "SELECT session_user AS who, CAST('é' AS varchar) v", want: [][]any{{"tester", "é"}}, tag: "SELECT 1", cols: []string{"who", "v"}},
 		{sql: "SHOW standard_conforming_strings", want: [][]any{{"on"}}, tag: "SHOW"},
 		{sql: "SET application_name = 'grafana'", tag: "SET"},
 		{sql: "SHOW application_name", want: [][]any{{"grafana"}}, tag: "SHOW"},
@@ -82,6 +96,15 @@ func TestSessionStatements(t *testing.T) {
 				}
 				if len(got) != len(tt.want) || (len(got) > 0 && !equalRows(got, tt.want)) {
 					t.Errorf("%s: rows %v, want %v", tt.sql, got, tt.want)
+				}
+				if tt.cols != nil {
+					var cols []string
+					for _, fd := range rows.FieldDescriptions() {
+						cols = append(cols, fd.Name)
+					}
+					if !slices.Equal(cols, tt.cols) {
+						t.Errorf("%s: columns %q, want %q", tt.sql, cols, tt.cols)
+					}
 				}
 				mu.Lock()
 				if tt.notice != "" && (len(notices) != 1 || !strings.Contains(notices[0], tt.notice)) {

@@ -21,7 +21,7 @@ import (
 //	string       text   (25)      as is
 //	boolean      bool   (16)      t or f
 //	object       jsonb  (3802)    the JSON text the provider sent
-//	unknown      text   (25)      the value's text form (a column SQLite computed)
+//	unknown      text   (25)      the value's text form (a column SQLite computed with no first value)
 //
 // Binary format is written for these five types too, since pgx asks for it.
 
