@@ -68,11 +68,17 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 				Run:         func(ctx context.Context, req shell.Request) error { return ss.run(ctx, req) },
 				Report:      a.report,
 			})
-			s, err := a.openSession(cmd.Context(), sh.Confirm)
+			// Statements read from a pipe have nobody to ask: like exec, a
+			// bulk DELETE there fails unless --yes confirmed it.
+			var confirm func(context.Context, string) bool
+			if interactive {
+				confirm = sh.Confirm
+			}
+			s, err := a.openSession(cmd.Context(), confirm)
 			if err != nil {
 				return err
 			}
-			ss = &shellSession{session: s, confirm: sh.Confirm}
+			ss = &shellSession{session: s, confirm: confirm}
 			defer ss.close()
 			if interactive {
 				// At a terminal, Ctrl-C cancels the running statement and
