@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -46,12 +47,25 @@ func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc
 // Serve runs impl as a plugin; it returns when the host ends the plugin.
 // Logs go to stderr, which go-plugin forwards into the host's log.
 func Serve(impl Provider, logger hclog.Logger) {
+	go exitWithHost(os.Getppid(), logger)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         plugin.PluginSet{pluginName: &GRPCPlugin{Impl: impl}},
 		GRPCServer:      plugin.DefaultGRPCServer,
 		Logger:          logger,
 	})
+}
+
+// exitWithHost ends the plugin once the host that started it is gone. A host
+// can end its plugins on every way out but one: killed outright (SIGKILL, an
+// OOM kill), it leaves them to live on as orphans, re-parented.
+func exitWithHost(host int, logger hclog.Logger) {
+	for range time.Tick(200 * time.Millisecond) {
+		if os.Getppid() != host {
+			logger.Warn("the host process is gone: exiting", "host_pid", host)
+			os.Exit(1)
+		}
+	}
 }
 
 // Process is a provider running in a plugin process.

@@ -164,6 +164,46 @@ func TestProviderKilled(t *testing.T) {
 	}
 }
 
+// pkgql killed outright cannot end its provider: the provider notices its
+// host is gone and ends itself, leaving no orphan. The host here is an idle
+// server, so no broken pipe ends the provider by chance.
+func TestHostKilled(t *testing.T) {
+	t.Parallel()
+	cmd, _, _ := command(invocation{args: []string{"--sandbox", "serve", "--listen", "127.0.0.1:0"}})
+	// No pipes to the test: the provider must end because its host is gone,
+	// not because a pipe closed.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	provider := 0
+	if !waitFor(ctx, func() bool {
+		for _, pid := range children(t, cmd.Process.Pid) {
+			if cmdline(pid) == "provider github" {
+				provider = pid
+			}
+		}
+		return provider != 0
+	}) {
+		t.Fatal("no provider process after 20 s")
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	ctx, cancel = context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if !waitFor(ctx, func() bool { return !alive(provider) }) {
+		syscall.Kill(provider, syscall.SIGKILL)
+		t.Errorf("provider process %d outlived its killed host", provider)
+	}
+}
+
 // --timeout bounds a statement.
 func TestTimeout(t *testing.T) {
 	t.Parallel()
