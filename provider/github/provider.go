@@ -91,7 +91,7 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = concurrency
 	transport.ResponseHeaderTimeout = p.policy.headerTimeout
-	hc := &http.Client{Transport: &retryTransport{next: transport, policy: p.policy, logger: p.logger}}
+	hc := &http.Client{Transport: &retryTransport{next: newLimitTransport(transport, concurrency), policy: p.policy, logger: p.logger}}
 	gh := github.NewClient(hc)
 	if cfg.Token != "" {
 		gh = gh.WithAuthToken(cfg.Token)
