@@ -188,60 +188,44 @@ func TestDeleteWide(t *testing.T) {
 	}
 }
 
-// The keys of a DELETE may come from a subquery: each found key is one call.
-func TestDeleteKeysFromSubquery(t *testing.T) {
+// A DELETE's keys may come from a subquery, or from the rows of the listing
+// its params bind (package_name is carried by the field name:
+// schema.Param.Field). Either way: one listing, then one DELETE per package
+// that matches.
+func TestDeleteFoundKeys(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{Yes: true})
-	var want []string
-	for _, p := range h.truth("octocat", "npm") {
-		if p.VersionCount == 0 {
-			want = append(want, p.Name)
-		}
+	cases := []struct{ name, sql string }{
+		{"keys from a subquery", `DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'
+		  AND package_name IN (SELECT name FROM github.packages.user_packages
+		                        WHERE username = 'octocat' AND package_type = 'npm' AND version_count = 0)`},
+		{"keys from the listing's rows", `DELETE FROM github.packages.user_packages
+		  WHERE username = 'octocat' AND package_type = 'npm' AND version_count = 0`},
 	}
-	r := h.one(`DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'
-	  AND package_name IN (SELECT name FROM github.packages.user_packages
-	                        WHERE username = 'octocat' AND package_type = 'npm' AND version_count = 0)`)
-	got := toStrings(r.column("package_name"))
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) || len(want) == 0 {
-		t.Errorf("deleted %v, want %v", got, want)
-	}
-	for _, n := range want {
-		if !h.deleted("octocat", "npm", n) {
-			t.Errorf("%s was not deleted", n)
-		}
-	}
-	if got := h.requests()[sandbox.KindDelete]; got != len(want) {
-		t.Errorf("%d DELETE requests, want %d", got, len(want))
-	}
-}
-
-// A DELETE bound by the listing's params alone takes its keys from the rows:
-// package_name is carried by the field name (schema.Param.Field). One listing,
-// then one DELETE per matching package.
-func TestDeleteWideByListParams(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{Yes: true})
-	var want []string
-	for _, p := range h.truth("octocat", "npm") {
-		if p.VersionCount == 0 {
-			want = append(want, p.Name)
-		}
-	}
-	r := h.one(`DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND version_count = 0`)
-	var got []string
-	for _, row := range r.rows {
-		got = append(got, row[0].(string))
-	}
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) || len(want) == 0 {
-		t.Errorf("deleted %v, want %v", got, want)
-	}
-	reqs := h.requests()
-	if reqs[sandbox.KindDelete] != len(want) || reqs[sandbox.KindList] != 1 {
-		t.Errorf("requests %v, want 1 listing and %d deletes", reqs, len(want))
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, sandbox.Options{}, Config{Yes: true})
+			var want []string
+			for _, p := range h.truth("octocat", "npm") {
+				if p.VersionCount == 0 {
+					want = append(want, p.Name)
+				}
+			}
+			got := toStrings(h.one(c.sql).column("package_name"))
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) || len(want) == 0 {
+				t.Errorf("deleted %v, want %v", got, want)
+			}
+			for _, n := range want {
+				if !h.deleted("octocat", "npm", n) {
+					t.Errorf("%s was not deleted", n)
+				}
+			}
+			if reqs := h.requests(); reqs[sandbox.KindDelete] != len(want) || reqs[sandbox.KindList] != 1 {
+				t.Errorf("requests %v, want 1 listing and %d deletes", reqs, len(want))
+			}
+		})
 	}
 }
 
