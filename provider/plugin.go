@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"time"
 
@@ -46,14 +48,28 @@ func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc
 
 // Serve runs impl as a plugin; it returns when the host ends the plugin.
 // Logs go to stderr, which go-plugin forwards into the host's log.
+// With no key from the host (a host on Windows, where no pipe can be passed
+// on), go-plugin's AutoMTLS takes over.
 func Serve(impl Provider, logger hclog.Logger) {
 	go exitWithHost(os.Getppid(), logger)
-	plugin.Serve(&plugin.ServeConfig{
+	cfg := &plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         plugin.PluginSet{pluginName: &GRPCPlugin{Impl: impl}},
 		GRPCServer:      plugin.DefaultGRPCServer,
 		Logger:          logger,
-	})
+	}
+	// Read before go-plugin starts: an error is then the provider's own, and
+	// says what is wrong, not only that the handshake failed.
+	tlsCfg, ok, err := providerTLS()
+	if err != nil {
+		logger.Error("cannot start: " + err.Error())
+		os.Exit(1)
+	}
+	if ok {
+		logger.Debug("mutual TLS with the host's key")
+		cfg.TLSProvider = func() (*tls.Config, error) { return tlsCfg, nil }
+	}
+	plugin.Serve(cfg)
 }
 
 // exitWithHost ends the plugin once the host that started it is gone. A host
@@ -75,7 +91,7 @@ type Process struct {
 }
 
 // Launch starts cmd as a provider plugin and connects to it over gRPC with
-// AutoMTLS. The client is managed: plugin.CleanupClients kills it, and the host
+// mutual TLS (see tls.go). The client is managed: plugin.CleanupClients kills it, and the host
 // calls that on every way out. Tokens in the environment are not passed on: the
 // provider gets credentials only through Configure.
 func Launch(cmd *exec.Cmd, logger hclog.Logger) (*Process, error) {
@@ -84,16 +100,27 @@ func Launch(cmd *exec.Cmd, logger hclog.Logger) (*Process, error) {
 	if cmd.Env == nil {
 		cmd.Env = withoutSecrets(os.Environ())
 	}
-	client := plugin.NewClient(&plugin.ClientConfig{
+	cfg := &plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
 		Plugins:          plugin.PluginSet{pluginName: &GRPCPlugin{}},
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		AutoMTLS:         true,
 		Managed:          true,
 		SkipHostEnv:      true,
 		Logger:           logger,
-	})
+	}
+	if runtime.GOOS == "windows" {
+		cfg.AutoMTLS = true // os/exec passes no ExtraFiles on Windows
+	} else {
+		logger.Debug("making the provider's TLS key")
+		tlsCfg, pipe, err := hostTLS(cmd)
+		if err != nil {
+			return nil, err
+		}
+		defer pipe.Close() // the provider has its own copy once started
+		cfg.TLSConfig = tlsCfg
+	}
+	client := plugin.NewClient(cfg)
 	rpc, err := client.Client()
 	if err != nil {
 		client.Kill()

@@ -24,10 +24,10 @@ var coldEvents = []struct {
 	phase, marker string
 	provider      bool
 }{
-	{"host: process start, init, flags, token", "configuring client automatic mTLS", false},
-	{"host: AutoMTLS client certificate", "starting plugin:", false},
-	{"provider: fork/exec, runtime and package init", "configuring server automatic mTLS", true},
-	{"provider: AutoMTLS server certificate, listen", "plugin address:", true},
+	{"host: process start, init, flags, token", "making the provider's TLS key", false},
+	{"host: TLS key (P-256) and certificate", "starting plugin:", false},
+	{"provider: fork/exec, runtime and package init, TLS key read", "mutual TLS with the host's key", true},
+	{"provider: listen", "plugin address:", true},
 	{"host: handshake line read", "using plugin:", false},
 	{"host: gRPC dial, TLS handshake, GetSchema", "provider ready:", false},
 	{"statement: Configure, plan, one GET, output", "statement done:", false},

@@ -158,13 +158,14 @@ func answers(ctx context.Context, d dataset, qs []query) error {
 // binaries are the executables the benchmark runs.
 type binaries struct {
 	pkgql     string
-	self      string // this benchmark: the pager and the provider wrapper
+	self      string // this benchmark: also the pager, the launcher and the provider wrapper
 	pluginDir string // an empty plugin directory: only the bundled provider runs
-	scratch   string
+	scratch   string // the launcher's and the wrapper's reports
 }
 
-// pkgqlCmd is `pkgql exec` of sql against url, as a user runs it; with
-// rusage set, the provider runs under the wrapper that measures its memory.
+// pkgqlCmd is `pkgql exec ARGS` against url, as a user runs it. With rusage
+// set, the provider runs under the wrapper, which writes its peak RSS to that
+// file.
 func (b binaries) pkgqlCmd(url string, concurrency int, rusage string, args ...string) *exec.Cmd {
 	all := []string{"exec", "--github-url", url, "-o", "json", "--concurrency", strconv.Itoa(concurrency)}
 	env := append(os.Environ(), "GITHUB_TOKEN=pkgql-bench", "PKGQL_PLUGIN_DIR="+b.pluginDir)

@@ -33,8 +33,8 @@ import (
 // reaped, so on its own it says max(host, provider). A run that measures
 // memory therefore starts the host with --provider-path pointing at this
 // benchmark, which (seeing envProvider) runs the real provider as its child
-// with stdio and environment passed through, so that the go-plugin handshake
-// and AutoMTLS are the real ones. When the provider exits, the wrapper reads
+// with stdio, environment and TLS key passed through, so that the go-plugin
+// handshake and mutual TLS are the real ones. When the provider exits, the wrapper reads
 // its rusage with waitid(WNOWAIT) — exact, and without reaping it — writes it
 // to the file envRusage names and exits. The provider, never reaped by the
 // wrapper, passes to the benchmark, a child subreaper, which reaps it; so its
@@ -46,8 +46,9 @@ import (
 
 // Environment of the provider wrapper.
 const (
-	envProvider = "PKGQL_BENCH_PROVIDER" // the pkgql executable whose provider the wrapper runs
-	envRusage   = "PKGQL_BENCH_RUSAGE"   // where the wrapper writes its report
+	envProvider = "PKGQL_BENCH_PROVIDER"  // the pkgql executable whose provider the wrapper runs
+	envTLSFD    = "PKGQL_PROVIDER_TLS_FD" // pkgql's: the descriptor of the provider's TLS key
+	envRusage   = "PKGQL_BENCH_RUSAGE"    // where the wrapper writes its report
 )
 
 // sample is what one run of a process cost.
@@ -160,6 +161,12 @@ func wrapProvider(pkgql, report string) int {
 	runtime.LockOSThread()
 	cmd := exec.Command(pkgql, "provider", "github")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	// The host passes the provider its TLS key on a descriptor; it becomes
+	// the child's descriptor 3.
+	if fd, err := strconv.Atoi(os.Getenv(envTLSFD)); err == nil {
+		cmd.ExtraFiles = []*os.File{os.NewFile(uintptr(fd), "tls key")}
+		cmd.Env = append(os.Environ(), envTLSFD+"=3")
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "provider wrapper:", err)

@@ -188,11 +188,9 @@ func (s *session) runStatement(ctx context.Context, st *engine.Statement, sink e
 	}
 	if deadline, ok := runCtx.Deadline(); ok && time.Until(deadline) < 100*time.Millisecond {
 		// The provider sees the deadline too, and its side of the call may
-		// end a moment before ours: wait for ours to tell the cause.
-		select {
-		case <-runCtx.Done():
-		case <-time.After(time.Until(deadline) + 10*time.Millisecond):
-		}
+		// end a moment before ours: wait for ours to tell the cause. Not for a
+		// fixed time: on a busy machine the context's timer may run late.
+		<-runCtx.Done()
 	}
 	if errors.Is(runCtx.Err(), context.DeadlineExceeded) {
 		return &cliError{err: err, msg: fmt.Sprintf("the statement did not finish within %s", s.a.opts.timeout),

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/pkgql/pkgql/provider"
 )
 
@@ -51,6 +53,34 @@ func BenchmarkList(b *testing.B) {
 				})
 				if err != nil || rows != n {
 					b.Fatalf("%d rows, %v", rows, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecodePage decodes one page of 100 packages as the listing does,
+// with encoding/json/v2, beside encoding/json (which it replaced).
+func BenchmarkDecodePage(b *testing.B) {
+	f := newFakeGitHub(b)
+	body, err := json.Marshal(f.addPackages("octocat", "npm", perPage, nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, d := range []struct {
+		name      string
+		unmarshal func([]byte, any) error
+	}{
+		{"encoding/json", json.Unmarshal},
+		{"json/v2", func(b []byte, v any) error { return jsonv2.Unmarshal(b, v) }},
+	} {
+		b.Run(d.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				var pkgs []rawPackage
+				if err := d.unmarshal(body, &pkgs); err != nil || len(pkgs) != perPage {
+					b.Fatalf("%d packages, %v", len(pkgs), err)
 				}
 			}
 		})

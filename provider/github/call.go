@@ -2,12 +2,12 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
+	"github.com/go-json-experiment/json"
 	"github.com/google/go-github/v60/github"
 	"github.com/hashicorp/go-hclog"
 
@@ -29,6 +29,7 @@ type call struct {
 	params  map[string]string
 	limit   int64
 	columns []column
+	decode  json.Options // how answers are decoded for the columns
 
 	emit    func(provider.Batch) error
 	emitErr error // what emit returned, so it goes back to the host unchanged
@@ -132,7 +133,7 @@ func (c *call) getJSON(ctx context.Context, u string, v any) (*github.Response, 
 	} else if data, err = io.ReadAll(resp.Body); err != nil {
 		return resp, err
 	}
-	if err := json.Unmarshal(data, v); err != nil {
+	if err := json.Unmarshal(data, v, c.decode); err != nil {
 		return resp, fmt.Errorf("the answer to GET %s is not the JSON expected: %w", req.URL.EscapedPath(), err)
 	}
 	return resp, nil

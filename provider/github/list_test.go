@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -131,6 +134,42 @@ func TestListColumns(t *testing.T) {
 	pe := mustProviderError(t, run(p, req).err)
 	if pe.Kind != provider.KindInvalid || !strings.Contains(pe.Message, "nope") {
 		t.Errorf("unknown column: %v", pe)
+	}
+}
+
+// Answers are decoded as leniently as encoding/json did (duplicate names,
+// the last one winning; invalid UTF-8 kept), and the owner and repository
+// objects, skipped unless a column reads them, come through as GitHub wrote
+// them.
+func TestListDecodesLeniently(t *testing.T) {
+	t.Parallel()
+	const owner, repo = `{"login":"x","login":"octocat"}`, "{\"description\":\"caf\xe9\"}"
+	body := `[{"id":1,"name":"old","name":"app","owner":` + owner + `,"repository":` + repo + `,"version_count":2},` +
+		`{"id":2,"name":"lib","owner":null,"repository":null,"version_count":null}]`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	p, _ := testProvider(t, srv.URL, 8, nil)
+
+	tests := []struct {
+		columns []string
+		want    [][]any
+	}{
+		{[]string{"id", "name", "version_count"}, [][]any{{int64(1), "app", int64(2)}, {int64(2), "lib", nil}}},
+		{[]string{"name", "owner", "repository"}, [][]any{{"app", provider.JSON(owner), provider.JSON(repo)}, {"lib", nil, nil}}},
+	}
+	for _, tt := range tests {
+		req := listReq("octocat", "npm")
+		req.Columns = tt.columns
+		out := run(p, req)
+		if out.err != nil {
+			t.Fatalf("%v: %v", tt.columns, out.err)
+		}
+		if !reflect.DeepEqual(out.rows, tt.want) {
+			t.Errorf("%v: rows %q, want %q", tt.columns, out.rows, tt.want)
+		}
 	}
 }
 

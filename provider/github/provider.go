@@ -165,9 +165,11 @@ func (p *Provider) Call(ctx context.Context, req provider.Request, emit func(pro
 	if err := checkParams(res, m, c.params); err != nil {
 		return provider.Result{}, c.failure(err)
 	}
-	if c.columns, err = res.layout(req.Columns, m, c.params); err != nil {
+	cols, objects, err := res.layout(req.Columns, m, c.params)
+	if err != nil {
 		return provider.Result{}, c.failure(err)
 	}
+	c.columns, c.decode = cols, decodeOptions(objects)
 	result, err := m.run(withStats(ctx, c.stats), c)
 	result.Requests = c.stats.requests.Load()
 	if err != nil {
