@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -171,8 +172,15 @@ func TestHostKilled(t *testing.T) {
 	t.Parallel()
 	cmd, _, _ := command(invocation{args: []string{"--sandbox", "serve", "--listen", "127.0.0.1:0"}})
 	// No pipes to the test: the provider must end because its host is gone,
-	// not because a pipe closed.
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
+	// not because a pipe closed. Stderr goes to a file, which tells when the
+	// server listens: its provider has then finished its handshake, and can no
+	// longer die of writing it to a host that is gone.
+	log, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +191,10 @@ func TestHostKilled(t *testing.T) {
 	defer cancel()
 	provider := 0
 	if !waitFor(ctx, func() bool {
+		b, _ := os.ReadFile(log.Name())
+		if !strings.Contains(string(b), "listening on") {
+			return false
+		}
 		for _, pid := range children(t, cmd.Process.Pid) {
 			if cmdline(pid) == "provider github" {
 				provider = pid
@@ -190,7 +202,7 @@ func TestHostKilled(t *testing.T) {
 		}
 		return provider != 0
 	}) {
-		t.Fatal("no provider process after 20 s")
+		t.Fatal("no listening server with a provider process after 20 s")
 	}
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
