@@ -91,9 +91,9 @@ type Process struct {
 }
 
 // Launch starts cmd as a provider plugin and connects to it over gRPC with
-// mutual TLS (see tls.go). The client is managed: plugin.CleanupClients kills it, and the host
-// calls that on every way out. Tokens in the environment are not passed on: the
-// provider gets credentials only through Configure.
+// mutual TLS (see tls.go). The client is managed: plugin.CleanupClients kills
+// it, and the host calls that on every way out. Tokens in the environment are
+// not passed on: the provider gets credentials only through Configure.
 func Launch(cmd *exec.Cmd, logger hclog.Logger) (*Process, error) {
 	// go-plugin would append the whole host environment; the provider gets it
 	// without tokens instead, so credentials arrive only through Configure.
