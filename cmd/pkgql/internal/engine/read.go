@@ -170,54 +170,34 @@ func (r *stmtReader) read() (*Statement, error) {
 	}
 	st := &Statement{src: r.src, index: r.index, offset: r.toks[0].start, text: r.text()}
 	first := r.toks[0]
+	var err error
 	switch {
 	case first.word("select") || first.punct('('):
 		st.kind = KindSelect
-		q, err := r.readSelect()
-		if err != nil {
-			return nil, err
-		}
-		st.sel = q
+		st.sel, err = r.readSelect()
 	case first.word("delete"):
 		st.kind = KindDelete
-		d, err := r.readDelete()
-		if err != nil {
-			return nil, err
-		}
-		st.del = d
+		st.del, err = r.readDelete()
 	case first.word("exec") || first.word("execute"):
 		st.kind = KindExec
-		x, err := r.readExec()
-		if err != nil {
-			return nil, err
-		}
-		st.exec = x
+		st.exec, err = r.readExec()
 	case first.word("show"):
 		st.kind = KindShow
-		s, err := r.readShow()
-		if err != nil {
-			return nil, err
-		}
-		st.show = s
+		st.show, err = r.readShow()
 	case first.word("describe") || first.word("desc"):
 		st.kind = KindDescribe
-		d, err := r.readDescribe()
-		if err != nil {
-			return nil, err
-		}
-		st.desc = d
+		st.desc, err = r.readDescribe()
 	case first.word("explain"):
 		st.kind = KindExplain
-		inner, err := r.readExplain()
-		if err != nil {
-			return nil, err
-		}
-		st.explain = inner
+		st.explain, err = r.readExplain()
 	case first.word("with"):
 		return nil, r.errorAt(first.start, "write the common table expression as a subquery in FROM", "WITH is not supported")
 	default:
 		return nil, r.errorAt(first.start, "the statements are SELECT, DELETE, EXEC, SHOW, DESCRIBE and EXPLAIN",
 			"%s is not supported", strings.ToUpper(r.src.text[first.start:first.end]))
+	}
+	if err != nil {
+		return nil, err
 	}
 	return st, nil
 }
