@@ -26,11 +26,14 @@ import (
 // certificate, and both sides present it and trust nothing else, so only a
 // holder of the key can connect to the provider, or pass for it.
 //
-// The provider gets its copy through a pipe it inherits (its descriptor
-// number is in envTLSFD), not through its environment: an environment can be
-// read from /proc for as long as the process lives, a pipe is empty once read.
+// The provider gets its copy through a pipe it inherits, not through its
+// environment: an environment can be read from /proc for as long as the
+// process lives, a pipe is empty once read.
 
-const envTLSFD = "PKGQL_PROVIDER_TLS_FD"
+// EnvTLSFD is the environment variable that holds the number of the
+// descriptor on which a provider process reads its TLS key. A program that
+// starts the provider on the host's behalf passes that descriptor on.
+const EnvTLSFD = "PKGQL_PROVIDER_TLS_FD"
 
 // tlsServerName is the name the certificate is for and the host dials.
 const tlsServerName = "localhost"
@@ -122,20 +125,20 @@ func hostTLS(cmd *exec.Cmd) (*tls.Config, *os.File, error) {
 	}
 	cmd.ExtraFiles = append(cmd.ExtraFiles, r)
 	fd := 2 + len(cmd.ExtraFiles) // ExtraFiles[i] becomes descriptor 3+i
-	cmd.Env = append(cmd.Env, envTLSFD+"="+strconv.Itoa(fd))
+	cmd.Env = append(cmd.Env, EnvTLSFD+"="+strconv.Itoa(fd))
 	return cfg, r, nil
 }
 
 // providerTLS reads the key the host passed and returns the provider's
 // configuration; ok is false when the host passed none.
 func providerTLS() (cfg *tls.Config, ok bool, err error) {
-	v, set := os.LookupEnv(envTLSFD)
+	v, set := os.LookupEnv(EnvTLSFD)
 	if !set {
 		return nil, false, nil
 	}
 	fd, err := strconv.Atoi(v)
 	if err != nil || fd < 3 {
-		return nil, true, fmt.Errorf("%s=%q is not a descriptor the host passed", envTLSFD, v)
+		return nil, true, fmt.Errorf("%s=%q is not a descriptor the host passed", EnvTLSFD, v)
 	}
 	f := os.NewFile(uintptr(fd), "tls key")
 	defer f.Close()

@@ -30,7 +30,7 @@ func passKey(t *testing.T, key []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(envTLSFD, strconv.Itoa(fd))
+	t.Setenv(EnvTLSFD, strconv.Itoa(fd))
 }
 
 func TestProviderTLS(t *testing.T) {
@@ -44,12 +44,12 @@ func TestProviderTLS(t *testing.T) {
 		wantOK  bool
 		wantErr string
 	}{
-		{"no key passed: AutoMTLS", func(t *testing.T) { t.Setenv(envTLSFD, ""); os.Unsetenv(envTLSFD) }, false, ""},
+		{"no key passed: AutoMTLS", func(t *testing.T) { t.Setenv(EnvTLSFD, ""); os.Unsetenv(EnvTLSFD) }, false, ""},
 		{"the key", func(t *testing.T) { passKey(t, key) }, true, ""},
 		{"empty pipe", func(t *testing.T) { passKey(t, nil) }, true, "passed no TLS key"},
 		{"not a key", func(t *testing.T) { passKey(t, []byte("-----BEGIN CERTIFICATE-----\n")) }, true, "the TLS key from the host"},
-		{"not a number", func(t *testing.T) { t.Setenv(envTLSFD, "x") }, true, `PKGQL_PROVIDER_TLS_FD="x" is not a descriptor`},
-		{"stdio", func(t *testing.T) { t.Setenv(envTLSFD, "0") }, true, "is not a descriptor"},
+		{"not a number", func(t *testing.T) { t.Setenv(EnvTLSFD, "x") }, true, `PKGQL_PROVIDER_TLS_FD="x" is not a descriptor`},
+		{"stdio", func(t *testing.T) { t.Setenv(EnvTLSFD, "0") }, true, "is not a descriptor"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/pkgql/pkgql/provider"
 )
 
 // Every measured process is started by a launcher, this benchmark run as
@@ -46,9 +48,8 @@ import (
 
 // Environment of the provider wrapper.
 const (
-	envProvider = "PKGQL_BENCH_PROVIDER"  // the pkgql executable whose provider the wrapper runs
-	envTLSFD    = "PKGQL_PROVIDER_TLS_FD" // pkgql's: the descriptor of the provider's TLS key
-	envRusage   = "PKGQL_BENCH_RUSAGE"    // where the wrapper writes its report
+	envProvider = "PKGQL_BENCH_PROVIDER" // the pkgql executable whose provider the wrapper runs
+	envRusage   = "PKGQL_BENCH_RUSAGE"   // where the wrapper writes its report
 )
 
 // sample is what one run of a process cost.
@@ -163,9 +164,9 @@ func wrapProvider(pkgql, report string) int {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	// The host passes the provider its TLS key on a descriptor; it becomes
 	// the child's descriptor 3.
-	if fd, err := strconv.Atoi(os.Getenv(envTLSFD)); err == nil {
+	if fd, err := strconv.Atoi(os.Getenv(provider.EnvTLSFD)); err == nil {
 		cmd.ExtraFiles = []*os.File{os.NewFile(uintptr(fd), "tls key")}
-		cmd.Env = append(os.Environ(), envTLSFD+"=3")
+		cmd.Env = append(os.Environ(), provider.EnvTLSFD+"=3")
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
