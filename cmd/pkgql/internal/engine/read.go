@@ -18,11 +18,14 @@ type token struct {
 	typ        int
 	val        string // strings decoded; keywords in lower case
 	start, end int    // byte offsets in the script
+	// quote is the quote a string or a name was written in: ', " or `.
+	quote byte
 }
 
-// word reports whether the token is an identifier or keyword spelled w.
+// word reports whether the token is an identifier or keyword spelled w. A
+// quoted name is never a keyword.
 func (t token) word(w string) bool {
-	return t.isName() && strings.EqualFold(t.val, w)
+	return t.quote == 0 && t.isName() && strings.EqualFold(t.val, w)
 }
 
 // isName reports whether the token can be a name: an identifier, or a
@@ -75,6 +78,10 @@ func tokenize(src *source) (out []token, err *Error) {
 			return nil, lexError(src, start, stmts)
 		}
 		prevEnd = end
+		t := token{typ: typ, val: string(val), start: start, end: end}
+		if err := src.readLikePostgres(&t, stmts); err != nil {
+			return nil, err
+		}
 		switch typ {
 		case sqlparser.COMMENT:
 			continue
@@ -83,8 +90,42 @@ func tokenize(src *source) (out []token, err *Error) {
 				stmts++
 			}
 		}
-		out = append(out, token{typ: typ, val: string(val), start: start, end: end})
+		out = append(out, t)
 	}
+}
+
+// readLikePostgres makes a token mean what it means in Postgres and SQLite,
+// or refuses it where MySQL's reading differs and cannot be mapped: a
+// double-quoted text is a name, not a string; a backslash in a string is
+// itself in Postgres but an escape to the Tokenizer (which also moves where
+// the string ends); '#' starts a comment only in MySQL; Postgres nests
+// comments, MySQL does not.
+func (src *source) readLikePostgres(t *token, stmt int) *Error {
+	raw := src.text[t.start:t.end]
+	switch t.typ {
+	case sqlparser.STRING:
+		if strings.ContainsRune(raw, '\\') {
+			return backslashError(src, t.start+strings.IndexByte(raw, '\\'), stmt)
+		}
+		if raw != "" && (raw[0] == '"' || raw[0] == '\'') {
+			t.quote = raw[0]
+		}
+		if t.quote == '"' {
+			t.typ = sqlparser.ID
+		}
+	case sqlparser.ID:
+		if raw != "" && raw[0] == '`' {
+			t.quote = '`'
+		}
+	case sqlparser.COMMENT:
+		if raw[0] == '#' {
+			return src.errorAt(t.start, stmt, "write -- for a comment", "# starts a comment only in MySQL (in Postgres it is an operator): it is not read")
+		}
+		if strings.HasPrefix(raw, "/*") && strings.Contains(raw[2:], "/*") {
+			return src.errorAt(t.start, stmt, "", "nested comments are read differently by MySQL and Postgres: write one /* … */ at a time")
+		}
+	}
+	return nil
 }
 
 func skipBlank(s string, i int) int {
@@ -100,6 +141,9 @@ func lexError(src *source, at, stmt int) *Error {
 	switch {
 	case rest == "":
 		return src.errorAt(at, stmt, "", "unexpected end of script")
+	case (rest[0] == '\'' || rest[0] == '"') && strings.ContainsRune(rest, '\\'):
+		// The Tokenizer took a backslash for an escape of the closing quote.
+		return backslashError(src, at+strings.IndexByte(rest, '\\'), stmt)
 	case rest[0] == '\'' || rest[0] == '"':
 		return src.errorAt(at, stmt, "close it with "+rest[:1], "unterminated string")
 	case rest[0] == '`':
@@ -117,6 +161,11 @@ func lexError(src *source, at, stmt int) *Error {
 	}
 	r := []rune(rest[:min(len(rest), 4)])[0]
 	return src.errorAt(at, stmt, "", "unexpected character %s", strconv.QuoteRune(r))
+}
+
+func backslashError(src *source, at, stmt int) *Error {
+	return src.errorAt(at, stmt, "write char(92) for a backslash: 'a' || char(92) || 'b'",
+		"a backslash in a quoted text is an escape in MySQL and itself in Postgres and SQLite: it is not read")
 }
 
 // split cuts the tokens into statements at each ';'. Empty statements are
@@ -214,21 +263,46 @@ func (r *stmtReader) readExplain() (*Statement, error) {
 	return inner.read()
 }
 
-// checkTokens rejects, at their place, the forms the parser would misread:
-// `||` (OR in this dialect), window functions (OVER), placeholders.
+// checkTokens rejects, at their place, the forms MySQL's grammar reads
+// differently from Postgres and SQLite and that have no mapping: `!` (NOT in
+// MySQL, factorial in Postgres), `^` (XOR in MySQL, power in Postgres), `&&`
+// (AND in MySQL, overlap in Postgres), REGEXP, placeholders.
 func (r *stmtReader) checkTokens() error {
 	for i, t := range r.toks {
 		switch {
-		case t.typ == sqlparser.OR && t.val == "":
-			return r.errorAt(t.start, "use OR for logic, or CONCAT(a, b) to join strings",
-				"|| is not supported: this dialect would read it as OR")
+		case t.punct('!'):
+			return r.errorAt(t.start, "write NOT", "! is not read: it is NOT in MySQL and factorial in Postgres")
+		case t.punct('^'):
+			return r.errorAt(t.start, "write power(a, b) for a power", "^ is not read: it is XOR in MySQL and a power in Postgres")
+		case t.typ == sqlparser.AND && t.val == "":
+			return r.errorAt(t.start, "write AND", "&& is not read: it is AND in MySQL and an array operator in Postgres")
 		case t.word("over") && i > 0 && r.toks[i-1].punct(')'):
 			return r.errorAt(t.start, "", "window functions (OVER) are not supported")
+		case t.word("regexp") || t.word("rlike"):
+			return r.errorAt(t.start, "use LIKE, or ILIKE to ignore case", "%s is not supported", strings.ToUpper(t.val))
 		case t.typ == sqlparser.VALUE_ARG || t.typ == sqlparser.LIST_ARG:
 			return r.errorAt(t.start, "", "placeholders are not supported: write the value")
 		}
 	}
 	return nil
+}
+
+// respell is how a token is written for the parser when MySQL's grammar
+// would read it otherwise: a double-quoted name in backticks; || (concat in
+// Postgres and SQLite, OR in MySQL) as ^, which the parser ranks as SQLite
+// ranks || and which the renderer writes back as ||; ILIKE as REGEXP, which
+// the renderer writes as a LIKE of lower-cased sides. checkTokens refused the
+// ^ and REGEXP a user wrote, so each one the parser returns came from here.
+func respell(t token) (string, bool) {
+	switch {
+	case t.quote == '"':
+		return quoteBacktick(t.val), true
+	case t.typ == sqlparser.OR && t.val == "":
+		return "^", true
+	case t.word("ilike"):
+		return "regexp", true
+	}
+	return "", false
 }
 
 // chain is a dotted name (a.b.c) and the tokens it spans.
@@ -296,26 +370,25 @@ func (r *stmtReader) rewrite() *rewritten {
 	rw := &rewritten{}
 	var b strings.Builder
 	copied := base
-	for i := 0; i < len(r.toks); i++ {
-		if !r.toks[i].isName() || (i > 0 && r.toks[i-1].punct('.')) {
-			continue
-		}
-		c := chainAt(r.toks, i)
-		if len(c.parts) < 3 {
-			i = c.end - 1
-			continue
-		}
-		if _, ok := r.e.cat.provider(c.parts[0]); !ok {
-			i = c.end - 1
-			continue
-		}
-		first, last := r.toks[c.first], r.toks[c.first+4]
+	replace := func(first, last token, text string) {
 		b.WriteString(r.src.text[copied:first.start])
 		newStart := b.Len()
-		b.WriteString(quoteBacktick(strings.Join(c.parts[:3], ".")))
+		b.WriteString(text)
 		rw.segments = append(rw.segments, segment{newStart: newStart, newEnd: b.Len(), origStart: first.start - base, origEnd: last.end - base})
 		copied = last.end
-		i = c.first + 4
+	}
+	for i := 0; i < len(r.toks); i++ {
+		if r.toks[i].isName() && (i == 0 || !r.toks[i-1].punct('.')) {
+			c := chainAt(r.toks, i)
+			if _, ok := r.e.cat.provider(c.parts[0]); ok && len(c.parts) >= 3 {
+				replace(r.toks[c.first], r.toks[c.first+4], quoteBacktick(strings.Join(c.parts[:3], ".")))
+				i = c.first + 4
+				continue
+			}
+		}
+		if s, ok := respell(r.toks[i]); ok {
+			replace(r.toks[i], r.toks[i], s)
+		}
 	}
 	b.WriteString(r.src.text[copied:r.end()])
 	// A trailing blank puts the parser's end-of-input position past the last

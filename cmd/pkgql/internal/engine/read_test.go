@@ -14,8 +14,8 @@ func TestSplit(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, sandbox.Options{}, Config{})
 	script := "SELECT ';' AS a; -- a comment; with a semicolon\n" +
-		"SELECT \"x;y\" /* ; */ AS b;;\n" +
-		"# another comment;\n" +
+		"SELECT 'x;y' /* ; */ AS b;;\n" +
+		"-- another comment;\n" +
 		"SHOW PROVIDERS;\n" +
 		"DESCRIBE github.packages.user_packages;" +
 		"EXPLAIN SELECT 1;" +
@@ -30,7 +30,7 @@ func TestSplit(t *testing.T) {
 		text string
 	}{
 		{KindSelect, "SELECT ';' AS a"},
-		{KindSelect, `SELECT "x;y" /* ; */ AS b`},
+		{KindSelect, `SELECT 'x;y' /* ; */ AS b`},
 		{KindShow, "SHOW PROVIDERS"},
 		{KindDescribe, "DESCRIBE github.packages.user_packages"},
 		{KindExplain, "EXPLAIN SELECT 1"},

@@ -96,11 +96,19 @@ func (rd *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode)
 		}
 	case *sqlparser.ComparisonExpr:
 		op := n.Operator
-		if op == sqlparser.NullSafeEqualStr {
-			op = "IS"
-		}
 		lf, l := operand(n.Left)
 		rf, r := operand(n.Right)
+		switch op {
+		case sqlparser.NullSafeEqualStr:
+			op = "IS"
+		case sqlparser.RegexpStr, sqlparser.NotRegexpStr:
+			// ILIKE (respell): LIKE is case-sensitive on the engine's SQLite.
+			op = "like"
+			if n.Operator == sqlparser.NotRegexpStr {
+				op = "not like"
+			}
+			lf, rf = "lower("+lf+")", "lower("+rf+")"
+		}
 		buf.Myprintf(lf+" %s "+rf, l, op, r)
 		if n.Escape != nil {
 			buf.Myprintf(" escape %v", n.Escape)
@@ -108,8 +116,12 @@ func (rd *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode)
 	case *sqlparser.BinaryExpr:
 		lf, l := operand(n.Left)
 		rf, r := operand(n.Right)
-		if n.Operator == sqlparser.IntDivStr {
+		switch n.Operator {
+		case sqlparser.IntDivStr:
 			buf.Myprintf("cast("+lf+" / "+rf+" as integer)", l, r)
+			return
+		case sqlparser.BitXorStr:
+			buf.Myprintf(lf+" || "+rf, l, r)
 			return
 		}
 		buf.Myprintf(lf+" %s "+rf, l, n.Operator, r)

@@ -274,6 +274,22 @@ func derivedColumns(sel sqlparser.SelectStatement) (cols []string, open bool) {
 	}
 }
 
+// isConcat reports a || (which the parser holds as ^).
+func isConcat(e sqlparser.Expr) bool {
+	b, ok := e.(*sqlparser.BinaryExpr)
+	return ok && b.Operator == sqlparser.BitXorStr
+}
+
+// concatAt is the offset of the statement's first ||.
+func (r *stmtReader) concatAt() int {
+	for _, t := range r.toks {
+		if t.typ == sqlparser.OR && t.val == "" {
+			return t.start
+		}
+	}
+	return r.toks[0].start
+}
+
 func isColName(e sqlparser.Expr) bool {
 	_, ok := e.(*sqlparser.ColName)
 	return ok
@@ -323,13 +339,13 @@ func (a *analysis) expr(e sqlparser.Expr, sc *scope) error {
 			if len(n.OrderBy) > 0 {
 				return false, a.r.errorAt(a.r.findWord("group_concat"), "", "GROUP_CONCAT with ORDER BY is not supported")
 			}
-		case *sqlparser.ComparisonExpr:
-			if n.Operator == sqlparser.RegexpStr || n.Operator == sqlparser.NotRegexpStr {
-				return false, a.r.errorAt(a.r.findWord("regexp"), "use LIKE", "REGEXP is not supported")
-			}
 		case *sqlparser.BinaryExpr:
-			if n.Operator == sqlparser.BitXorStr {
-				return false, a.r.errorAt(a.r.toks[0].start, "", "^ (bitwise XOR) is not supported")
+			// || is ^ to the parser (respell): Postgres ranks it below
+			// arithmetic, SQLite above, so a mix without parentheses would
+			// mean something else to one of them.
+			if n.Operator != sqlparser.BitXorStr && (isConcat(n.Left) || isConcat(n.Right)) {
+				return false, a.r.errorAt(a.r.concatAt(), "write parentheses: (a || b) + c or a || (b + c)",
+					"|| next to %s is read differently by Postgres and SQLite", n.Operator)
 			}
 		case *sqlparser.UnaryExpr:
 			if n.Operator == sqlparser.BinaryStr || n.Operator == sqlparser.UBinaryStr {

@@ -66,8 +66,13 @@ func (s *session) current() *runState { return s.run.Load() }
 // connector opens in-memory databases on the engine's driver.
 type connector struct{ d *sqlite.Driver }
 
-func (c connector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(":memory:") }
-func (c connector) Driver() driver.Driver                        { return c.d }
+// Double-quoted names that match no column are errors, not strings (SQLite's
+// "DQS" fallback), and LIKE is case-sensitive, as in Postgres (ILIKE ignores
+// case).
+func (c connector) Connect(context.Context) (driver.Conn, error) {
+	return c.d.Open("file::memory:?mode=memory&_dqs=0&_pragma=case_sensitive_like(1)")
+}
+func (c connector) Driver() driver.Driver { return c.d }
 
 func openSQLite(cat *catalog) (*sqliteDB, error) {
 	d, err := engineDriver()

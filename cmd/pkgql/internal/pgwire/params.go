@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
-
-	"github.com/xwb1989/sqlparser"
 )
 
 // Bound parameters become SQL literals in the statement text before the engine
@@ -83,7 +82,21 @@ func paramLiteral(n int, oid uint32, format int16, raw []byte) (string, error) {
 		}
 		return "FALSE", nil
 	}
-	return sqlparser.String(sqlparser.NewStrVal(raw)), nil
+	return stringLiteral(text), nil
+}
+
+// stringLiteral quotes text the way the engine reads it, Postgres' way: a
+// quote doubled, and a backslash (which the engine refuses inside quotes, as
+// MySQL would take it for an escape) as char(92).
+func stringLiteral(text string) string {
+	parts := strings.Split(text, `\`)
+	for i, p := range parts {
+		parts[i] = "'" + strings.ReplaceAll(p, "'", "''") + "'"
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, " || char(92) || ") + ")"
 }
 
 // signed puts a negative number in parentheses, so that "x-$1" never becomes

@@ -283,6 +283,10 @@ func TestQueriesThroughEveryProtocolMode(t *testing.T) {
  WHERE username = 'octocat' AND package_type = 'container' AND package_name = $1`, args: []any{"octocat/hello-world"},
 			want: `SELECT name, visibility FROM github.packages.user_packages
  WHERE username = 'octocat' AND package_type = 'container' AND package_name = 'octocat/hello-world'`},
+		{name: "quoted names", sql: `SELECT "name", "id" AS "Id" FROM "github"."packages"."user_packages"
+ WHERE "username" = $1 AND "package_type" = 'container' AND "visibility" = 'public' ORDER BY "id"`, args: []any{"octocat"},
+			want: `SELECT name, id AS Id FROM github.packages.user_packages
+ WHERE username = 'octocat' AND package_type = 'container' AND visibility = 'public' ORDER BY id`},
 		{name: "show", sql: "SHOW RESOURCES IN github.packages"},
 		{name: "describe", sql: "DESCRIBE github.packages.user_packages"},
 	}

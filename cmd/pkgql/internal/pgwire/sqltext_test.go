@@ -88,8 +88,8 @@ func TestParamLiteral(t *testing.T) {
 	}{
 		{0, 0, nil, "NULL", ""},
 		{0, 0, []byte("octocat"), "'octocat'", ""},
-		{oidText, 0, []byte("it's"), `'it\'s'`, ""},
-		{0, 0, []byte(`a\'; DELETE`), `'a\\\'; DELETE'`, ""},
+		{oidText, 0, []byte("it's"), `'it''s'`, ""},
+		{0, 0, []byte(`a\'; DELETE`), `('a' || char(92) || '''; DELETE')`, ""},
 		{oidInt8, 0, []byte("42"), "42", ""},
 		{oidInt4, 0, []byte("-3"), "(-3)", ""},
 		{oidInt8, 0, []byte("4x"), "", codeInvalidTextRepresentation},

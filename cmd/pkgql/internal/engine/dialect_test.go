@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/pkgql/pkgql/provider/github/sandbox"
+)
+
+// dialect is the catalogue of forms that MySQL's grammar (the parser at the
+// door) reads differently from Postgres and SQLite. Each case is either
+// answered as a Postgres or SQLite user means it — the same rows as a
+// reference statement written without the form, or the rows given — or
+// refused with an error that says so at its place. A wrong answer with no
+// error is what the catalogue exists to rule out.
+var dialect = []struct {
+	name string
+	sql  string
+	same string  // a statement that must give the same rows
+	rows [][]any // or the rows themselves
+	err  string  // or an error that says this
+	col  int     // the error's column, when checked
+}{
+	// Double-quoted names are names.
+	{name: "quoted column in WHERE", sql: "SELECT count(*) FROM " + res + ` WHERE username = 'octocat' AND package_type = 'container' AND "visibility" = 'public'`,
+		same: "SELECT count(*) FROM " + res + " WHERE username = 'octocat' AND package_type = 'container' AND visibility = 'public'"},
+	{name: "quoted select list", sql: `SELECT "name", "id" FROM ` + res + " WHERE " + bound + " ORDER BY id",
+		same: "SELECT name, id FROM " + res + " WHERE " + bound + " ORDER BY id"},
+	{name: "quoted param", sql: "SELECT name FROM " + res + ` WHERE "username" = 'octocat' AND "package_type" = 'npm' ORDER BY "name"`,
+		same: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY name"},
+	{name: "quoted resource parts", sql: `SELECT name FROM "github"."packages"."user_packages" WHERE ` + bound + " ORDER BY name",
+		same: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY name"},
+	{name: "quoted alias and qualifier", sql: `SELECT "p"."name" AS "Package Name" FROM ` + res + ` AS "p" WHERE p.` + bound + ` ORDER BY "Package Name"`,
+		same: "SELECT p.name FROM " + res + " AS p WHERE p." + bound + " ORDER BY name"},
+	{name: "quote in a quoted name", sql: `SELECT 1 AS "a""b"`, rows: [][]any{{int64(1)}}},
+	{name: "backticks stay names", sql: "SELECT `name` FROM " + res + " WHERE " + bound + " ORDER BY `name`",
+		same: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY name"},
+	{name: "unknown quoted name is an error, not a string", sql: `SELECT "nmae" FROM ` + res + " WHERE " + bound, err: `unknown column "nmae"`, col: 8},
+	{name: "a quoted keyword is a name", sql: `SELECT "select" FROM ` + res + " WHERE " + bound, err: `unknown column "select"`},
+	{name: "single quotes are strings", sql: "SELECT 'name'", rows: [][]any{{"name"}}},
+	{name: "doubled single quote", sql: "SELECT 'it''s'", rows: [][]any{{"it's"}}},
+	// || joins strings.
+	{name: "|| concatenates", sql: "SELECT 'a' || 'b' || 'c'", rows: [][]any{{"abc"}}},
+	{name: "|| with a column", sql: "SELECT name || '@' || package_type FROM " + res + " WHERE " + bound + " AND name = 'hello'", rows: [][]any{{"hello@npm"}}},
+	{name: "|| under a comparison", sql: "SELECT 'a' || 'b' = 'ab'", rows: [][]any{{int64(1)}}},
+	{name: "|| in WHERE does not mean OR", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name || '' = 'hello'", rows: [][]any{{int64(1)}}},
+	{name: "|| beside arithmetic", sql: "SELECT 'a' || 1 + 2", err: "|| next to + is read differently", col: 12},
+	{name: "|| beside arithmetic in parentheses", sql: "SELECT 'a' || (1 + 2)", rows: [][]any{{"a3"}}},
+	// Operators MySQL reads as something else.
+	{name: "!", sql: "SELECT !1", err: "! is not read", col: 8},
+	{name: "!=", sql: "SELECT 1 != 2", rows: [][]any{{int64(1)}}},
+	{name: "^", sql: "SELECT 2 ^ 3", err: "^ is not read", col: 10},
+	{name: "&&", sql: "SELECT 1 && 0", err: "&& is not read", col: 10},
+	{name: "<=> is IS", sql: "SELECT NULL <=> NULL, 1 <=> NULL", rows: [][]any{{int64(1), int64(0)}}},
+	{name: "DIV is whole division", sql: "SELECT 7 DIV 2, -7 DIV 2", rows: [][]any{{int64(3), int64(-3)}}},
+	{name: "MOD is %", sql: "SELECT 7 MOD 3, mod(7, 3)", rows: [][]any{{int64(1), float64(1)}}},
+	{name: "/ of integers is whole as in Postgres", sql: "SELECT 7 / 2", rows: [][]any{{int64(3)}}},
+	{name: "REGEXP", sql: "SELECT 'a' REGEXP 'a'", err: "REGEXP is not supported", col: 12},
+	// Comments.
+	{name: "# is not a comment", sql: "SELECT 5 # 3", err: "# starts a comment only in MySQL", col: 10},
+	{name: "-- is a comment", sql: "SELECT 5 -- 3", rows: [][]any{{int64(5)}}},
+	{name: "nested comments", sql: "SELECT 1 /* a /* b */ c */", err: "nested comments", col: 10},
+	// Strings.
+	{name: "backslash in a string", sql: `SELECT 'a\nb'`, err: "a backslash in a quoted text", col: 10},
+	{name: "backslash before a quote", sql: `SELECT 'C:\' AS p`, err: "a backslash in a quoted text"},
+	{name: "char(92) is a backslash", sql: "SELECT 'a' || char(92) || 'b'", rows: [][]any{{`a\b`}}},
+	// LIKE is case-sensitive as in Postgres; ILIKE is not.
+	{name: "LIKE is case-sensitive", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name LIKE 'HELLO%'", rows: [][]any{{int64(0)}}},
+	{name: "ILIKE ignores case", sql: "SELECT name FROM " + res + " WHERE " + bound + " AND name ILIKE 'HELLO'", rows: [][]any{{"hello"}}},
+	{name: "NOT ILIKE", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name NOT ILIKE 'HELLO'",
+		same: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name <> 'hello'"},
+	// Implicit casts: numbers compare as numbers, text as text.
+	{name: "integer column against a numeric string", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND version_count >= '1'",
+		same: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND version_count >= 1"},
+	{name: "text is not a number", sql: "SELECT '10' = 10", rows: [][]any{{int64(0)}}},
+	{name: "text comparison is case-sensitive", sql: "SELECT 'a' = 'A'", rows: [][]any{{int64(0)}}},
+}
+
+func TestDialect(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{})
+	for _, c := range dialect {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := h.exec(c.sql)
+			if c.err != "" {
+				var e *Error
+				if !errors.As(err, &e) {
+					t.Fatalf("%s: want an error saying %q, got %v (%v)", c.sql, c.err, err, got)
+				}
+				if !strings.Contains(e.Error(), c.err) {
+					t.Errorf("%s: error %q does not say %q", c.sql, e.Error(), c.err)
+				}
+				if c.col != 0 && e.Column != c.col {
+					t.Errorf("%s: error at column %d, want %d: %v", c.sql, e.Column, c.col, e)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", c.sql, err)
+			}
+			want := c.rows
+			if c.same != "" {
+				want = h.one(c.same).rows
+				if len(want) == 0 {
+					t.Fatalf("%s: the reference has no rows: the case cannot fail", c.same)
+				}
+			}
+			if !reflect.DeepEqual(got[0].rows, want) {
+				t.Errorf("%s:\n got %s\nwant %s", c.sql, fmt.Sprint(got[0].rows), fmt.Sprint(want))
+			}
+		})
+	}
+}
