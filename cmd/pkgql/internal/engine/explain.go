@@ -71,6 +71,9 @@ func callLines(m *schema.Method, combos []map[string]string, indent string) []st
 }
 
 func explainSelect(q *selectPlan, indent string) []string {
+	if q.node == nil {
+		return explainSQLite(q, indent)
+	}
 	var lines []string
 	used := map[int]bool{}
 	for _, rp := range q.refs {

@@ -221,9 +221,15 @@ func (r *stmtReader) read() (*Statement, error) {
 	first := r.toks[0]
 	var err error
 	switch {
+	case (first.word("select") || first.punct('(') || first.word("with")) && r.needsSQLite():
+		st.kind = KindSelect
+		st.sel, err = r.readSQLiteSelect()
 	case first.word("select") || first.punct('('):
 		st.kind = KindSelect
 		st.sel, err = r.readSelect()
+	case first.word("delete") && r.needsSQLite():
+		st.kind = KindDelete
+		st.del, err = r.readSQLiteDelete()
 	case first.word("delete"):
 		st.kind = KindDelete
 		st.del, err = r.readDelete()
@@ -239,8 +245,6 @@ func (r *stmtReader) read() (*Statement, error) {
 	case first.word("explain"):
 		st.kind = KindExplain
 		st.explain, err = r.readExplain()
-	case first.word("with"):
-		return nil, r.errorAt(first.start, "write the common table expression as a subquery in FROM", "WITH is not supported")
 	default:
 		return nil, r.errorAt(first.start, "the statements are SELECT, DELETE, EXEC, SHOW, DESCRIBE and EXPLAIN",
 			"%s is not supported", strings.ToUpper(r.src.text[first.start:first.end]))
@@ -257,7 +261,7 @@ func (r *stmtReader) readExplain() (*Statement, error) {
 	}
 	inner := &stmtReader{e: r.e, src: r.src, index: r.index, toks: r.toks[1:]}
 	next := inner.toks[0]
-	if !next.word("select") && !next.word("delete") && !next.punct('(') {
+	if !next.word("select") && !next.word("delete") && !next.word("with") && !next.punct('(') {
 		return nil, r.errorAt(next.start, "", "EXPLAIN explains a SELECT or a DELETE")
 	}
 	return inner.read()
@@ -268,7 +272,7 @@ func (r *stmtReader) readExplain() (*Statement, error) {
 // MySQL, factorial in Postgres), `^` (XOR in MySQL, power in Postgres), `&&`
 // (AND in MySQL, overlap in Postgres), REGEXP, placeholders.
 func (r *stmtReader) checkTokens() error {
-	for i, t := range r.toks {
+	for _, t := range r.toks {
 		switch {
 		case t.punct('!'):
 			return r.errorAt(t.start, "write NOT", "! is not read: it is NOT in MySQL and factorial in Postgres")
@@ -276,8 +280,6 @@ func (r *stmtReader) checkTokens() error {
 			return r.errorAt(t.start, "write power(a, b) for a power", "^ is not read: it is XOR in MySQL and a power in Postgres")
 		case t.typ == sqlparser.AND && t.val == "":
 			return r.errorAt(t.start, "write AND", "&& is not read: it is AND in MySQL and an array operator in Postgres")
-		case t.word("over") && i > 0 && r.toks[i-1].punct(')'):
-			return r.errorAt(t.start, "", "window functions (OVER) are not supported")
 		case t.word("regexp") || t.word("rlike"):
 			return r.errorAt(t.start, "use LIKE, or ILIKE to ignore case", "%s is not supported", strings.ToUpper(t.val))
 		case t.typ == sqlparser.VALUE_ARG || t.typ == sqlparser.LIST_ARG:

@@ -20,6 +20,9 @@ type selectPlan struct {
 	shared bool
 	fanout map[string][]map[string]string
 	scans  []eqpScan
+	// direct are the resources of a statement SQLite read whole (node is
+	// nil then): see direct.go.
+	direct []tableRefTok
 }
 
 func (r *stmtReader) readSelect() (*selectPlan, error) {

@@ -31,6 +31,7 @@ const (
 // scanPlan is what BestIndex decided, carried to Filter in IdxStr (and shown
 // by EXPLAIN QUERY PLAN, which is how Prepare and EXPLAIN read it).
 type scanPlan struct {
+	Table  string `json:"table"`
 	Method string `json:"method,omitempty"`
 	// Args are the params in the order SQLite passes their values, then
 	// "$limit" and "$offset" when LIMIT is pushed down.
@@ -156,12 +157,12 @@ func (t *table) BestIndex(info *vtab.IndexInfo) error {
 	}
 	m, missing := chooseMethod(t.res, schema.Select, func(p string) bool { _, ok := usable[p]; return ok })
 	if m == nil {
-		sp := scanPlan{Missing: missing}
+		sp := scanPlan{Table: t.res.name, Missing: missing}
 		info.IdxNum, info.IdxStr = planMissing, encodePlan(&sp)
 		info.EstimatedCost, info.EstimatedRows = 1e300, math.MaxInt32
 		return nil
 	}
-	sp := scanPlan{Method: m.Name}
+	sp := scanPlan{Table: t.res.name, Method: m.Name}
 	omitted := map[int]bool{}
 	use := func(p string, omit bool) {
 		i := usable[p]

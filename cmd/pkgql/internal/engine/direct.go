@@ -1,0 +1,377 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+
+	"github.com/pkgql/pkgql/schema"
+)
+
+// Statements MySQL's grammar cannot read — WITH, window functions (OVER) —
+// go to SQLite whole. The Tokenizer still reads every token: resource names
+// are resolved against the catalog and written as their virtual tables,
+// strings become bound arguments, quoted names are written SQLite's way.
+// SQLite's planner then plans the statement through each table's BestIndex,
+// which sees the params the statement binds; preparing it (EXPLAIN QUERY
+// PLAN) runs BestIndex and no Filter, so a table no method can serve is
+// refused before any call. Running it is the same as any SELECT: calls kept
+// and shared within the statement, LIMIT passed down where SQLite offers it,
+// IN lists one call per value.
+
+// needsSQLite reports whether the statement has a form only SQLite reads.
+func (r *stmtReader) needsSQLite() bool {
+	for i, t := range r.toks {
+		if t.word("with") && (i == 0 || r.toks[i-1].punct('(')) || t.word("over") && i > 0 && (r.toks[i-1].punct(')')) || t.word("window") {
+			return true
+		}
+	}
+	return false
+}
+
+// tableRefTok is a resource named in a statement read by SQLite.
+type tableRefTok struct {
+	res    *resource
+	offset int
+}
+
+// translated is a statement written for SQLite from its tokens.
+type translated struct {
+	sql  string
+	args []any
+	refs []tableRefTok
+}
+
+// cteNames are the names a WITH defines: a name followed by AS ( or by a
+// column list and AS (, after WITH, RECURSIVE or a comma.
+func (r *stmtReader) cteNames() map[string]bool {
+	out := map[string]bool{}
+	for i := 1; i+2 < len(r.toks); i++ {
+		prev := r.toks[i-1]
+		if !(prev.word("with") || prev.word("recursive") || prev.punct(',')) || !r.toks[i].isName() {
+			continue
+		}
+		j := i + 1
+		if r.toks[j].punct('(') {
+			for j < len(r.toks) && !r.toks[j].punct(')') {
+				j++
+			}
+			j++
+		}
+		if j+1 < len(r.toks) && r.toks[j].word("as") && r.toks[j+1].punct('(') {
+			out[strings.ToLower(r.toks[i].val)] = true
+		}
+	}
+	return out
+}
+
+// translate writes tokens [from, end) for SQLite after prefix.
+func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
+	ctes := r.cteNames()
+	tr := &translated{}
+	var b strings.Builder
+	b.WriteString(prefix)
+	copied := r.toks[from].start
+	replace := func(first, last token, text string) {
+		b.WriteString(r.src.text[copied:first.start])
+		b.WriteString(text)
+		copied = last.end
+	}
+	for i := from; i < len(r.toks); i++ {
+		t := r.toks[i]
+		if t.isName() && (i == 0 || !r.toks[i-1].punct('.')) {
+			c := chainAt(r.toks, i)
+			afterFrom := i > 0 && (r.toks[i-1].word("from") || r.toks[i-1].word("join"))
+			function := c.end < len(r.toks) && r.toks[c.end].punct('(')
+			_, isProvider := r.e.cat.provider(c.parts[0])
+			if len(c.parts) >= 3 && isProvider || afterFrom && !function && !(len(c.parts) == 1 && ctes[strings.ToLower(c.parts[0])]) {
+				n := min(3, len(c.parts))
+				res, msg, hint := r.e.cat.lookup(c.parts[:n])
+				if res == nil {
+					return nil, r.errorAt(t.start, hint, "%s", msg)
+				}
+				replace(t, r.toks[c.first+2*n-2], quoteIdent(res.name))
+				tr.refs = append(tr.refs, tableRefTok{res: res, offset: t.start})
+				i = c.first + 2*n - 2
+				continue
+			}
+		}
+		if s, ok, err := r.sqliteSpelling(i); err != nil {
+			return nil, err
+		} else if ok {
+			if t.typ == sqlparser.STRING {
+				tr.args = append(tr.args, t.val)
+			}
+			replace(t, t, s)
+		}
+	}
+	b.WriteString(r.src.text[copied:r.end()])
+	tr.sql = b.String()
+	return tr, nil
+}
+
+// sqliteSpelling is how token i is written for SQLite, when not as typed.
+func (r *stmtReader) sqliteSpelling(i int) (string, bool, error) {
+	t := r.toks[i]
+	switch {
+	case t.typ == sqlparser.STRING:
+		return "?", true, nil
+	case t.quote == '"' || t.quote == '`':
+		return quoteIdent(t.val), true, nil
+	case t.typ == sqlparser.NULL_SAFE_EQUAL:
+		return " IS ", true, nil
+	case t.word("ilike"):
+		return "", false, r.errorAt(t.start, "write lower(a) LIKE lower(b)", "ILIKE is not read in a statement with WITH or OVER")
+	case t.word("div"):
+		return "", false, r.errorAt(t.start, "write CAST(a / b AS INTEGER)", "DIV is not read in a statement with WITH or OVER")
+	}
+	return "", false, nil
+}
+
+// readSQLiteSelect reads a SELECT that SQLite reads whole.
+func (r *stmtReader) readSQLiteSelect() (*selectPlan, error) {
+	if err := r.checkTokens(); err != nil {
+		return nil, err
+	}
+	if len(r.toks) > 1 && r.toks[1].word("recursive") {
+		// A recursive CTE can run without end, over rows no call bounds.
+		return nil, r.errorAt(r.toks[1].start, "", "WITH RECURSIVE is not supported")
+	}
+	depth := 0
+	for _, t := range r.toks {
+		switch {
+		case t.punct('('):
+			depth++
+		case t.punct(')'):
+			depth--
+		case depth == 0 && (t.word("delete") || t.word("insert") || t.word("update") || t.word("replace")):
+			return nil, r.errorAt(t.start, "write DELETE FROM … WHERE … IN (SELECT …), with the WITH inside the subquery",
+				"WITH … %s is not supported", strings.ToUpper(t.val))
+		}
+	}
+	tr, err := r.translate("", 0)
+	if err != nil {
+		return nil, err
+	}
+	return r.planSQLite(tr)
+}
+
+// planSQLite has SQLite prepare the statement and reads its plan: SQLite's
+// errors, a table no method can serve and a literal a param cannot take stop
+// it here, before any call.
+func (r *stmtReader) planSQLite(tr *translated) (*selectPlan, error) {
+	if err := r.checkParamLiterals(tr.refs); err != nil {
+		return nil, err
+	}
+	scans, _, err := r.e.explainPlan(context.Background(), tr.sql, tr.args)
+	if err != nil {
+		return nil, r.sqliteError(tr, err)
+	}
+	for _, s := range scans {
+		if s.state != planMissing {
+			continue
+		}
+		at := r.toks[0].start
+		res := r.e.cat.byName[strings.ToLower(s.plan.Table)]
+		for _, ref := range tr.refs {
+			if ref.res == res {
+				at = ref.offset
+				break
+			}
+		}
+		if res == nil {
+			return nil, r.errorAt(at, "", "a table needs the required params %s", joinList(s.plan.Missing))
+		}
+		msg, hint := missingMessage(res, schema.Select, s.plan.Missing)
+		return nil, r.errorAt(at, hint, "%s", msg)
+	}
+	return &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, direct: tr.refs}, nil
+}
+
+// checkParamLiterals checks `param = 'value'` and `param IN ('a', 'b')`
+// against the param's type and values, so that a typo is an error rather than
+// an empty answer.
+func (r *stmtReader) checkParamLiterals(refs []tableRefTok) error {
+	for i := 0; i+2 < len(r.toks); i++ {
+		t := r.toks[i]
+		if !t.isName() {
+			continue
+		}
+		var p *schema.Param
+		for _, ref := range refs {
+			if _, col := ref.res.column(t.val); col != nil && col.param != nil {
+				p = col.param
+				break
+			}
+		}
+		if p == nil {
+			continue
+		}
+		var lits []token
+		switch {
+		case r.toks[i+1].punct('='):
+			lits = r.toks[i+2 : i+3]
+		case r.toks[i+1].word("in") && r.toks[i+2].punct('('):
+			for j := i + 3; j < len(r.toks) && !r.toks[j].punct(')'); j++ {
+				lits = append(lits, r.toks[j])
+			}
+		}
+		for _, l := range lits {
+			if l.typ != sqlparser.STRING && l.typ != sqlparser.INTEGRAL {
+				continue
+			}
+			if msg, hint := checkValue(p, l.val); msg != "" {
+				return r.errorAt(l.start, hint, "%s", msg)
+			}
+		}
+	}
+	return nil
+}
+
+var (
+	sqliteNoSuch = regexp.MustCompile(`^no such (column|table|function): (.+)$`)
+	sqliteNear   = regexp.MustCompile(`^near "(.*)": syntax error$`)
+)
+
+// sqliteError places an error SQLite gave when preparing the statement at
+// the token it names.
+func (r *stmtReader) sqliteError(tr *translated, err error) error {
+	msg := cleanSQLiteMessage(err.Error())
+	if m := sqliteNoSuch.FindStringSubmatch(msg); m != nil {
+		parts := strings.Split(m[2], ".")
+		name := parts[len(parts)-1]
+		switch m[1] {
+		case "column":
+			var cols []string
+			var in []string
+			for _, ref := range tr.refs {
+				cols = append(cols, ref.res.columnNames()...)
+				in = append(in, ref.res.name)
+			}
+			return r.errorAt(r.find(name), didYouMean(name, cols), "unknown column %q in %s", m[2], strings.Join(in, ", "))
+		case "table":
+			return r.errorAt(r.find(name), r.e.cat.hintFor(m[2]), "unknown resource %s", m[2])
+		}
+		return r.errorAt(r.find(name), "", "%s", msg)
+	}
+	if m := sqliteNear.FindStringSubmatch(msg); m != nil {
+		for _, t := range r.toks {
+			if strings.EqualFold(r.src.text[t.start:t.end], m[1]) {
+				return r.errorAt(t.start, "", "syntax error near %q", m[1])
+			}
+		}
+		return r.errorAt(r.toks[0].start, "", "syntax error near %q", m[1])
+	}
+	if strings.Contains(msg, "incomplete input") {
+		return r.errorAt(r.end(), "", "syntax error: unexpected end of statement")
+	}
+	return r.errorAt(r.toks[0].start, "", "%s", msg)
+}
+
+// readSQLiteDelete reads a DELETE whose WHERE only SQLite reads (a subquery
+// with a window function, for one): its keys are always found by a SELECT
+// first, shown, and deleted only once confirmed.
+func (r *stmtReader) readSQLiteDelete() (*deletePlan, error) {
+	if err := r.checkTokens(); err != nil {
+		return nil, err
+	}
+	if len(r.toks) < 3 || !r.toks[1].word("from") {
+		return nil, r.errorAt(r.toks[0].start, "", "expected DELETE FROM resource WHERE …")
+	}
+	c := chainAt(r.toks, 2)
+	if len(c.parts) == 0 {
+		return nil, r.errorAt(r.toks[2].start, "", "expected the resource to delete from")
+	}
+	res, msg, hint := r.e.cat.lookup(c.parts)
+	if res == nil {
+		return nil, r.errorAt(r.toks[2].start, hint, "%s", msg)
+	}
+	m, _ := chooseMethod(res, schema.Delete, func(string) bool { return true })
+	if m == nil {
+		return nil, r.errorAt(r.toks[2].start, "SHOW METHODS IN "+res.name+" lists what it can do", "%s has no DELETE method", res.name)
+	}
+	i := c.end
+	qualifier := ""
+	if i < len(r.toks) && r.toks[i].word("as") {
+		i++
+	}
+	if i < len(r.toks) && r.toks[i].isName() && !r.toks[i].word("where") {
+		qualifier = quoteIdent(r.toks[i].val) + "."
+		i++
+	}
+	if i >= len(r.toks) || !r.toks[i].word("where") {
+		return nil, r.errorAt(r.end(), fmt.Sprintf("bind %s with = or IN", joinList(m.Required)), "DELETE needs a WHERE clause naming what to delete")
+	}
+	cols := make([]string, len(m.Required))
+	for j, p := range m.Required {
+		cols[j] = qualifier + quoteIdent(p)
+	}
+	tr, err := r.translate("SELECT DISTINCT "+strings.Join(cols, ", ")+" ", 1)
+	if err != nil {
+		return nil, err
+	}
+	find, err := r.planSQLite(tr)
+	if err != nil {
+		return nil, err
+	}
+	return &deletePlan{res: res, method: m, find: find, fixed: map[string]string{}}, nil
+}
+
+// explainSQLite shows the plan of a statement SQLite read whole: each table
+// scan with the method BestIndex chose and what it takes over.
+func explainSQLite(q *selectPlan, indent string) []string {
+	var lines []string
+	for _, s := range q.scans {
+		var res *resource
+		for _, ref := range q.direct {
+			if strings.EqualFold(ref.res.name, s.plan.Table) {
+				res = ref.res
+			}
+		}
+		if res == nil {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%s%s AS %s", indent, res.name, s.alias))
+		m, ok := res.schema.Method(s.plan.Method)
+		if !ok {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%s  method: %s (%s)", indent, m.Name, m.HTTP))
+		var params []string
+		limited := false
+		for _, a := range s.plan.Args {
+			switch a {
+			case argLimit:
+				limited = true
+			case argOffset:
+			default:
+				params = append(params, a)
+			}
+		}
+		verb, tmpl, _ := strings.Cut(m.HTTP, " ")
+		lines = append(lines, fmt.Sprintf("%s  calls: one per value of %s that SQLite passes (the same call once per statement): %s %s",
+			indent, joinList(params), verb, tmpl))
+		var cols []string
+		for _, i := range s.plan.Cols {
+			cols = append(cols, res.cols[i].name)
+		}
+		if len(cols) > 0 {
+			lines = append(lines, fmt.Sprintf("%s  columns read: %s", indent, strings.Join(cols, ", ")))
+		}
+		if limited {
+			lines = append(lines, indent+"  pushed down to the calls: LIMIT")
+		}
+	}
+	lines = append(lines, indent+"SQLite: "+q.sql)
+	if len(q.args) > 0 {
+		var args []string
+		for _, a := range q.args {
+			args = append(args, fmt.Sprintf("'%v'", a))
+		}
+		lines = append(lines, indent+"  with "+strings.Join(args, ", "))
+	}
+	return lines
+}

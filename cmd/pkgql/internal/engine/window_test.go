@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pkgql/pkgql/provider/github/sandbox"
+)
+
+// newestFirst orders packages as the statements below do: newest first, then
+// by id.
+func newestFirst(ps []pkg) {
+	slices.SortStableFunc(ps, func(a, b pkg) int {
+		if c := strings.Compare(b.CreatedAt, a.CreatedAt); c != 0 {
+			return c
+		}
+		return int(a.ID - b.ID)
+	})
+}
+
+// WITH and window functions give the answers computed here from the API's
+// own data, read without pkgql.
+func TestWindowsAndCTEs(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{})
+	npm, containers := h.truth("octocat", "npm"), h.truth("octocat", "container")
+	newestFirst(npm)
+	newestFirst(containers)
+	const both = "username = 'octocat' AND package_type IN ('npm', 'container')"
+
+	var keep [][]any
+	for _, ps := range [][]pkg{containers, npm} {
+		for i, p := range ps[:3] {
+			keep = append(keep, []any{p.PackageType, p.Name, int64(i + 1)})
+		}
+	}
+	var running [][]any
+	byID := slices.Clone(npm)
+	slices.SortFunc(byID, func(a, b pkg) int { return int(a.ID - b.ID) })
+	for i, p := range byID {
+		var prev any
+		if i > 0 {
+			prev = byID[i-1].Name
+		}
+		running = append(running, []any{p.ID, int64(i + 1), prev})
+	}
+	rank := func(dense bool) [][]any {
+		ps := slices.Clone(npm)
+		slices.SortStableFunc(ps, func(a, b pkg) int {
+			if a.VersionCount != b.VersionCount {
+				return int(b.VersionCount - a.VersionCount)
+			}
+			return int(a.ID - b.ID)
+		})
+		var out [][]any
+		r, d := int64(0), int64(0)
+		for i, p := range ps {
+			if i == 0 || p.VersionCount != ps[i-1].VersionCount {
+				r, d = int64(i+1), d+1
+			}
+			if dense {
+				out = append(out, []any{p.ID, d})
+			} else {
+				out = append(out, []any{p.ID, r})
+			}
+		}
+		return out
+	}
+	var lead [][]any
+	for i, p := range npm {
+		var next any
+		if i+1 < len(npm) {
+			next = npm[i+1].Name
+		}
+		lead = append(lead, []any{p.Name, next})
+	}
+	var perType [][]any
+	for _, ps := range [][]pkg{containers, npm} {
+		total := int64(0)
+		for _, p := range ps {
+			total += p.VersionCount
+		}
+		perType = append(perType, []any{ps[0].PackageType, int64(len(ps)), total})
+	}
+
+	cases := []struct {
+		name  string
+		sql   string
+		rows  [][]any
+		lists int // listing requests the statement makes
+	}{
+		{"keep-N per type with ROW_NUMBER and PARTITION BY", `SELECT package_type, name, rn FROM (
+			SELECT package_type, name, ROW_NUMBER() OVER (PARTITION BY package_type ORDER BY created_at DESC, id) AS rn
+			  FROM ` + res + ` WHERE ` + both + `) WHERE rn <= 3 ORDER BY package_type, rn`, keep, 2},
+		{"running count and LAG", `SELECT id, COUNT(*) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n,
+			LAG(name) OVER (ORDER BY id) AS prev FROM ` + res + " WHERE " + bound + " ORDER BY id", running, 1},
+		{"RANK", "SELECT id, RANK() OVER (ORDER BY version_count DESC) AS r FROM " + res + " WHERE " + bound + " ORDER BY r, id", rank(false), 1},
+		{"DENSE_RANK", "SELECT id, DENSE_RANK() OVER (ORDER BY version_count DESC) AS r FROM " + res + " WHERE " + bound + " ORDER BY r, id", rank(true), 1},
+		{"LEAD", "SELECT name, LEAD(name) OVER (ORDER BY created_at DESC, id) FROM " + res + " WHERE " + bound + " ORDER BY created_at DESC, id", lead, 1},
+		{"several CTEs", `WITH p AS (SELECT package_type, version_count FROM ` + res + ` WHERE ` + both + `),
+			     t AS (SELECT package_type, COUNT(*) AS n FROM p GROUP BY package_type),
+			     v AS (SELECT package_type, SUM(version_count) AS versions FROM p GROUP BY package_type)
+			SELECT t.package_type, n, versions FROM t JOIN v ON v.package_type = t.package_type ORDER BY t.package_type`, perType, 2},
+		{"a CTE used twice makes its call once", `WITH a AS (SELECT id, name FROM ` + res + ` WHERE ` + bound + `)
+			SELECT x.name, y.name FROM a x JOIN a y ON x.id = y.id ORDER BY x.id`, nil, 1},
+		{"quoted names in a CTE", `WITH "A" AS (SELECT "name", "id" FROM "github"."packages"."user_packages" WHERE "username" = 'octocat' AND "package_type" = 'npm')
+			SELECT "name", ROW_NUMBER() OVER (ORDER BY "id") FROM "A" ORDER BY "id" LIMIT 2`, [][]any{{byID[0].Name, int64(1)}, {byID[1].Name, int64(2)}}, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h.reset()
+			got, err := h.exec(c.sql)
+			if err != nil {
+				t.Fatalf("%s: %v", c.sql, err)
+			}
+			if c.rows != nil && !reflect.DeepEqual(got[0].rows, c.rows) {
+				t.Errorf("%s:\n got %v\nwant %v", c.sql, got[0].rows, c.rows)
+			}
+			if n := h.requests()[sandbox.KindList]; n != c.lists {
+				t.Errorf("%d listing requests, want %d", n, c.lists)
+			}
+		})
+	}
+}
+
+// A WITH or window statement that leaves a table's required params unbound
+// fails with the error every SELECT gives, before any request.
+func TestSQLiteReadErrorsBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{Yes: true})
+	cases := []struct{ sql, want string }{
+		{"WITH a AS (SELECT name FROM " + res + " WHERE username = 'octocat') SELECT * FROM a", "github.packages.user_packages needs the required param package_type"},
+		{"SELECT name, ROW_NUMBER() OVER () FROM " + res, "needs the required params package_type and username"},
+		{"WITH a AS (SELECT id FROM " + res + " WHERE " + bound + ") SELECT * FROM a WHERE id IN (SELECT id FROM " + res + " WHERE username = 'x')", "needs the required param package_type"},
+		{"WITH a AS (SELECT nmae FROM " + res + " WHERE " + bound + ") SELECT * FROM a", `unknown column "nmae"`},
+		{"WITH a AS (SELECT name FROM github.packages.user_packagez WHERE " + bound + ") SELECT * FROM a", "did you mean github.packages.user_packages?"},
+		{"WITH a AS (SELECT name FROM user_pkgs) SELECT * FROM a", "unknown resource user_pkgs"},
+		{"WITH a AS (SELECT name FROM " + res + " WHERE username = 'octocat' AND package_type = 'dockr') SELECT * FROM a", `did you mean "docker"?`},
+		{"SELECT name, RANK() OVER (ORDER BY id) FROM " + res + " WHERE " + bound + " AND name ILIKE 'x'", "ILIKE is not read"},
+		{"SELECT name, RANK() OVER (ORDER BY id FROM " + res + " WHERE " + bound, "syntax error"},
+		{"WITH a AS (SELECT 1) SELECT * FROM a WHERE 1 ^ 1", "^ is not read"},
+		{"DELETE FROM " + res + " WHERE " + bound + " AND package_name IN (SELECT name FROM (SELECT name, ROW_NUMBER() OVER (ORDER BY id) AS rn FROM " + res + " WHERE username = 'octocat') WHERE rn > 3)", "needs the required param package_type"},
+	}
+	for _, c := range cases {
+		_, err := h.exec(c.sql)
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Errorf("%s: want an *Error, got %v", c.sql, err)
+			continue
+		}
+		if !strings.Contains(e.Error(), c.want) || e.Line < 1 {
+			t.Errorf("%s: error %q does not say %q", c.sql, e.Error(), c.want)
+		}
+	}
+	if log := h.log(); len(log) != 0 {
+		t.Errorf("%d requests reached the API: %v", len(log), log)
+	}
+	if n := len(h.rec.requests()); n != 0 {
+		t.Errorf("%d provider calls", n)
+	}
+}
+
+// Keep the 3 newest npm packages: a DELETE whose WHERE has a window
+// function. Without --yes it shows what it would delete and deletes nothing;
+// with --yes it deletes exactly those.
+func TestDeleteKeepN(t *testing.T) {
+	t.Parallel()
+	const keepN = `DELETE FROM github.packages.user_packages
+	 WHERE username = 'octocat' AND package_type = 'npm'
+	   AND package_name IN (SELECT name FROM (
+	       SELECT name, ROW_NUMBER() OVER (ORDER BY created_at DESC, id) AS rn
+	         FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm')
+	       WHERE rn > 3)`
+	for _, yes := range []bool{false, true} {
+		t.Run(fmt.Sprintf("yes=%v", yes), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, sandbox.Options{}, Config{Yes: yes})
+			npm := h.truth("octocat", "npm")
+			newestFirst(npm)
+			var want []string
+			for _, p := range npm[3:] {
+				want = append(want, p.Name)
+			}
+			slices.Sort(want)
+			res, err := h.exec(keepN)
+			if !yes {
+				if err == nil || !strings.Contains(err.Error(), "--yes") {
+					t.Fatalf("unconfirmed: %v", err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, row := range res[0].rows {
+				got = append(got, fmt.Sprint(row[0]))
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("keys\n got %v\nwant %v", got, want)
+			}
+			deletes := 0
+			if yes {
+				deletes = len(want)
+			}
+			if n := h.requests()[sandbox.KindDelete]; n != deletes {
+				t.Errorf("%d DELETE requests, want %d", n, deletes)
+			}
+			for i, p := range npm {
+				if d := h.deleted("octocat", "npm", p.Name); d != (yes && i >= 3) {
+					t.Errorf("%s deleted: %v", p.Name, d)
+				}
+			}
+		})
+	}
+}
