@@ -61,11 +61,19 @@ type Resource struct {
 	Methods []Method
 }
 
+// Format refines a field's Type, as OpenAPI's format does.
+type Format string
+
+// DateTime is a String that holds an RFC 3339 timestamp: the engine compares
+// and computes it as a time, and the Postgres server types it timestamptz.
+const DateTime Format = "date-time"
+
 // Field is a column of the rows a resource returns.
 type Field struct {
 	Name        string
 	Type        Type
 	Description string
+	Format      Format
 }
 
 // Param is an input of one or more methods.

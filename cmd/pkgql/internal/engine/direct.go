@@ -84,7 +84,8 @@ func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
 		t := r.toks[i]
 		if t.isName() && (i == 0 || !r.toks[i-1].punct('.')) {
 			c := chainAt(r.toks, i)
-			afterFrom := i > 0 && (r.toks[i-1].word("from") || r.toks[i-1].word("join"))
+			inExtract := i >= 4 && r.toks[i-4].word("extract") && r.toks[i-3].punct('(')
+			afterFrom := i > 0 && (r.toks[i-1].word("from") && !inExtract || r.toks[i-1].word("join"))
 			function := c.end < len(r.toks) && r.toks[c.end].punct('(')
 			_, isProvider := r.e.cat.provider(c.parts[0])
 			if len(c.parts) >= 3 && isProvider || afterFrom && !function && !(len(c.parts) == 1 && ctes[strings.ToLower(c.parts[0])]) {
@@ -98,6 +99,20 @@ func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
 				i = c.first + 2*n - 2
 				continue
 			}
+		}
+		if t.word("extract") && i+3 < len(r.toks) && r.toks[i+1].punct('(') && r.toks[i+2].isName() && r.toks[i+3].word("from") {
+			replace(t, r.toks[i+3], "date_part('"+strings.ToLower(r.toks[i+2].val)+"',")
+			i += 3
+			continue
+		}
+		if t.word("datetime") && i+1 < len(r.toks) && r.toks[i+1].punct('(') {
+			text := "strftime('" + timeFormat + "', "
+			if i+2 < len(r.toks) && r.toks[i+2].punct(')') {
+				text += "'now'"
+			}
+			replace(t, r.toks[i+1], text)
+			i++
+			continue
 		}
 		if s, ok, err := r.sqliteSpelling(i); err != nil {
 			return nil, err
@@ -125,6 +140,10 @@ func (r *stmtReader) sqliteSpelling(i int) (string, bool, error) {
 		return " IS ", true, nil
 	case t.word("ilike"):
 		return "", false, r.errorAt(t.start, "write lower(a) LIKE lower(b)", "ILIKE is not read in a statement with WITH or OVER")
+	case t.word("current_timestamp") || t.word("localtimestamp"):
+		return "now()", true, nil
+	case t.word("interval"):
+		return "", false, r.errorAt(t.start, "write datetime(t, '-30 days')", "INTERVAL is not read in a statement with WITH or OVER")
 	case t.word("div"):
 		return "", false, r.errorAt(t.start, "write CAST(a / b AS INTEGER)", "DIV is not read in a statement with WITH or OVER")
 	}

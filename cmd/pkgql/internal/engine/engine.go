@@ -46,6 +46,8 @@ type Config struct {
 type Column struct {
 	Name string
 	Type schema.Type
+	// Format is schema.DateTime for a time: RFC 3339 text in UTC.
+	Format schema.Format
 }
 
 // Sink receives the result sets of statements: output writers, the Postgres

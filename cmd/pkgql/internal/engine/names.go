@@ -33,6 +33,7 @@ type resource struct {
 type column struct {
 	name   string
 	typ    schema.Type
+	format schema.Format
 	field  int           // index in schema.Fields; -1 for a hidden param
 	param  *schema.Param // nil when the column is not a param
 	hidden bool
@@ -69,7 +70,7 @@ func newCatalog(bindings []Binding) (*catalog, error) {
 					binding:  b,
 				}
 				for fi, f := range r.Fields {
-					col := column{name: f.Name, typ: f.Type, field: fi, carrier: -1}
+					col := column{name: f.Name, typ: f.Type, format: f.Format, field: fi, carrier: -1}
 					if p, ok := r.Param(f.Name); ok {
 						col.param = p
 					}

@@ -289,6 +289,22 @@ func (r *stmtReader) checkTokens() error {
 	return nil
 }
 
+// respellTime writes the time forms of Postgres that MySQL's grammar lacks:
+// EXTRACT(field FROM t) as date_part('field', t), and interval '30 days' with
+// a unit the renderer knows to read from the string. It returns the last
+// token it replaces.
+func (r *stmtReader) respellTime(i int) (int, string, bool) {
+	toks := r.toks
+	switch {
+	case toks[i].word("extract") && i+3 < len(toks) && toks[i+1].punct('(') && toks[i+2].isName() && toks[i+3].word("from"):
+		return i + 3, "date_part('" + strings.ToLower(toks[i+2].val) + "',", true
+	case toks[i].word("interval") && i+1 < len(toks) && toks[i+1].typ == sqlparser.STRING &&
+		(i+2 == len(toks) || !intervalUnits[strings.ToLower(toks[i+2].val)]):
+		return i + 1, "interval " + r.src.text[toks[i+1].start:toks[i+1].end] + " " + pgIntervalUnit, true
+	}
+	return i, "", false
+}
+
 // respell is how a token is written for the parser when MySQL's grammar
 // would read it otherwise: a double-quoted name in backticks; || (concat in
 // Postgres and SQLite, OR in MySQL) as ^, which the parser ranks as SQLite
@@ -387,6 +403,11 @@ func (r *stmtReader) rewrite() *rewritten {
 				i = c.first + 4
 				continue
 			}
+		}
+		if j, s, ok := r.respellTime(i); ok {
+			replace(r.toks[i], r.toks[j], s)
+			i = j
+			continue
 		}
 		if s, ok := respell(r.toks[i]); ok {
 			replace(r.toks[i], r.toks[i], s)

@@ -94,7 +94,20 @@ func (rd *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode)
 		default:
 			buf.Write(n.Val)
 		}
+	case *sqlparser.FuncExpr:
+		rd.function(buf, n)
 	case *sqlparser.ComparisonExpr:
+		if lit, ok := timeLiteral(n); ok {
+			// Compared as times: the string in the canonical layout.
+			t, _ := parseTime(string(lit.Val))
+			n = &sqlparser.ComparisonExpr{Operator: n.Operator, Left: n.Left, Right: n.Right, Escape: n.Escape}
+			canon := sqlparser.NewStrVal([]byte(canonicalTime(t)))
+			if n.Left == sqlparser.Expr(lit) {
+				n.Left = canon
+			} else {
+				n.Right = canon
+			}
+		}
 		op := n.Operator
 		lf, l := operand(n.Left)
 		rf, r := operand(n.Right)
@@ -114,6 +127,17 @@ func (rd *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode)
 			buf.Myprintf(" escape %v", n.Escape)
 		}
 	case *sqlparser.BinaryExpr:
+		if iv, ok := n.Right.(*sqlparser.IntervalExpr); ok {
+			mods, _ := intervalOf(iv, n.Operator == sqlparser.MinusStr)
+			buf.WriteString("strftime('" + timeFormat + "', ")
+			buf.Myprintf("%v", n.Left)
+			for _, m := range mods {
+				rd.args = append(rd.args, m)
+				buf.WriteString(", ?")
+			}
+			buf.WriteString(")")
+			return
+		}
 		lf, l := operand(n.Left)
 		rf, r := operand(n.Right)
 		switch n.Operator {
@@ -146,6 +170,39 @@ func (rd *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode)
 	default:
 		node.Format(buf)
 	}
+}
+
+// function writes a function call, with the time functions in the canonical
+// layout (time.go): datetime() as strftime, CURRENT_TIMESTAMP as now().
+func (rd *renderer) function(buf *sqlparser.TrackedBuffer, n *sqlparser.FuncExpr) {
+	switch n.Name.Lowered() {
+	case "datetime":
+		buf.WriteString("strftime('" + timeFormat + "'")
+		if len(n.Exprs) == 0 {
+			buf.WriteString(", 'now'")
+		}
+		for _, e := range n.Exprs {
+			buf.Myprintf(", %v", e)
+		}
+		buf.WriteString(")")
+		return
+	case "current_timestamp", "localtimestamp", "utc_timestamp":
+		if len(n.Exprs) == 0 {
+			buf.WriteString("now()")
+			return
+		}
+	case "current_date", "utc_date":
+		if len(n.Exprs) == 0 {
+			buf.WriteString("date('now')")
+			return
+		}
+	case "current_time", "utc_time":
+		if len(n.Exprs) == 0 {
+			buf.WriteString("time('now')")
+			return
+		}
+	}
+	n.Format(buf)
 }
 
 func (rd *renderer) selectStmt(buf *sqlparser.TrackedBuffer, n *sqlparser.Select) {

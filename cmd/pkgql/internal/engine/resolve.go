@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
+
+	"github.com/pkgql/pkgql/schema"
 )
 
 // Resolving checks every name of a parsed statement against the catalog and
@@ -274,6 +276,50 @@ func derivedColumns(sel sqlparser.SelectStatement) (cols []string, open bool) {
 	}
 }
 
+// timeComparison checks a string compared with a time field: it must read
+// as a time. The column is resolved first, to know it is one.
+func (a *analysis) timeComparison(n *sqlparser.ComparisonExpr, sc *scope) error {
+	for _, side := range []sqlparser.Expr{n.Left, n.Right} {
+		if err := a.expr(side, sc); err != nil {
+			return err
+		}
+	}
+	if lit, ok := timeLiteral(n); ok {
+		if _, ok := parseTime(string(lit.Val)); !ok {
+			return a.r.errorAt(a.r.findString(string(lit.Val)), "write '2024-01-31', '2024-01-31 12:00:00' or '2024-01-31T12:00:00Z'",
+				"%q is not a time", string(lit.Val))
+		}
+	}
+	return nil
+}
+
+// timeLiteral is the string a time field is compared with, if any.
+func timeLiteral(n *sqlparser.ComparisonExpr) (*sqlparser.SQLVal, bool) {
+	switch n.Operator {
+	case sqlparser.EqualStr, sqlparser.NotEqualStr, sqlparser.LessThanStr, sqlparser.LessEqualStr,
+		sqlparser.GreaterThanStr, sqlparser.GreaterEqualStr, sqlparser.NullSafeEqualStr:
+	default:
+		return nil, false
+	}
+	for _, sides := range [][2]sqlparser.Expr{{n.Left, n.Right}, {n.Right, n.Left}} {
+		c, ok := sides[0].(*sqlparser.ColName)
+		if !ok {
+			continue
+		}
+		t, ok := c.Metadata.(*tableRef)
+		if !ok {
+			continue
+		}
+		if col := t.col(c.Name.String()); col == nil || col.format != schema.DateTime {
+			continue
+		}
+		if v, ok := sides[1].(*sqlparser.SQLVal); ok && v.Type == sqlparser.StrVal {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
 // isConcat reports a || (which the parser holds as ^).
 func isConcat(e sqlparser.Expr) bool {
 	b, ok := e.(*sqlparser.BinaryExpr)
@@ -340,6 +386,15 @@ func (a *analysis) expr(e sqlparser.Expr, sc *scope) error {
 				return false, a.r.errorAt(a.r.findWord("group_concat"), "", "GROUP_CONCAT with ORDER BY is not supported")
 			}
 		case *sqlparser.BinaryExpr:
+			if iv, ok := n.Right.(*sqlparser.IntervalExpr); ok {
+				if n.Operator != sqlparser.PlusStr && n.Operator != sqlparser.MinusStr {
+					return false, a.r.errorAt(a.r.findWord("interval"), "write t + INTERVAL … or t - INTERVAL …", "INTERVAL is added to or subtracted from a time")
+				}
+				if _, err := intervalOf(iv, false); err != nil {
+					return false, a.r.errorAt(a.r.findWord("interval"), "", "%v", err)
+				}
+				return false, a.expr(n.Left, sc)
+			}
 			// || is ^ to the parser (respell): Postgres ranks it below
 			// arithmetic, SQLite above, so a mix without parentheses would
 			// mean something else to one of them.
@@ -359,7 +414,9 @@ func (a *analysis) expr(e sqlparser.Expr, sc *scope) error {
 				return false, a.r.errorAt(a.r.toks[0].start, "", "placeholders are not supported: write the value")
 			}
 		case *sqlparser.IntervalExpr:
-			return false, a.r.errorAt(a.r.findWord("interval"), "use SQLite's date modifiers: date(created_at, '+7 days')", "INTERVAL is not supported")
+			return false, a.r.errorAt(a.r.findWord("interval"), "write t + INTERVAL '7 days', or datetime(t, '+7 days')", "INTERVAL is added to or subtracted from a time")
+		case *sqlparser.ComparisonExpr:
+			return false, a.timeComparison(n, sc)
 		case *sqlparser.MatchExpr:
 			return false, a.r.errorAt(a.r.findWord("match"), "use LIKE", "MATCH … AGAINST is not supported")
 		case *sqlparser.ConvertExpr:

@@ -166,11 +166,13 @@ func TestComputedColumnTypes(t *testing.T) {
 		want []schema.Type
 	}{
 		{`SELECT COUNT(*) AS n, SUM(version_count) AS v, AVG(version_count) AS a, MAX(name) AS m, owner` + from,
-			[]schema.Type{schema.Integer, schema.Number, schema.Number, schema.String, schema.Object}},
+			[]schema.Type{schema.Integer, schema.Integer, schema.Number, schema.String, schema.Object}},
+		{`SELECT 1 AS one, 1.5 AS half, -2 AS minus, version_count / 2 AS halves, CAST(1.5 AS SIGNED) AS c, created_at` + from,
+			[]schema.Type{schema.Integer, schema.Number, schema.Integer, schema.Integer, schema.Integer, schema.String}},
 		{`SELECT name, CASE WHEN name = 'hello' THEN 1 ELSE 2.5 END AS mixed` + from,
 			[]schema.Type{schema.String, schema.Number}},
 		{`SELECT version_count * 2 AS twice, name` + from + ` AND version_count < 0`,
-			[]schema.Type{"", schema.String}},
+			[]schema.Type{schema.Integer, schema.String}},
 	}
 	for _, c := range cases {
 		r := h.one(c.sql)

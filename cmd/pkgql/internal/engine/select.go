@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/xwb1989/sqlparser"
 
@@ -129,6 +130,15 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	cols := make([]Column, len(types))
 	for i, t := range types {
 		cols[i] = Column{Name: t.Name(), Type: schemaType(t.DatabaseTypeName())}
+		if strings.EqualFold(t.DatabaseTypeName(), timeDecl) {
+			cols[i].Format = schema.DateTime
+		}
+	}
+	whole := wholeColumns(q.node)
+	for i := range cols {
+		if whole[i] && cols[i].Type == "" {
+			cols[i].Type = schema.Integer
+		}
 	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
@@ -144,7 +154,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 			// A computed column (COUNT(*), an expression) has no declared
 			// type: its first value gives one, so that typed clients (the
 			// Postgres server's int8, float8) see numbers as numbers.
-			inferTypes(cols, vals, counts(q.node))
+			inferTypes(cols, vals)
 			if err := begin(cols); err != nil {
 				return err
 			}
@@ -174,26 +184,30 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 // inferTypes gives each column without a declared type one from its value in
 // the first row. A number is a Number, whole or not, because a later row may
 // hold a fraction (SUM over a mix, a CASE of 1 and 2.5) and a typed client
-// cannot take one in an integer column; only COUNT is surely whole.
-func inferTypes(cols []Column, first []any, counted map[int]bool) {
+// cannot take one in an integer column; what wholeColumns proves whole was
+// typed Integer before the first row.
+func inferTypes(cols []Column, first []any) {
 	for i := range cols {
 		if cols[i].Type != "" {
 			continue
 		}
-		switch first[i].(type) {
+		switch x := first[i].(type) {
 		case int64, float64:
 			cols[i].Type = schema.Number
-			if counted[i] {
-				cols[i].Type = schema.Integer
-			}
 		case string:
 			cols[i].Type = schema.String
+			if t, ok := parseTime(x); ok && canonicalTime(t) == x {
+				// A time computed in the canonical layout (date_trunc, now).
+				cols[i].Format = schema.DateTime
+			}
 		}
 	}
 }
 
-// counts finds the result columns that are a COUNT: always whole numbers.
-func counts(node sqlparser.SelectStatement) map[int]bool {
+// wholeColumns finds the result columns that are whole numbers in every row:
+// SQLite keeps integers integers through COUNT, SUM, MIN, MAX, + - * / %, and
+// a literal 1 is one.
+func wholeColumns(node sqlparser.SelectStatement) map[int]bool {
 	for {
 		u, ok := node.(*sqlparser.Union)
 		if !ok {
@@ -213,12 +227,66 @@ func counts(node sqlparser.SelectStatement) map[int]bool {
 			// cannot be matched.
 			return out
 		case *sqlparser.AliasedExpr:
-			if f, ok := e.Expr.(*sqlparser.FuncExpr); ok && f.Name.Lowered() == "count" {
+			if isWhole(e.Expr) {
 				out[i] = true
 			}
 		}
 	}
 	return out
+}
+
+// wholeFunctions return whole numbers whatever their arguments.
+var wholeFunctions = map[string]bool{"count": true, "length": true, "json_array_length": true, "date_part": true,
+	"instr": true, "unicode": true, "sign": true, "changes": true}
+
+// keepWhole return whole numbers for whole arguments.
+var keepWhole = map[string]bool{"sum": true, "min": true, "max": true, "abs": true, "coalesce": true, "ifnull": true}
+
+// isWhole reports an expression whose value is a whole number (or NULL) in
+// every row.
+func isWhole(e sqlparser.Expr) bool {
+	switch n := e.(type) {
+	case *sqlparser.SQLVal:
+		return n.Type == sqlparser.IntVal
+	case *sqlparser.ParenExpr:
+		return isWhole(n.Expr)
+	case *sqlparser.UnaryExpr:
+		return n.Operator == sqlparser.UMinusStr && isWhole(n.Expr)
+	case *sqlparser.ColName:
+		_, col := refOf(n)
+		return col != nil && col.typ == schema.Integer
+	case *sqlparser.BinaryExpr:
+		switch n.Operator {
+		case sqlparser.PlusStr, sqlparser.MinusStr, sqlparser.MultStr, sqlparser.DivStr, sqlparser.ModStr, sqlparser.IntDivStr:
+			return isWhole(n.Left) && isWhole(n.Right) || n.Operator == sqlparser.IntDivStr
+		}
+	case *sqlparser.ConvertExpr:
+		typ, _ := sqliteCast(n.Type)
+		return typ == "integer"
+	case *sqlparser.CaseExpr:
+		for _, w := range n.Whens {
+			if !isWhole(w.Val) {
+				return false
+			}
+		}
+		return n.Else == nil || isWhole(n.Else)
+	case *sqlparser.FuncExpr:
+		name := n.Name.Lowered()
+		if wholeFunctions[name] {
+			return true
+		}
+		if !keepWhole[name] || len(n.Exprs) == 0 {
+			return false
+		}
+		for _, se := range n.Exprs {
+			ae, ok := se.(*sqlparser.AliasedExpr)
+			if !ok || !isWhole(ae.Expr) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // cause is what a failed query is reported as: the caller's cancellation,

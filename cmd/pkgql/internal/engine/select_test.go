@@ -43,7 +43,7 @@ func TestSelect(t *testing.T) {
 					t.Errorf("row %d = %v, want version_count %d", i, row, want[i].VersionCount)
 				}
 			}
-			wantCols := []Column{{"id", schema.Integer}, {"name", schema.String}, {"version_count", schema.Integer}, {"visibility", schema.String}}
+			wantCols := []Column{{Name: "id", Type: schema.Integer}, {Name: "name", Type: schema.String}, {Name: "version_count", Type: schema.Integer}, {Name: "visibility", Type: schema.String}}
 			if !slices.Equal(r.cols, wantCols) {
 				t.Errorf("columns %v", r.cols)
 			}

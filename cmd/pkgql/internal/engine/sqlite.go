@@ -41,6 +41,11 @@ func engineDriver() (*sqlite.Driver, error) {
 	driverOnce.Do(func() {
 		theDriver = &sqlite.Driver{}
 		driverErr = theDriver.RegisterModule(moduleName, tables)
+		for name, impl := range timeFunctions {
+			if driverErr == nil {
+				driverErr = theDriver.RegisterFunction(name, impl)
+			}
+		}
 	})
 	return theDriver, driverErr
 }

@@ -92,7 +92,11 @@ func declareSQL(res *resource) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(quoteIdent(c.name) + " " + sqliteType(c.typ))
+		typ := sqliteType(c.typ)
+		if c.format == schema.DateTime {
+			typ = timeDecl
+		}
+		b.WriteString(quoteIdent(c.name) + " " + typ)
 		if c.hidden {
 			b.WriteString(" HIDDEN")
 		}
@@ -115,6 +119,10 @@ func sqliteType(t schema.Type) string {
 	return "TEXT"
 }
 
+// timeDecl declares a time column: its name has TEXT, so SQLite gives it
+// text affinity, and it tells a time column of the result from text.
+const timeDecl = "TIMESTAMP_TEXT"
+
 // schemaType reads a result column's declared type back.
 func schemaType(decl string) schema.Type {
 	switch strings.ToUpper(decl) {
@@ -126,7 +134,7 @@ func schemaType(decl string) schema.Type {
 		return schema.Boolean
 	case "JSON":
 		return schema.Object
-	case "TEXT":
+	case "TEXT", timeDecl:
 		return schema.String
 	}
 	return ""
@@ -402,10 +410,13 @@ func (c *cursor) Column(i int) (vtab.Value, error) {
 	if i < 0 || i >= len(c.t.res.cols) || c.row == nil {
 		return nil, nil
 	}
+	col := &c.t.res.cols[i]
 	if p := c.pos[i]; p >= 0 {
+		if col.format == schema.DateTime {
+			return toSQLite(normalizeTime(c.row[p])), nil
+		}
 		return toSQLite(c.row[p]), nil
 	}
-	col := &c.t.res.cols[i]
 	if v, ok := c.params[col.name]; ok {
 		return v, nil
 	}

@@ -22,22 +22,23 @@ import (
 
 // Type OIDs the server reads parameters of and writes columns as.
 const (
-	oidBool    = 16
-	oidBytea   = 17
-	oidName    = 19
-	oidInt8    = 20
-	oidInt2    = 21
-	oidInt4    = 23
-	oidText    = 25
-	oidOID     = 26
-	oidJSON    = 114
-	oidFloat4  = 700
-	oidFloat8  = 701
-	oidUnknown = 705
-	oidBPChar  = 1042
-	oidVarchar = 1043
-	oidNumeric = 1700
-	oidJSONB   = 3802
+	oidBool        = 16
+	oidBytea       = 17
+	oidName        = 19
+	oidInt8        = 20
+	oidInt2        = 21
+	oidInt4        = 23
+	oidText        = 25
+	oidOID         = 26
+	oidJSON        = 114
+	oidFloat4      = 700
+	oidFloat8      = 701
+	oidUnknown     = 705
+	oidBPChar      = 1042
+	oidVarchar     = 1043
+	oidNumeric     = 1700
+	oidJSONB       = 3802
+	oidTimestamptz = 1184
 )
 
 // paramLiteral renders one bound parameter value as a SQL literal.

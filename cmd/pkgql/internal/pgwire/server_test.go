@@ -161,11 +161,21 @@ func (f *fixture) direct(t *testing.T, query string) resultSet {
 		if rs.oids[len(rs.oids)-1] == 0 {
 			rs.oids[len(rs.oids)-1] = 25
 		}
+		if col.Format == schema.DateTime {
+			rs.oids[len(rs.oids)-1] = 1184
+		}
 	}
 	for _, r := range c.rows {
 		row := make([]any, len(r))
 		for i, v := range r {
 			row[i] = asPgx(t, c.cols[i].Type, v)
+			if s, ok := v.(string); ok && c.cols[i].Format == schema.DateTime {
+				tm, err := time.Parse(time.RFC3339, s)
+				if err != nil {
+					t.Fatalf("%s: %q is not RFC 3339", query, s)
+				}
+				row[i] = tm.Local()
+			}
 		}
 		rs.rows = append(rs.rows, row)
 	}
@@ -287,6 +297,8 @@ func TestQueriesThroughEveryProtocolMode(t *testing.T) {
  WHERE "username" = $1 AND "package_type" = 'container' AND "visibility" = 'public' ORDER BY "id"`, args: []any{"octocat"},
 			want: `SELECT name, id AS Id FROM github.packages.user_packages
  WHERE username = 'octocat' AND package_type = 'container' AND visibility = 'public' ORDER BY id`},
+		{name: "times", sql: `SELECT name, created_at, updated_at, date_trunc('month', created_at) AS month
+  FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND created_at >= '2020-01-01 00:00:00' ORDER BY created_at`},
 		{name: "show", sql: "SHOW RESOURCES IN github.packages"},
 		{name: "describe", sql: "DESCRIBE github.packages.user_packages"},
 	}

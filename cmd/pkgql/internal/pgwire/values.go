@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -21,6 +22,7 @@ import (
 //	string       text   (25)      as is
 //	boolean      bool   (16)      t or f
 //	object       jsonb  (3802)    the JSON text the provider sent
+//	date-time    timestamptz (1184) 2024-01-02 03:04:05+00 (a string of format date-time)
 //	unknown      text   (25)      the value's text form (a column SQLite computed with no first value)
 //
 // Binary format is written for these five types too, since pgx asks for it.
@@ -33,8 +35,11 @@ type column struct {
 	format int16
 }
 
-func oidOf(t schema.Type) (uint32, int16) {
-	switch t {
+func oidOf(c engine.Column) (uint32, int16) {
+	if c.Format == schema.DateTime {
+		return oidTimestamptz, 8
+	}
+	switch c.Type {
 	case schema.Integer:
 		return oidInt8, 8
 	case schema.Number:
@@ -56,7 +61,7 @@ func wireColumns(cols []engine.Column, formats []int16) ([]column, error) {
 	}
 	out := make([]column, len(cols))
 	for i, c := range cols {
-		oid, size := oidOf(c.Type)
+		oid, size := oidOf(c)
 		out[i] = column{name: c.Name, oid: oid, size: size}
 		switch {
 		case len(formats) == 1:
@@ -100,6 +105,8 @@ func appendRow(buf []byte, vals [][]byte, cols []column, row []any) ([]byte, [][
 		var err error
 		if cols[i].format == 1 {
 			buf, err = appendBinary(buf, cols[i], v)
+		} else if cols[i].oid == oidTimestamptz {
+			buf, err = appendTimestamptz(buf, v, false)
 		} else {
 			buf, err = appendText(buf, v)
 		}
@@ -119,6 +126,28 @@ func appendRow(buf []byte, vals [][]byte, cols []column, row []any) ([]byte, [][
 	}
 	return buf, vals, nil
 }
+
+// appendTimestamptz writes an RFC 3339 time as Postgres writes a timestamptz:
+// "2024-01-02 03:04:05+00" in text, microseconds since 2000-01-01 in binary.
+// A value that is not a time goes as text, where the column is text to the
+// client too; in binary it is an error.
+func appendTimestamptz(buf []byte, v any, bin bool) ([]byte, error) {
+	s, _ := v.(string)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		if bin {
+			return buf, fmt.Errorf("%v is not a time", v)
+		}
+		return appendText(buf, v)
+	}
+	t = t.UTC()
+	if bin {
+		return binary.BigEndian.AppendUint64(buf, uint64(t.Sub(pgEpoch).Microseconds())), nil
+	}
+	return t.AppendFormat(buf, "2006-01-02 15:04:05.999999-07"), nil
+}
+
+var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // appendText writes a value in Postgres' text format.
 func appendText(buf []byte, v any) ([]byte, error) {
@@ -176,6 +205,8 @@ func appendBinary(buf []byte, c column, v any) ([]byte, error) {
 		if s, ok := v.(string); ok {
 			return append(append(buf, 1), s...), nil
 		}
+	case oidTimestamptz:
+		return appendTimestamptz(buf, v, true)
 	case oidText:
 		// The binary form of text is its text.
 		return appendText(buf, v)
