@@ -77,6 +77,24 @@ var dialect = []struct {
 		same: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND version_count >= 1"},
 	{name: "text is not a number", sql: "SELECT '10' = 10", rows: [][]any{{int64(0)}}},
 	{name: "text comparison is case-sensitive", sql: "SELECT 'a' = 'A'", rows: [][]any{{int64(0)}}},
+	// Postgres casts and FETCH FIRST.
+	{name: "::int", sql: "SELECT '5'::int + 1, '7'::bigint", rows: [][]any{{int64(6), int64(7)}}},
+	{name: "::text and ::float8", sql: "SELECT 5::text, (7 / 2)::float8, '1.5'::numeric", rows: [][]any{{"5", float64(3), 1.5}}},
+	{name: "::timestamptz and ::date", sql: "SELECT '2024-01-31 12:00:00'::timestamptz, '2024-01-31T12:00:00+02:00'::date", rows: [][]any{{"2024-01-31T12:00:00Z", "2024-01-31"}}},
+	{name: "::jsonb", sql: `SELECT json_extract('{"a": 1}'::jsonb, '$.a')`, rows: [][]any{{int64(1)}}},
+	{name: "a cast of a column and of a call", sql: "SELECT version_count::text, upper(name)::varchar FROM " + res + " WHERE " + bound + " AND name = 'hello'",
+		same: "SELECT CAST(version_count AS CHAR), upper(name) FROM " + res + " WHERE " + bound + " AND name = 'hello'"},
+	{name: "a cast of a window function", sql: "SELECT name, ROW_NUMBER() OVER (ORDER BY id)::text FROM " + res + " WHERE " + bound + " ORDER BY id LIMIT 1",
+		same: "SELECT name, '1' FROM " + res + " WHERE " + bound + " ORDER BY id LIMIT 1"},
+	{name: "::boolean", sql: "SELECT 1::boolean", err: "::boolean is not supported", col: 11},
+	{name: ":: with nothing before it", sql: "SELECT ::int", err: ":: needs a value", col: 8},
+	{name: "FETCH FIRST", sql: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY id FETCH FIRST 3 ROWS ONLY",
+		same: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY id LIMIT 3"},
+	{name: "OFFSET … ROWS FETCH NEXT", sql: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY id OFFSET 2 ROWS FETCH NEXT 1 ROW ONLY",
+		same: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY id LIMIT 1 OFFSET 2"},
+	{name: "FETCH in a window statement", sql: "SELECT name, RANK() OVER (ORDER BY id) FROM " + res + " WHERE " + bound + " ORDER BY id FETCH FIRST 2 ROWS ONLY",
+		same: "SELECT name, RANK() OVER (ORDER BY id) FROM " + res + " WHERE " + bound + " ORDER BY id LIMIT 2"},
+	{name: "a FETCH not read", sql: "SELECT 1 FETCH 2", err: "this FETCH is not read", col: 10},
 }
 
 func TestDialect(t *testing.T) {

@@ -71,6 +71,10 @@ func (r *stmtReader) cteNames() map[string]bool {
 // translate writes tokens [from, end) for SQLite after prefix.
 func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
 	ctes := r.cteNames()
+	edits, err := r.pgEdits(true)
+	if err != nil {
+		return nil, err
+	}
 	tr := &translated{}
 	var b strings.Builder
 	b.WriteString(prefix)
@@ -82,6 +86,14 @@ func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
 	}
 	for i := from; i < len(r.toks); i++ {
 		t := r.toks[i]
+		if j, ok := applyEdits(edits, i, func(text string) {
+			b.WriteString(r.src.text[copied:t.start])
+			b.WriteString(text)
+			copied = t.start
+		}, func(last int, text string) { replace(t, r.toks[last], text) }); ok {
+			i = j
+			continue
+		}
 		if t.isName() && (i == 0 || !r.toks[i-1].punct('.')) {
 			c := chainAt(r.toks, i)
 			inExtract := i >= 4 && r.toks[i-4].word("extract") && r.toks[i-3].punct('(')

@@ -74,11 +74,20 @@ func tokenize(src *source) (out []token, err *Error) {
 		if typ == 0 {
 			return out, nil
 		}
+		if typ == sqlparser.LEX_ERROR && string(val) == "::" {
+			typ = tokCast
+		}
 		if typ == sqlparser.LEX_ERROR {
 			return nil, lexError(src, start, stmts)
 		}
 		prevEnd = end
 		t := token{typ: typ, val: string(val), start: start, end: end}
+		if typ == sqlparser.LIST_ARG && strings.HasPrefix(t.val, "::") && len(t.val) > 2 {
+			// x::int reads as x and the list placeholder "::int": it is a cast
+			// and a type name.
+			out = append(out, token{typ: tokCast, val: "::", start: start, end: start + 2})
+			t = token{typ: sqlparser.ID, val: t.val[2:], start: start + 2, end: end}
+		}
 		if err := src.readLikePostgres(&t, stmts); err != nil {
 			return nil, err
 		}
@@ -383,7 +392,7 @@ func (rw *rewritten) toScript(off int) int {
 // `github.packages.user_packages`, which the parser reads as a table or a
 // qualifier. Two-part names are the parser's own (service.resource, or
 // table.column) and stay as they are.
-func (r *stmtReader) rewrite() *rewritten {
+func (r *stmtReader) rewrite(edits []rewriteEdit) *rewritten {
 	base := r.toks[0].start
 	rw := &rewritten{}
 	var b strings.Builder
@@ -395,7 +404,18 @@ func (r *stmtReader) rewrite() *rewritten {
 		rw.segments = append(rw.segments, segment{newStart: newStart, newEnd: b.Len(), origStart: first.start - base, origEnd: last.end - base})
 		copied = last.end
 	}
+	insert := func(at token, text string) {
+		b.WriteString(r.src.text[copied:at.start])
+		newStart := b.Len()
+		b.WriteString(text)
+		rw.segments = append(rw.segments, segment{newStart: newStart, newEnd: b.Len(), origStart: at.start - base, origEnd: at.start - base})
+		copied = at.start
+	}
 	for i := 0; i < len(r.toks); i++ {
+		if j, ok := applyEdits(edits, i, func(text string) { insert(r.toks[i], text) }, func(last int, text string) { replace(r.toks[i], r.toks[last], text) }); ok {
+			i = j
+			continue
+		}
 		if r.toks[i].isName() && (i == 0 || !r.toks[i-1].punct('.')) {
 			c := chainAt(r.toks, i)
 			if _, ok := r.e.cat.provider(c.parts[0]); ok && len(c.parts) >= 3 {
@@ -431,7 +451,11 @@ func (r *stmtReader) parse() (stmt sqlparser.Statement, err error) {
 	if err := r.checkTokens(); err != nil {
 		return nil, err
 	}
-	rw := r.rewrite()
+	edits, err := r.pgEdits(false)
+	if err != nil {
+		return nil, err
+	}
+	rw := r.rewrite(edits)
 	defer func() {
 		if p := recover(); p != nil {
 			stmt, err = nil, r.errorAt(r.toks[0].start, "", "the statement cannot be read: %v", p)

@@ -297,6 +297,10 @@ func TestQueriesThroughEveryProtocolMode(t *testing.T) {
  WHERE "username" = $1 AND "package_type" = 'container' AND "visibility" = 'public' ORDER BY "id"`, args: []any{"octocat"},
 			want: `SELECT name, id AS Id FROM github.packages.user_packages
  WHERE username = 'octocat' AND package_type = 'container' AND visibility = 'public' ORDER BY id`},
+		{name: "casts of parameters", sql: `SELECT name, version_count::text AS v FROM github.packages.user_packages
+ WHERE username = $1::text AND package_type = 'npm' AND version_count >= $2::int ORDER BY id FETCH FIRST 3 ROWS ONLY`, args: []any{"octocat", 1},
+			want: `SELECT name, CAST(version_count AS CHAR) AS v FROM github.packages.user_packages
+ WHERE username = 'octocat' AND package_type = 'npm' AND version_count >= 1 ORDER BY id LIMIT 3`},
 		{name: "times", sql: `SELECT name, created_at, updated_at, date_trunc('month', created_at) AS month
   FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND created_at >= '2020-01-01 00:00:00' ORDER BY created_at`},
 		{name: "show", sql: "SHOW RESOURCES IN github.packages"},
