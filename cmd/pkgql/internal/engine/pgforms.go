@@ -161,7 +161,7 @@ func (r *stmtReader) castType(i int) (string, int) {
 	var words []string
 	for i < len(r.toks) && r.toks[i].isName() && r.toks[i].quote == 0 {
 		w := strings.ToLower(r.toks[i].val)
-		if len(words) > 0 && !multiWordType(strings.Join(words, " ") + " " + w) {
+		if len(words) > 0 && !multiWordType(strings.Join(words, " ")+" "+w) {
 			break
 		}
 		words = append(words, w)
