@@ -396,7 +396,9 @@ func explainSQLite(q *selectPlan, indent string) []string {
 			lines = append(lines, indent+"  pushed down to the calls: LIMIT")
 		}
 	}
-	lines = append(lines, indent+"SQLite: "+q.sql)
+	// One line: the statement's own line breaks are blanks to SQLite, and
+	// its strings are bound arguments, shown after it.
+	lines = append(lines, indent+"SQLite: "+strings.Join(strings.Fields(q.sql), " "))
 	if len(q.args) > 0 {
 		var args []string
 		for _, a := range q.args {
