@@ -219,7 +219,111 @@ func (r *stmtReader) planSQLite(tr *translated) (*selectPlan, error) {
 		msg, hint := missingMessage(res, schema.Select, s.plan.Missing)
 		return nil, r.errorAt(at, hint, "%s", msg)
 	}
-	return &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, direct: tr.refs}, nil
+	return &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, direct: tr.refs, whole: r.wholeItems()}, nil
+}
+
+// wholeItems finds, in the outermost select list, the columns that are whole
+// numbers in every row by their form: a ranking or counting window function
+// (or COUNT) on its own, or an integer literal.
+func (r *stmtReader) wholeItems() map[int]bool {
+	// The outermost select list follows the last SELECT at depth 0.
+	depth, sel := 0, -1
+	for i, t := range r.toks {
+		switch {
+		case t.punct('('):
+			depth++
+		case t.punct(')'):
+			depth--
+		case depth == 0 && t.word("select"):
+			sel = i
+		}
+	}
+	out := map[int]bool{}
+	if sel < 0 {
+		return out
+	}
+	var items [][]token
+	begin := sel + 1
+	if begin < len(r.toks) && r.toks[begin].word("distinct") {
+		begin++
+	}
+	depth = 0
+	for i := begin; i <= len(r.toks); i++ {
+		if i < len(r.toks) {
+			t := r.toks[i]
+			switch {
+			case t.punct('('):
+				depth++
+				continue
+			case t.punct(')'):
+				depth--
+				continue
+			}
+			if depth > 0 || !(t.punct(',') || t.word("from")) {
+				continue
+			}
+		}
+		items = append(items, r.toks[begin:i])
+		if i == len(r.toks) || r.toks[i].word("from") {
+			break
+		}
+		begin = i + 1
+	}
+	for n, item := range items {
+		out[n] = wholeItem(item)
+	}
+	return out
+}
+
+// wholeCounters are the functions whose value is a whole number.
+var wholeCounters = map[string]bool{"row_number": true, "rank": true, "dense_rank": true, "ntile": true, "count": true}
+
+// wholeItem reads one select item: f(…) [OVER (…)] or an integer, then an
+// optional alias.
+func wholeItem(item []token) bool {
+	if len(item) == 0 {
+		return false
+	}
+	i := 0
+	switch {
+	case item[0].typ == sqlparser.INTEGRAL:
+		i = 1
+	case wholeCounters[strings.ToLower(item[0].val)] && item[0].quote == 0 && len(item) > 1 && item[1].punct('('):
+		i = skipParens(item, 1)
+		if i < len(item) && item[i].word("over") {
+			i++
+			if i < len(item) && item[i].punct('(') {
+				i = skipParens(item, i)
+			} else if i < len(item) {
+				i++ // a named window
+			}
+		}
+	default:
+		return false
+	}
+	if i < len(item) && item[i].word("as") {
+		i++
+	}
+	if i < len(item) && item[i].isName() {
+		i++
+	}
+	return i == len(item)
+}
+
+// skipParens returns the index after the parenthesis that closes the one at i.
+func skipParens(toks []token, i int) int {
+	depth := 0
+	for ; i < len(toks); i++ {
+		if toks[i].punct('(') {
+			depth++
+		} else if toks[i].punct(')') {
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return i
 }
 
 // checkParamLiterals checks `param = 'value'` and `param IN ('a', 'b')`

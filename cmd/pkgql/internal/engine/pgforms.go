@@ -7,8 +7,8 @@ import (
 )
 
 // Postgres forms that MySQL's grammar lacks and SQLite spells otherwise are
-// rewritten token by token before either reads the statement: x::type, and
-// FETCH FIRST n ROWS ONLY.
+// rewritten token by token before either reads the statement: x::type,
+// FETCH FIRST n ROWS ONLY, and (for the parser) IS NOT DISTINCT FROM.
 
 // tokCast is the token of "::", which the Tokenizer reads as an error.
 const tokCast = -2
@@ -79,6 +79,10 @@ func (r *stmtReader) pgEdits(forSQLite bool) ([]rewriteEdit, error) {
 					"::%s is not supported", typ)
 			}
 			edits = append(edits, rewriteEdit{first: s, last: s - 1, text: spell.before}, rewriteEdit{first: i, last: end - 1, text: spell.after})
+		case !forSQLite && t.word("is") && i+3 < len(toks) && toks[i+1].word("not") && toks[i+2].word("distinct") && toks[i+3].word("from"):
+			edits = append(edits, rewriteEdit{first: i, last: i + 3, text: "<=>"})
+		case !forSQLite && t.word("is") && i+2 < len(toks) && toks[i+1].word("distinct") && toks[i+2].word("from"):
+			return nil, r.errorAt(t.start, "write NOT (a <=> b), or a IS NOT DISTINCT FROM b for the opposite", "IS DISTINCT FROM is not read here")
 		case t.word("fetch"):
 			// [OFFSET m ROW[S]] FETCH FIRST|NEXT n ROW[S] ONLY
 			if i+4 >= len(toks) || !(toks[i+1].word("first") || toks[i+1].word("next")) || toks[i+2].typ != sqlparser.INTEGRAL ||

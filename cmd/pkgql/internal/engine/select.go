@@ -24,6 +24,7 @@ type selectPlan struct {
 	// direct are the resources of a statement SQLite read whole (node is
 	// nil then): see direct.go.
 	direct []tableRefTok
+	whole  map[int]bool // the columns wholeItems found, when node is nil
 }
 
 func (r *stmtReader) readSelect() (*selectPlan, error) {
@@ -135,6 +136,9 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 		}
 	}
 	whole := wholeColumns(q.node)
+	if q.node == nil {
+		whole = q.whole
+	}
 	for i := range cols {
 		if whole[i] && cols[i].Type == "" {
 			cols[i].Type = schema.Integer

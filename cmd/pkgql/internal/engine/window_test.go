@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/schema"
 )
 
 // newestFirst orders packages as the statements below do: newest first, then
@@ -215,5 +216,29 @@ func TestDeleteKeepN(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Ranks and counts of a window statement are integers, from the first row on
+// and with no row at all; other numbers take their type from the first row.
+func TestWindowColumnTypes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{})
+	for _, where := range []string{bound, bound + " AND id < 0"} {
+		r := h.one("SELECT name, ROW_NUMBER() OVER (ORDER BY id) AS rn, COUNT(*) OVER () n, 1 AS one, version_count * 1.5 AS f, created_at FROM " + res + " WHERE " + where)
+		var got []schema.Type
+		for _, c := range r.cols {
+			got = append(got, c.Type)
+		}
+		want := []schema.Type{schema.String, schema.Integer, schema.Integer, schema.Integer, schema.Number, schema.String}
+		if len(r.rows) == 0 {
+			want[4] = ""
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: types %v, want %v", where, got, want)
+		}
+		if r.cols[5].Format != schema.DateTime {
+			t.Errorf("created_at: format %q", r.cols[5].Format)
+		}
 	}
 }
