@@ -75,6 +75,8 @@ func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
 	if err != nil {
 		return nil, err
 	}
+	aliases, tail := r.aliasEdits(from)
+	edits = append(edits, aliases...)
 	tr := &translated{}
 	var b strings.Builder
 	b.WriteString(prefix)
@@ -136,6 +138,7 @@ func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
 		}
 	}
 	b.WriteString(r.src.text[copied:r.end()])
+	b.WriteString(tail)
 	tr.sql = b.String()
 	return tr, nil
 }
@@ -226,6 +229,16 @@ func (r *stmtReader) planSQLite(tr *translated) (*selectPlan, error) {
 // numbers in every row by their form: a ranking or counting window function
 // (or COUNT) on its own, or an integer literal.
 func (r *stmtReader) wholeItems() map[int]bool {
+	out := map[int]bool{}
+	for n, it := range r.selectItems() {
+		out[n] = wholeItem(r.toks[it[0]:it[1]])
+	}
+	return out
+}
+
+// selectItems are the items of the outermost select list, each as the token
+// range [start, end).
+func (r *stmtReader) selectItems() [][2]int {
 	// The outermost select list follows the last SELECT at depth 0.
 	depth, sel := 0, -1
 	for i, t := range r.toks {
@@ -238,11 +251,10 @@ func (r *stmtReader) wholeItems() map[int]bool {
 			sel = i
 		}
 	}
-	out := map[int]bool{}
 	if sel < 0 {
-		return out
+		return nil
 	}
-	var items [][]token
+	var items [][2]int
 	begin := sel + 1
 	if begin < len(r.toks) && r.toks[begin].word("distinct") {
 		begin++
@@ -263,16 +275,54 @@ func (r *stmtReader) wholeItems() map[int]bool {
 				continue
 			}
 		}
-		items = append(items, r.toks[begin:i])
+		items = append(items, [2]int{begin, i})
 		if i == len(r.toks) || r.toks[i].word("from") {
 			break
 		}
 		begin = i + 1
 	}
-	for n, item := range items {
-		out[n] = wholeItem(item)
+	return items
+}
+
+// aliasEdits name each unnamed computed column of the outermost select list
+// after its text as written: SQLite would name it after the text it was
+// handed, with ? for each string.
+func (r *stmtReader) aliasEdits(from int) (edits []rewriteEdit, tail string) {
+	for _, it := range r.selectItems() {
+		item := r.toks[it[0]:it[1]]
+		if it[0] < from || len(item) == 0 || hasAlias(item) || isPlainName(item) {
+			continue
+		}
+		alias := " AS " + quoteIdent(r.src.text[item[0].start:item[len(item)-1].end])
+		if it[1] == len(r.toks) {
+			tail = alias
+			continue
+		}
+		edits = append(edits, rewriteEdit{first: it[1], last: it[1] - 1, text: alias + " "})
 	}
-	return out
+	return edits, tail
+}
+
+// hasAlias reports a select item that names its column: … AS name, or an
+// expression followed by a name.
+func hasAlias(item []token) bool {
+	n := len(item)
+	if n < 2 || !item[n-1].isName() {
+		return false
+	}
+	prev := item[n-2]
+	return prev.word("as") || prev.punct(')') || prev.typ == sqlparser.STRING || prev.typ == sqlparser.INTEGRAL ||
+		prev.typ == sqlparser.FLOAT || prev.isName() && !operatorWords[strings.ToLower(prev.val)] && !prev.punct('.')
+}
+
+// isPlainName reports a column named as it is (a, t.a), or a star.
+func isPlainName(item []token) bool {
+	for i, t := range item {
+		if i%2 == 0 && !(t.isName() || t.punct('*')) || i%2 == 1 && !t.punct('.') {
+			return false
+		}
+	}
+	return len(item)%2 == 1
 }
 
 // wholeCounters are the functions whose value is a whole number.

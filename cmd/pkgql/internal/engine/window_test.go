@@ -242,3 +242,19 @@ func TestWindowColumnTypes(t *testing.T) {
 		}
 	}
 }
+
+// An unnamed column of a window statement is named after its text as written,
+// not after the SQL SQLite was handed (with ? for strings).
+func TestWindowColumnNames(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{})
+	r := h.one("SELECT name || '!', ROW_NUMBER() OVER (ORDER BY id), p.name, datetime(created_at), 2 two, '5'::int FROM " + res + " p WHERE p." + bound + " ORDER BY id LIMIT 1")
+	var got []string
+	for _, c := range r.cols {
+		got = append(got, c.Name)
+	}
+	want := []string{"name || '!'", "ROW_NUMBER() OVER (ORDER BY id)", "name", "datetime(created_at)", "two", "'5'::int"}
+	if !slices.Equal(got, want) {
+		t.Errorf("names %q, want %q", got, want)
+	}
+}
