@@ -271,12 +271,14 @@ func (r *stmtReader) selectItems() [][2]int {
 				depth--
 				continue
 			}
-			if depth > 0 || !(t.punct(',') || t.word("from")) {
+			// IS [NOT] DISTINCT FROM is no FROM clause.
+			clause := t.word("from") && !(i > 0 && r.toks[i-1].word("distinct"))
+			if depth > 0 || !(t.punct(',') || clause) {
 				continue
 			}
 		}
 		items = append(items, [2]int{begin, i})
-		if i == len(r.toks) || r.toks[i].word("from") {
+		if i == len(r.toks) || !r.toks[i].punct(',') {
 			break
 		}
 		begin = i + 1
