@@ -104,7 +104,12 @@ func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
 			_, isProvider := r.e.cat.provider(c.parts[0])
 			if len(c.parts) >= 3 && isProvider || afterFrom && !function && !(len(c.parts) == 1 && ctes[strings.ToLower(c.parts[0])]) {
 				n := min(3, len(c.parts))
-				res, msg, hint := r.e.cat.lookup(c.parts[:n])
+				parts := c.parts[:n]
+				if n == 1 {
+					// "github.packages.user_packages", as the parser's path reads it.
+					parts = strings.Split(parts[0], ".")
+				}
+				res, msg, hint := r.e.cat.lookup(parts)
 				if res == nil {
 					return nil, r.errorAt(t.start, hint, "%s", msg)
 				}
