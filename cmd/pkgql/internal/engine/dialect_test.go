@@ -37,7 +37,7 @@ var dialect = []struct {
 		same: "SELECT p.name FROM " + res + " AS p WHERE p." + bound + " ORDER BY name"},
 	{name: "the full name quoted whole, in a window statement", sql: `SELECT name, RANK() OVER (ORDER BY id) FROM "github.packages.user_packages" WHERE ` + bound + " ORDER BY id",
 		same: "SELECT name, RANK() OVER (ORDER BY id) FROM " + res + " WHERE " + bound + " ORDER BY id"},
-	{name: "a short name in a window statement", sql: "SELECT RANK() OVER () FROM user_packages", err: "did you mean github.packages.user_packages?", col: 30},
+	{name: "a short name in a window statement", sql: "SELECT RANK() OVER () FROM user_packages", err: "did you mean github.packages.user_packages?", col: 28},
 	{name: "quote in a quoted name", sql: `SELECT 1 AS "a""b"`, rows: [][]any{{int64(1)}}},
 	{name: "backticks stay names", sql: "SELECT `name` FROM " + res + " WHERE " + bound + " ORDER BY `name`",
 		same: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY name"},
