@@ -9,9 +9,12 @@ import (
 
 // Reading turns a script into statements. Everything goes through sqlparser's
 // Tokenizer: it splits the script (strings and comments respected), reads the
-// forms MySQL grammar lacks (SHOW … IN, DESCRIBE, EXPLAIN, EXEC @param = value)
-// and rewrites three-part names into one quoted name the parser accepts.
-// SELECT and DELETE are then parsed by sqlparser into an AST.
+// forms MySQL grammar lacks (SHOW … IN, DESCRIBE, EXPLAIN, EXEC @param = value),
+// rewrites three-part names into one quoted name the parser accepts, and
+// respells or refuses the tokens MySQL reads otherwise than Postgres and
+// SQLite (double-quoted names, ||, ::, …; see docs/dialect.md). SELECT and
+// DELETE are then parsed by sqlparser into an AST, or, with WITH or a window
+// function, handed to SQLite whole (direct.go).
 
 // token is one lexical token of the script as sqlparser's Tokenizer reads it.
 type token struct {
