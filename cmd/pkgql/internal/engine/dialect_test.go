@@ -42,6 +42,8 @@ var dialect = []struct {
 	{name: "backticks stay names", sql: "SELECT `name` FROM " + res + " WHERE " + bound + " ORDER BY `name`",
 		same: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY name"},
 	{name: "unknown quoted name is an error, not a string", sql: `SELECT "nmae" FROM ` + res + " WHERE " + bound, err: `unknown column "nmae"`, col: 8},
+	{name: "a MySQL string in double quotes", sql: "SELECT name FROM " + res + ` WHERE ` + bound + ` AND visibility = "public"`, err: `unknown column "public" in github.packages.user_packages; double quotes make a name; write 'public' for a string`},
+	{name: "a MySQL string in double quotes, in a window statement", sql: "SELECT RANK() OVER () FROM " + res + ` WHERE ` + bound + ` AND visibility = "public"`, err: `write 'public' for a string`},
 	{name: "a quoted keyword is a name", sql: `SELECT "select" FROM ` + res + " WHERE " + bound, err: `unknown column "select"`},
 	{name: "single quotes are strings", sql: "SELECT 'name'", rows: [][]any{{"name"}}},
 	{name: "doubled single quote", sql: "SELECT 'it''s'", rows: [][]any{{"it's"}}},

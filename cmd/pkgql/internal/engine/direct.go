@@ -433,6 +433,10 @@ var (
 func (r *stmtReader) sqliteError(tr *translated, err error) error {
 	msg := cleanSQLiteMessage(err.Error())
 	if m := sqliteNoSuch.FindStringSubmatch(msg); m != nil {
+		// With double-quoted strings off, SQLite asks about a quoted name.
+		if q, ok := strings.CutSuffix(m[2], " - should this be a string literal in single-quotes?"); ok {
+			m[2] = strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(q, `"`), `"`), `""`, `"`)
+		}
 		parts := strings.Split(m[2], ".")
 		name := parts[len(parts)-1]
 		switch m[1] {
@@ -443,7 +447,7 @@ func (r *stmtReader) sqliteError(tr *translated, err error) error {
 				cols = append(cols, ref.res.columnNames()...)
 				in = append(in, ref.res.name)
 			}
-			return r.errorAt(r.find(name), didYouMean(name, cols), "unknown column %q in %s", m[2], strings.Join(in, ", "))
+			return r.errorAt(r.find(name), r.quotedHint(name, didYouMean(name, cols)), "unknown column %q in %s", m[2], strings.Join(in, ", "))
 		case "table":
 			return r.errorAt(r.find(name), r.e.cat.hintFor(m[2]), "unknown resource %s", m[2])
 		}

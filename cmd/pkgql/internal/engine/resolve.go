@@ -320,6 +320,21 @@ func timeLiteral(n *sqlparser.ComparisonExpr) (*sqlparser.SQLVal, bool) {
 	return nil, false
 }
 
+// quotedHint adds, for a name written in double quotes, that those make a
+// name: a MySQL user may have meant a string.
+func (r *stmtReader) quotedHint(name, hint string) string {
+	for _, t := range r.toks {
+		if t.quote == '"' && t.val == name {
+			h := fmt.Sprintf("double quotes make a name; write '%s' for a string", strings.ReplaceAll(name, "'", "''"))
+			if hint != "" {
+				h = hint + " (" + h + ")"
+			}
+			return h
+		}
+	}
+	return hint
+}
+
 // isConcat reports a || (which the parser holds as ^).
 func isConcat(e sqlparser.Expr) bool {
 	b, ok := e.(*sqlparser.BinaryExpr)
@@ -502,7 +517,7 @@ func (a *analysis) column(col *sqlparser.ColName, sc *scope) error {
 	if len(in) == 0 {
 		return a.r.errorAt(a.r.find(name), "", "unknown column %q: the statement reads no table", name)
 	}
-	return a.r.errorAt(a.r.find(name), didYouMean(name, candidates), "unknown column %q in %s", name, strings.Join(in, ", "))
+	return a.r.errorAt(a.r.find(name), a.r.quotedHint(name, didYouMean(name, candidates)), "unknown column %q in %s", name, strings.Join(in, ", "))
 }
 
 // qualifier finds the table a qualified name (t.col, t.*) refers to: an alias,
