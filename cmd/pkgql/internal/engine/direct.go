@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -88,6 +89,11 @@ func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
 	}
 	for i := from; i < len(r.toks); i++ {
 		t := r.toks[i]
+		if r.unbindKeys[i] {
+			b.WriteString(r.src.text[copied:t.start])
+			b.WriteString("+")
+			copied = t.start
+		}
 		if j, ok := applyEdits(edits, i, func(text string) {
 			b.WriteString(r.src.text[copied:t.start])
 			b.WriteString(text)
@@ -467,6 +473,25 @@ func (r *stmtReader) sqliteError(tr *translated, err error) error {
 	return r.errorAt(r.toks[0].start, "", "%s", msg)
 }
 
+// keyInSubquery finds, at the DELETE's own level, the key params compared
+// with IN (SELECT …): the tokens of their names.
+func (r *stmtReader) keyInSubquery(keys []string) map[int]bool {
+	out := map[int]bool{}
+	depth := 0
+	for i, t := range r.toks {
+		switch {
+		case t.punct('('):
+			depth++
+		case t.punct(')'):
+			depth--
+		case depth == 0 && t.isName() && i+3 < len(r.toks) && r.toks[i+1].word("in") && r.toks[i+2].punct('(') && r.toks[i+3].word("select") &&
+			!(i > 0 && r.toks[i-1].punct('.')) && slices.ContainsFunc(keys, func(k string) bool { return strings.EqualFold(k, t.val) }):
+			out[i] = true
+		}
+	}
+	return out
+}
+
 // readSQLiteDelete reads a DELETE whose WHERE only SQLite reads (a subquery
 // with a window function, for one): its keys are always found by a SELECT
 // first, shown, and deleted only once confirmed.
@@ -505,11 +530,26 @@ func (r *stmtReader) readSQLiteDelete() (*deletePlan, error) {
 	for j, p := range m.Required {
 		cols[j] = qualifier + quoteIdent(p)
 	}
-	tr, err := r.translate("SELECT DISTINCT "+strings.Join(cols, ", ")+" ", 1)
+	prefix := "SELECT DISTINCT " + strings.Join(cols, ", ") + " "
+	// A key bound by IN (SELECT …) would make SQLite check each key found with
+	// a call of its own (a GET per package), when the listing the other params
+	// bind — often the very call the subquery makes, which the statement shares
+	// — answers them all. "+key" keeps SQLite from using the constraint; when
+	// that leaves the table without a method, the statement is planned as
+	// written.
+	r.unbindKeys = r.keyInSubquery(m.Required)
+	tr, err := r.translate(prefix, 1)
+	r.unbindKeys = nil
 	if err != nil {
 		return nil, err
 	}
 	find, err := r.planSQLite(tr)
+	if err != nil && len(r.keyInSubquery(m.Required)) > 0 {
+		if tr, err = r.translate(prefix, 1); err != nil {
+			return nil, err
+		}
+		find, err = r.planSQLite(tr)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -206,6 +206,8 @@ type stmtReader struct {
 	src   *source
 	index int
 	toks  []token
+	// unbindKeys are tokens translate writes as +name (direct.go).
+	unbindKeys map[int]bool
 }
 
 func (r *stmtReader) errorAt(offset int, hint, format string, args ...any) *Error {
