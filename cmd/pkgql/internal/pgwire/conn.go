@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
 )
 
 const (
@@ -47,6 +48,8 @@ type conn struct {
 	settings       map[string]string
 
 	eng *engine.Engine
+	// cat answers catalog queries; opened on the first.
+	cat *pgcatalog.Session
 	// ctx ends when the server's grace period is over.
 	ctx context.Context
 
@@ -87,6 +90,9 @@ func newConn(s *Server, nc net.Conn, key uint32) *conn {
 func (c *conn) serve() {
 	defer c.nc.Close()
 	defer func() {
+		if c.cat != nil {
+			_ = c.cat.Close()
+		}
 		if c.eng != nil {
 			if err := c.eng.Close(); err != nil {
 				c.log.Warn("closing the engine", "error", err)

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
 )
 
 // The extended protocol: Parse keeps a statement with $n placeholders; Bind
@@ -46,6 +47,8 @@ type portal struct {
 	tag  string
 	// described is set once the client has the portal's columns.
 	described bool
+	// cat is a catalog query's result, held once run.
+	cat *pgcatalog.Result
 }
 
 func (p *portal) origin() *origin {
@@ -79,7 +82,7 @@ func (c *conn) parse(m *pgproto3.Parse) error {
 		if err != nil {
 			return &stmtError{err: err, origin: o}
 		}
-		if s != nil && len(p.refs) > 0 {
+		if s != nil && s.catalog == "" && len(p.refs) > 0 {
 			return &stmtError{err: &pgError{code: codeFeatureNotSupported, pos: p.refs[0].start,
 				msg: "parameters are not supported in session statements such as SET and SHOW"}, origin: o}
 		}
@@ -173,6 +176,9 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 			return &pgError{code: codeInvalidStatementName, pos: -1, msg: fmt.Sprintf("prepared statement %q does not exist", m.Name)}
 		}
 		c.send(&pgproto3.ParameterDescription{ParameterOIDs: p.oids})
+		if p.session != nil && p.session.catalog != "" {
+			return c.describeCatalogStatement(p)
+		}
 		cols, err := c.statementColumns(p)
 		if err != nil {
 			return err
@@ -182,6 +188,9 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 		pt, ok := c.portals[m.Name]
 		if !ok {
 			return &pgError{code: codeInvalidCursorName, pos: -1, msg: fmt.Sprintf("portal %q does not exist", m.Name)}
+		}
+		if pt.stmt.session != nil && pt.stmt.session.catalog != "" {
+			return c.describeCatalogPortal(pt)
 		}
 		cols, err := c.portalColumns(pt)
 		if err != nil {
@@ -248,6 +257,8 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		// A portal that has run to its end has no more rows.
 		c.send(&pgproto3.CommandComplete{CommandTag: []byte(pt.tag)})
 		return nil
+	case pt.stmt.session != nil && pt.stmt.session.catalog != "":
+		return c.executeCatalog(pt, int(m.MaxRows))
 	case pt.stmt.session != nil:
 		pt.done, pt.tag = true, ""
 		return c.runSession(pt.stmt.session, pt.formats, false)

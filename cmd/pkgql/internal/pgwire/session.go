@@ -25,6 +25,9 @@ type sessionStmt struct {
 	cols []engine.Column
 	// exec performs the statement and returns its rows and command tag.
 	exec func(c *conn) (rows [][]any, tag string, err error)
+	// catalog is the text of a query the connection's catalog answers;
+	// cols and exec are unset then.
+	catalog string
 }
 
 // serverVersion is the Postgres version the server speaks like: clients
@@ -415,9 +418,9 @@ func deallocateStatement(toks []token) (*sessionStmt, error) {
 	}}, nil
 }
 
-// catalogQuery refuses a query of Postgres' system catalogs, which pkgql does
+// refuseCatalog refuses a query of Postgres' system catalogs, which pkgql does
 // not emulate, and says where its catalog is.
-func catalogQuery(toks []token, hint string) error {
+func refuseCatalog(toks []token, hint string) error {
 	for i, t := range toks {
 		w := word(t)
 		after := i > 0 && (word(toks[i-1]) == "from" || word(toks[i-1]) == "join")
