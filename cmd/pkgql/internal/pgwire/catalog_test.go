@@ -76,7 +76,7 @@ func TestPsqlCatalog(t *testing.T) {
 				tests = append(tests,
 					struct{ cmd, want string }{`\d ` + s.Name + "." + r.Name, lines(cols)},
 					struct{ cmd, want string }{`\d "` + s.Name + `"."` + r.Name + `"`, lines(cols)},
-					struct{ cmd, want string }{`\d+ ` + s.Name + "." + r.Name, lines(plus) + "\n"},
+					struct{ cmd, want string }{`\d+ ` + s.Name + "." + r.Name, lines(plus)},
 				)
 			}
 		}
@@ -88,7 +88,7 @@ func TestPsqlCatalog(t *testing.T) {
 			continue
 		}
 		if out != tt.want {
-			t.Errorf("%s printed\n%s\nwant\n%s", tt.cmd, out, tt.want)
+			t.Errorf("%s printed\n%q\nwant\n%q", tt.cmd, out, tt.want)
 		}
 	}
 	if n := f.api.Stats().Total - before; n != 0 {
