@@ -271,6 +271,13 @@ var plainFuncs = map[string]func(a []driver.Value) (driver.Value, error){
 			return string(b), nil
 		}
 	},
+	// Set-returning functions in a select list: SQLite calls them once per
+	// row, and the catalogs clients call them over (pg_index) have none. A
+	// call that would have to expand a row is refused rather than answered
+	// with one value.
+	"unnest":              setReturning("unnest"),
+	"generate_subscripts": setReturning("generate_subscripts"),
+	"generate_series":     setReturning("generate_series"),
 	"regexp": func(a []driver.Value) (driver.Value, error) {
 		if a[0] == nil || a[1] == nil {
 			return nil, nil
@@ -303,6 +310,12 @@ func compiled(p string) (*regexp.Regexp, error) {
 	}
 	reCache[p] = re
 	return re, nil
+}
+
+func setReturning(name string) func([]driver.Value) (driver.Value, error) {
+	return func([]driver.Value) (driver.Value, error) {
+		return nil, fmt.Errorf("%s in a select list is not supported: call it in FROM", name)
+	}
 }
 
 func null([]driver.Value) (driver.Value, error) { return nil, nil }

@@ -187,6 +187,12 @@ func simple(ts []tok, sid int64) []tok {
 				i = j + 1
 				continue
 			}
+		case t.is("json_build_object") && at(ts, i+1).p("("):
+			out = append(out, ident("json_object"))
+			continue
+		case t.kind == tIdent && at(out, len(out)-1).is("as") && reservedAliases[t.val]:
+			out = append(out, tok{kind: tQIdent, val: t.val})
+			continue
 		case t.is("string_agg") && at(ts, i+1).p("("):
 			out = append(out, ident("group_concat"))
 			continue
@@ -211,6 +217,11 @@ func simple(ts []tok, sid int64) []tok {
 	}
 	return out
 }
+
+// reservedAliases are words SQLite reserves that Postgres takes as aliases.
+var reservedAliases = map[string]bool{"default": true, "order": true, "group": true, "table": true, "check": true,
+	"index": true, "references": true, "primary": true, "unique": true, "limit": true, "offset": true,
+	"values": true, "to": true, "transaction": true, "natural": true, "full": true, "references ": true}
 
 // keywordFunctions are called without parentheses.
 var keywordFunctions = map[string]bool{"current_user": true, "session_user": true, "current_role": true,
