@@ -50,6 +50,8 @@ type conn struct {
 	eng *engine.Engine
 	// cat answers catalog queries; opened on the first.
 	cat *pgcatalog.Session
+	// cursors are the DECLAREd cursors, by name.
+	cursors map[string]*cursor
 	// ctx ends when the server's grace period is over.
 	ctx context.Context
 
@@ -81,6 +83,7 @@ func newConn(s *Server, nc net.Conn, key uint32) *conn {
 		settings: map[string]string{},
 		stmts:    map[string]*prepared{},
 		portals:  map[string]*portal{},
+		cursors:  map[string]*cursor{},
 	}
 	c.be = pgproto3.NewBackend(nc, nc)
 	c.be.SetMaxBodyLen(maxMessage)
@@ -90,6 +93,7 @@ func newConn(s *Server, nc net.Conn, key uint32) *conn {
 func (c *conn) serve() {
 	defer c.nc.Close()
 	defer func() {
+		c.closeCursors(true)
 		if c.cat != nil {
 			_ = c.cat.Close()
 		}
@@ -248,6 +252,9 @@ func (e *stmtError) Unwrap() error { return e.err }
 // run runs one engine statement, cancellable by a CancelRequest and bounded
 // by the session's statement_timeout (else Options.Timeout).
 func (c *conn) run(st *engine.Statement, sink engine.Sink) error {
+	if err := c.checkReadOnly(st); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	timeout := c.statementTimeout()
 	if timeout > 0 {

@@ -139,6 +139,9 @@ func (c *conn) runStep(s step, formats []int16, describe bool) error {
 }
 
 func (c *conn) runSession(s *sessionStmt, formats []int16, describe bool) error {
+	if s.run != nil {
+		return s.run(c, formats, describe)
+	}
 	if s.catalog != "" {
 		return c.runCatalog(s.catalog, formats, describe)
 	}

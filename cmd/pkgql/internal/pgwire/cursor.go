@@ -1,0 +1,281 @@
+package pgwire
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/xwb1989/sqlparser"
+
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/provider"
+)
+
+// DECLARE name CURSOR FOR query, FETCH [FORWARD] n | ALL | NEXT FROM name,
+// MOVE and CLOSE, as psycopg2's named cursors and SQLAlchemy's stream_results
+// send them. The query runs in its own goroutine from DECLARE on, and its
+// rows wait in a small channel until a FETCH takes them: the provider pages
+// only as far as the client has read (plus the channel and one page), and
+// nothing holds the whole result. A cursor WITHOUT HOLD (the default) ends
+// at COMMIT or ROLLBACK, as in Postgres; every cursor ends with CLOSE, CLOSE
+// ALL, DISCARD ALL or the connection.
+
+// cursorBuffer is how many rows a cursor reads ahead of its FETCHes.
+const cursorBuffer = 256
+
+// cursor is a statement running into a channel.
+type cursor struct {
+	name   string
+	hold   bool
+	cancel context.CancelFunc
+	begun  chan struct{} // closed at Begin, or when the statement ends before it
+	rows   chan []any    // closed when the statement ends
+	cols   []engine.Column
+	err    error // set before rows is closed
+	ctx    context.Context
+}
+
+func (cu *cursor) Begin(cols []engine.Column) error {
+	cu.cols = slices.Clone(cols)
+	close(cu.begun)
+	return nil
+}
+
+func (cu *cursor) Row(values []any) error {
+	row := slices.Clone(values)
+	for i, v := range row {
+		if j, ok := v.(provider.JSON); ok {
+			row[i] = slices.Clone(j)
+		}
+	}
+	select {
+	case cu.rows <- row:
+		return nil
+	case <-cu.ctx.Done():
+		return cu.ctx.Err()
+	}
+}
+
+func (cu *cursor) End(string) error { return nil }
+
+// start runs the statement into the cursor.
+func (c *conn) startCursor(name string, hold bool, st *engine.Statement) *cursor {
+	ctx, cancel := context.WithCancel(c.ctx)
+	cu := &cursor{name: name, hold: hold, cancel: cancel, ctx: ctx,
+		begun: make(chan struct{}), rows: make(chan []any, cursorBuffer)}
+	go func() {
+		err := c.eng.Run(ctx, st, cu)
+		select {
+		case <-cu.begun:
+		default:
+			close(cu.begun)
+		}
+		if ctx.Err() != nil && err != nil {
+			err = &pgError{code: codeQueryCanceled, pos: -1, msg: fmt.Sprintf("cursor %q was closed", name)}
+		}
+		cu.err = err
+		close(cu.rows)
+	}()
+	return cu
+}
+
+// close stops the cursor's statement and waits for it to end.
+func (cu *cursor) close() {
+	cu.cancel()
+	for range cu.rows {
+	}
+}
+
+// closeCursors ends the connection's cursors; all of them, or those
+// without hold (at the end of a transaction).
+func (c *conn) closeCursors(all bool) {
+	for name, cu := range c.cursors {
+		if all || !cu.hold {
+			cu.close()
+			delete(c.cursors, name)
+		}
+	}
+}
+
+// declareStatement reads DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE]
+// [[NO] SCROLL] CURSOR [{WITH | WITHOUT} HOLD] FOR query.
+func declareStatement(text string, toks []token) (*sessionStmt, error) {
+	if len(toks) < 2 {
+		return nil, &pgError{code: codeSyntax, pos: len(text), msg: "DECLARE needs a cursor name: DECLARE name CURSOR FOR SELECT …"}
+	}
+	name := toks[1].val
+	hold := false
+	i := 2
+	for ; i < len(toks); i++ {
+		w := word(toks[i])
+		switch w {
+		case "binary":
+			return nil, &pgError{code: codeFeatureNotSupported, pos: toks[i].start, msg: "binary cursors are not supported"}
+		case "asensitive", "insensitive", "no", "cursor":
+			continue
+		case "scroll":
+			if word(toks[i-1]) != "no" {
+				return nil, &pgError{code: codeFeatureNotSupported, pos: toks[i].start, msg: "scrollable cursors are not supported: pkgql's cursors read forward only"}
+			}
+			continue
+		case "with", "without":
+			if i+1 < len(toks) && word(toks[i+1]) == "hold" {
+				hold = w == "with"
+				i++
+				continue
+			}
+		}
+		break
+	}
+	if i >= len(toks) || word(toks[i]) != "for" || i+1 >= len(toks) {
+		return nil, &pgError{code: codeSyntax, pos: len(text), msg: "DECLARE needs FOR and a query: DECLARE name CURSOR FOR SELECT …"}
+	}
+	query := strings.TrimSpace(text[toks[i+1].start:])
+	return &sessionStmt{run: func(c *conn, _ []int16, _ bool) error {
+		if _, dup := c.cursors[name]; dup {
+			return &pgError{code: "42P03", pos: -1, msg: fmt.Sprintf("cursor %q already exists", name)}
+		}
+		st, err := c.prepareOne(query)
+		if err != nil {
+			return err
+		}
+		if k := st.Kind(); k == engine.KindDelete || k == engine.KindExec {
+			return &pgError{code: codeFeatureNotSupported, pos: -1, msg: "a cursor reads a query: SELECT, SHOW, DESCRIBE or EXPLAIN"}
+		}
+		c.cursors[name] = c.startCursor(name, hold, st)
+		c.send(&pgproto3.CommandComplete{CommandTag: []byte("DECLARE CURSOR")})
+		return nil
+	}}, nil
+}
+
+// fetchStatement reads FETCH / MOVE [NEXT | FORWARD [n | ALL] | n | ALL]
+// [FROM | IN] name.
+func fetchStatement(toks []token) (*sessionStmt, error) {
+	move := word(toks[0]) == "move"
+	count := int64(1)
+	i := 1
+	switch word(at(toks, i)) {
+	case "next":
+		i++
+	case "forward":
+		i++
+		if t := at(toks, i); t.typ == sqlparser.INTEGRAL {
+			count, _ = strconv.ParseInt(t.val, 10, 64)
+			i++
+		} else if word(t) == "all" {
+			count = -1
+			i++
+		}
+	case "all":
+		count = -1
+		i++
+	case "prior", "first", "last", "absolute", "relative", "backward":
+		return nil, &pgError{code: codeFeatureNotSupported, pos: toks[i].start, msg: "pkgql's cursors read forward only: FETCH [FORWARD] n, ALL or NEXT"}
+	default:
+		if t := at(toks, i); t.typ == sqlparser.INTEGRAL {
+			count, _ = strconv.ParseInt(t.val, 10, 64)
+			i++
+		}
+	}
+	if w := word(at(toks, i)); w == "from" || w == "in" {
+		i++
+	}
+	if i != len(toks)-1 {
+		return nil, &pgError{code: codeSyntax, pos: -1, msg: "FETCH takes a count and a cursor name: FETCH FORWARD 100 FROM name"}
+	}
+	name := toks[i].val
+	return &sessionStmt{run: func(c *conn, formats []int16, describe bool) error {
+		cu, ok := c.cursors[name]
+		if !ok {
+			return &pgError{code: codeInvalidCursorName, pos: -1, msg: fmt.Sprintf("cursor %q does not exist", name)}
+		}
+		return c.fetch(cu, count, move, formats, describe)
+	}}, nil
+}
+
+func at(toks []token, i int) token {
+	if i < len(toks) {
+		return toks[i]
+	}
+	return token{}
+}
+
+// fetch sends up to count rows of the cursor (all when count < 0).
+func (c *conn) fetch(cu *cursor, count int64, move bool, formats []int16, describe bool) error {
+	c.rmu.Lock()
+	c.runCancel = cu.cancel
+	c.rmu.Unlock()
+	defer func() {
+		c.rmu.Lock()
+		c.runCancel = nil
+		c.rmu.Unlock()
+	}()
+	<-cu.begun
+	var cols []column
+	if !move {
+		if cu.cols == nil {
+			// The statement failed before its first row.
+			for range cu.rows {
+			}
+			if cu.err != nil {
+				return cu.err
+			}
+		}
+		var err error
+		if cols, err = wireColumns(cu.cols, formats); err != nil {
+			return err
+		}
+		if describe {
+			c.send(rowDescription(cols))
+		}
+	}
+	var n int64
+	for count < 0 || n < count {
+		row, ok := <-cu.rows
+		if !ok {
+			if cu.err != nil {
+				return cu.err
+			}
+			break
+		}
+		n++
+		if move {
+			continue
+		}
+		var err error
+		if c.rowBuf, c.rowVals, err = appendRow(c.rowBuf, c.rowVals, cols, row); err != nil {
+			return err
+		}
+		c.send(&pgproto3.DataRow{Values: c.rowVals})
+	}
+	tag := "FETCH "
+	if move {
+		tag = "MOVE "
+	}
+	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag + strconv.FormatInt(n, 10))})
+	return nil
+}
+
+// closeStatement reads CLOSE name | ALL.
+func closeStatement(toks []token) (*sessionStmt, error) {
+	if len(toks) != 2 {
+		return nil, &pgError{code: codeSyntax, pos: -1, msg: "CLOSE takes a cursor name, or ALL"}
+	}
+	name, all := toks[1].val, word(toks[1]) == "all"
+	return &sessionStmt{exec: func(c *conn) ([][]any, string, error) {
+		if all {
+			c.closeCursors(true)
+			return nil, "CLOSE CURSOR ALL", nil
+		}
+		cu, ok := c.cursors[name]
+		if !ok {
+			return nil, "", &pgError{code: codeInvalidCursorName, pos: -1, msg: fmt.Sprintf("cursor %q does not exist", name)}
+		}
+		cu.close()
+		delete(c.cursors, name)
+		return nil, "CLOSE CURSOR", nil
+	}}, nil
+}
