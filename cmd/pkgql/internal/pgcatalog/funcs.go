@@ -278,6 +278,12 @@ var plainFuncs = map[string]func(a []driver.Value) (driver.Value, error){
 	"unnest":              setReturning("unnest"),
 	"generate_subscripts": setReturning("generate_subscripts"),
 	"generate_series":     setReturning("generate_series"),
+	"_pg_expandarray":     setReturning("_pg_expandarray"),
+	// pkgql_field is (composite).field, which only the set-returning
+	// functions above would have made.
+	"pkgql_field": func([]driver.Value) (driver.Value, error) {
+		return nil, fmt.Errorf("composite values are not supported")
+	},
 	"regexp": func(a []driver.Value) (driver.Value, error) {
 		if a[0] == nil || a[1] == nil {
 			return nil, nil

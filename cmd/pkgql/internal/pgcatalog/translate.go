@@ -410,6 +410,13 @@ func arrays(ts []tok) []tok {
 			rep = append(rep, punct(")"))
 			ts = splice(ts, i-1, j+1, rep)
 			i--
+		case t.p(".") && i > 0 && isCloseParen(ts[i-1]) && nameTok(at(ts, i+1)) && !at(ts, i+2).p("("):
+			// (composite).field
+			o := openingBefore(ts, i-1)
+			rep := append([]tok{ident("pkgql_field"), punct("(")}, ts[o:i]...)
+			rep = append(rep, punct(","), tok{kind: tString, val: ts[i+1].val}, punct(")"))
+			ts = splice(ts, o, i+2, rep)
+			i = o
 		case t.p("[") && i > 0 && (nameTok(ts[i-1]) || isCloseParen(ts[i-1])):
 			j := matching(ts, i)
 			start := operandStart(ts, i)

@@ -52,6 +52,8 @@ type conn struct {
 	cat *pgcatalog.Session
 	// cursors are the DECLAREd cursors, by name.
 	cursors map[string]*cursor
+	// inTx is set between BEGIN and COMMIT or ROLLBACK.
+	inTx bool
 	// ctx ends when the server's grace period is over.
 	ctx context.Context
 
@@ -94,6 +96,7 @@ func (c *conn) serve() {
 	defer c.nc.Close()
 	defer func() {
 		c.closeCursors(true)
+		c.dropPortals()
 		if c.cat != nil {
 			_ = c.cat.Close()
 		}
@@ -141,8 +144,12 @@ func (c *conn) dispatch(msg pgproto3.FrontendMessage) bool {
 	case *pgproto3.Sync:
 		c.inBatch, c.skipping = false, false
 		c.batch++
-		// Sync ends the implicit transaction, and portals live no longer.
-		clear(c.portals)
+		// Sync ends the implicit transaction, and portals live no longer;
+		// within BEGIN … COMMIT they live until COMMIT, as JDBC's fetch
+		// size needs.
+		if !c.inTx {
+			c.dropPortals()
+		}
 		err = c.ready()
 	case *pgproto3.Flush:
 		err = c.flush()

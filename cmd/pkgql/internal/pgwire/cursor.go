@@ -2,10 +2,12 @@ package pgwire
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/xwb1989/sqlparser"
@@ -61,9 +63,13 @@ func (cu *cursor) Row(values []any) error {
 
 func (cu *cursor) End(string) error { return nil }
 
-// start runs the statement into the cursor.
-func (c *conn) startCursor(name string, hold bool, st *engine.Statement) *cursor {
+// startCursor runs the statement into a cursor, bounded by timeout when it
+// is not 0.
+func (c *conn) startCursor(name string, hold bool, st *engine.Statement, timeout time.Duration) *cursor {
 	ctx, cancel := context.WithCancel(c.ctx)
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(c.ctx, timeout)
+	}
 	cu := &cursor{name: name, hold: hold, cancel: cancel, ctx: ctx,
 		begun: make(chan struct{}), rows: make(chan []any, cursorBuffer)}
 	go func() {
@@ -74,7 +80,15 @@ func (c *conn) startCursor(name string, hold bool, st *engine.Statement) *cursor
 			close(cu.begun)
 		}
 		if ctx.Err() != nil && err != nil {
-			err = &pgError{code: codeQueryCanceled, pos: -1, msg: fmt.Sprintf("cursor %q was closed", name)}
+			switch {
+			case c.ctx.Err() != nil:
+				err = &pgError{code: codeAdminShutdown, pos: -1, msg: "canceling statement: pkgql serve is shutting down"}
+			case errors.Is(ctx.Err(), context.DeadlineExceeded):
+				err = &pgError{code: codeQueryCanceled, pos: -1, msg: fmt.Sprintf("canceling statement due to statement timeout (%s)", timeout),
+					hint: "raise it with SET statement_timeout = '60s', or 0 for no limit"}
+			default:
+				err = &pgError{code: codeQueryCanceled, pos: -1, msg: "canceling statement due to user request"}
+			}
 		}
 		cu.err = err
 		close(cu.rows)
@@ -145,7 +159,7 @@ func declareStatement(text string, toks []token) (*sessionStmt, error) {
 		if k := st.Kind(); k == engine.KindDelete || k == engine.KindExec {
 			return &pgError{code: codeFeatureNotSupported, pos: -1, msg: "a cursor reads a query: SELECT, SHOW, DESCRIBE or EXPLAIN"}
 		}
-		c.cursors[name] = c.startCursor(name, hold, st)
+		c.cursors[name] = c.startCursor(name, hold, st, 0)
 		c.send(&pgproto3.CommandComplete{CommandTag: []byte("DECLARE CURSOR")})
 		return nil
 	}}, nil
@@ -278,4 +292,103 @@ func closeStatement(toks []token) (*sessionStmt, error) {
 		delete(c.cursors, name)
 		return nil, "CLOSE CURSOR", nil
 	}}, nil
+}
+
+// readOnlyKind reports whether a statement of the kind only reads, so that
+// starting it early (at a portal's Describe) changes nothing.
+func readOnlyKind(k engine.Kind) bool {
+	return k == engine.KindSelect || k == engine.KindShow || k == engine.KindDescribe || k == engine.KindExplain
+}
+
+// portalCursor starts a portal's statement and waits for its columns. The
+// rows wait in the cursor for the Executes that follow.
+func (c *conn) portalCursor(pt *portal) ([]engine.Column, error) {
+	if pt.cur == nil {
+		if err := c.checkReadOnly(pt.engine); err != nil {
+			return nil, err
+		}
+		pt.cur = c.startCursor("", false, pt.engine, c.statementTimeout())
+	}
+	c.rmu.Lock()
+	c.runCancel = pt.cur.cancel
+	c.rmu.Unlock()
+	<-pt.cur.begun
+	c.rmu.Lock()
+	c.runCancel = nil
+	c.rmu.Unlock()
+	if pt.cur.cols == nil {
+		for range pt.cur.rows {
+		}
+		err := pt.cur.err
+		if err == nil {
+			err = fmt.Errorf("the statement ended before its columns were known")
+		}
+		pt.cur, pt.done = nil, true
+		return nil, &stmtError{err: err, origin: pt.origin()}
+	}
+	return pt.cur.cols, nil
+}
+
+// executeCursor sends up to limit rows of a portal (0: all), then
+// PortalSuspended if the limit was reached, else the command tag.
+func (c *conn) executeCursor(pt *portal, limit int64) error {
+	cols, err := c.portalCursor(pt)
+	if err != nil {
+		return err
+	}
+	wc, err := wireColumns(cols, pt.formats)
+	if err != nil {
+		return err
+	}
+	if pt.stmt.late && !pt.described {
+		pt.described = true
+		c.send(rowDescription(wc))
+	}
+	c.rmu.Lock()
+	c.runCancel = pt.cur.cancel
+	c.rmu.Unlock()
+	defer func() {
+		c.rmu.Lock()
+		c.runCancel = nil
+		c.rmu.Unlock()
+	}()
+	var n int64
+	pending := 0
+	for limit == 0 || n < limit {
+		row, ok := <-pt.cur.rows
+		if !ok {
+			cur := pt.cur
+			pt.cur, pt.done = nil, true
+			pt.tag = "SELECT 0"
+			if cur.err != nil {
+				return &stmtError{err: cur.err, origin: pt.origin()}
+			}
+			c.send(&pgproto3.CommandComplete{CommandTag: []byte("SELECT " + strconv.FormatInt(pt.sent, 10))})
+			return nil
+		}
+		n++
+		pt.sent++
+		if c.rowBuf, c.rowVals, err = appendRow(c.rowBuf, c.rowVals, wc, row); err != nil {
+			return err
+		}
+		c.send(&pgproto3.DataRow{Values: c.rowVals})
+		if pending += len(c.rowBuf); pending >= flushEvery {
+			pending = 0
+			if err := c.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	c.send(&pgproto3.PortalSuspended{})
+	return nil
+}
+
+// dropPortals forgets every portal, ending the statements they stream.
+func (c *conn) dropPortals() {
+	for _, pt := range c.portals {
+		if pt.cur != nil {
+			pt.cur.close()
+		}
+	}
+	clear(c.portals)
 }

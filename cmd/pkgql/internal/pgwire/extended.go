@@ -49,6 +49,10 @@ type portal struct {
 	described bool
 	// cat is a catalog query's result, held once run.
 	cat *pgcatalog.Result
+	// cur streams a read-only statement's rows a batch at a time, for
+	// Execute with a row limit; sent counts the rows sent.
+	cur  *cursor
+	sent int64
 }
 
 func (p *portal) origin() *origin {
@@ -223,6 +227,8 @@ func (c *conn) portalColumns(pt *portal) ([]engine.Column, error) {
 		return pt.stmt.session.cols, nil
 	case pt.engine == nil:
 		return nil, nil
+	case readOnlyKind(pt.engine.Kind()):
+		return c.portalCursor(pt)
 	}
 	if err := c.runAhead(pt); err != nil {
 		return nil, err
@@ -262,6 +268,8 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 	case pt.stmt.session != nil:
 		pt.done, pt.tag = true, ""
 		return c.runSession(pt.stmt.session, pt.formats, false)
+	case pt.cur != nil || pt.res == nil && m.MaxRows > 0 && readOnlyKind(pt.engine.Kind()):
+		return c.executeCursor(pt, int64(m.MaxRows))
 	case pt.res == nil && m.MaxRows == 0:
 		// The usual case: stream the rows as the engine produces them.
 		sink := &wireSink{c: c, kind: pt.engine.Kind(), formats: pt.formats, describe: pt.stmt.late && !pt.described}
@@ -320,6 +328,9 @@ func (c *conn) closeObject(m *pgproto3.Close) error {
 	case 'S':
 		delete(c.stmts, m.Name)
 	case 'P':
+		if pt, ok := c.portals[m.Name]; ok && pt.cur != nil {
+			pt.cur.close()
+		}
 		delete(c.portals, m.Name)
 	default:
 		return &pgError{code: codeProtocolViolation, pos: -1, msg: fmt.Sprintf("invalid Close type %q", m.ObjectType)}

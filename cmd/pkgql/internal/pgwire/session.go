@@ -199,6 +199,7 @@ func beginTransaction(w []string) *sessionStmt {
 		if set {
 			c.settings["transaction_read_only"] = onOff(on)
 		}
+		c.inTx = true
 		return nil, "BEGIN", nil
 	}}
 }
@@ -210,6 +211,7 @@ func endTransaction(tag string) *sessionStmt {
 		c.notice(fmt.Sprintf("pkgql has no transactions: %s does nothing, and every statement takes effect on its own", tag))
 		delete(c.settings, "transaction_read_only")
 		c.closeCursors(false)
+		c.inTx = false
 		return nil, tag, nil
 	}}
 }
