@@ -39,6 +39,7 @@ var sessionFuncs = map[string]scalar{
 	"current_user":     func(s *Session, _ []driver.Value) (driver.Value, error) { return s.info.User, nil },
 	"session_user":     func(s *Session, _ []driver.Value) (driver.Value, error) { return s.info.User, nil },
 	"current_role":     func(s *Session, _ []driver.Value) (driver.Value, error) { return s.info.User, nil },
+	"user":             func(s *Session, _ []driver.Value) (driver.Value, error) { return s.info.User, nil },
 	"pg_get_userbyid":  func(s *Session, _ []driver.Value) (driver.Value, error) { return s.info.User, nil },
 	"version":          func(s *Session, _ []driver.Value) (driver.Value, error) { return s.info.Version, nil },
 	"pg_backend_pid":   func(s *Session, _ []driver.Value) (driver.Value, error) { return s.info.PID, nil },
@@ -49,25 +50,17 @@ var sessionFuncs = map[string]scalar{
 		return `["public"]`, nil
 	},
 	// pkgql_regclass_in is 'name'::regclass: the table's oid.
-	"pkgql_regclass_in": func(s *Session, a []driver.Value) (driver.Value, error) {
-		if v, ok := a[0].(int64); ok {
-			return v, nil
-		}
-		name := str(arg(a, 0))
-		schemaName, rel := splitQualified(name)
-		for _, r := range s.model.relations {
-			if strings.EqualFold(r.name, rel) && (schemaName == "" || strings.EqualFold(r.schema, schemaName)) {
-				return r.oid, nil
-			}
-		}
-		if oid, ok := systemRelations[strings.ToLower(rel)]; ok && (schemaName == "" || schemaName == "pg_catalog") {
-			return oid, nil
-		}
-		return nil, fmt.Errorf("relation %q does not exist", name)
-	},
+	"pkgql_regclass_in": regclassIn,
 	// pkgql_regclass_out is oid::regclass as text: the table's name,
 	// qualified when its schema is not on the search path.
 	"pkgql_regclass_out": func(s *Session, a []driver.Value) (driver.Value, error) {
+		if _, isName := a[0].(string); isName {
+			v, err := regclassIn(s, a)
+			if err != nil {
+				return nil, err
+			}
+			a = []driver.Value{v}
+		}
 		oid, ok := a[0].(int64)
 		if !ok {
 			return a[0], nil
@@ -125,6 +118,25 @@ var sessionFuncs = map[string]scalar{
 		}
 		return nil, nil
 	},
+}
+
+// regclassIn is 'name'::regclass: the oid of the table named, schema-qualified
+// or not.
+func regclassIn(s *Session, a []driver.Value) (driver.Value, error) {
+	if v, ok := a[0].(int64); ok {
+		return v, nil
+	}
+	name := str(arg(a, 0))
+	schemaName, rel := splitQualified(name)
+	for _, r := range s.model.relations {
+		if strings.EqualFold(r.name, rel) && (schemaName == "" || strings.EqualFold(r.schema, schemaName)) {
+			return r.oid, nil
+		}
+	}
+	if oid, ok := systemRelations[strings.ToLower(rel)]; ok && (schemaName == "" || schemaName == "pg_catalog") {
+		return oid, nil
+	}
+	return nil, fmt.Errorf("relation %q does not exist", name)
 }
 
 // systemRelations are the catalog tables clients name in casts.
@@ -197,12 +209,52 @@ var plainFuncs = map[string]func(a []driver.Value) (driver.Value, error){
 	"pg_is_in_recovery":                  no,
 	"pg_is_other_temp_schema":            no,
 	"pg_partition_ancestors":             func(a []driver.Value) (driver.Value, error) { return arg(a, 0), nil },
-	"pg_total_relation_size":             zero,
-	"pg_relation_size":                   zero,
-	"pg_table_size":                      zero,
-	"pg_indexes_size":                    zero,
+	"pg_size_pretty": func(a []driver.Value) (driver.Value, error) {
+		n, ok := a[0].(int64)
+		if !ok {
+			return nil, nil
+		}
+		return strconv.FormatInt(n, 10) + " bytes", nil
+	},
+	"pg_total_relation_size": zero,
+	"pg_relation_size":       zero,
+	"pg_table_size":          zero,
+	"pg_indexes_size":        zero,
 	"quote_ident": func(a []driver.Value) (driver.Value, error) {
-		return `"` + strings.ReplaceAll(str(arg(a, 0)), `"`, `""`) + `"`, nil
+		if a[0] == nil {
+			return nil, nil
+		}
+		return quoteIdent(str(a[0])), nil
+	},
+	// parse_ident splits a qualified name into its parts, unquoting them.
+	"parse_ident": func(a []driver.Value) (driver.Value, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		toks, err := lex(str(a[0]))
+		if err != nil {
+			return nil, err
+		}
+		var parts []string
+		for i, t := range toks {
+			switch {
+			case i%2 == 0 && (t.kind == tIdent || t.kind == tQIdent):
+				parts = append(parts, t.val)
+			case i%2 == 1 && t.p("."):
+			default:
+				return nil, fmt.Errorf("string is not a valid identifier: %q", str(a[0]))
+			}
+		}
+		b, _ := json.Marshal(parts)
+		return string(b), nil
+	},
+	"string_to_array": func(a []driver.Value) (driver.Value, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		parts := strings.Split(str(a[0]), str(arg(a, 1)))
+		b, _ := json.Marshal(parts)
+		return string(b), nil
 	},
 	"array_to_string": func(a []driver.Value) (driver.Value, error) {
 		items, ok := jsonArray(arg(a, 0))
@@ -322,6 +374,20 @@ func setReturning(name string) func([]driver.Value) (driver.Value, error) {
 	return func([]driver.Value) (driver.Value, error) {
 		return nil, fmt.Errorf("%s in a select list is not supported: call it in FROM", name)
 	}
+}
+
+// quoteIdent quotes a name as Postgres' quote_ident does: only when it
+// needs quotes to read back the same.
+func quoteIdent(s string) string {
+	plain := s != "" && !(s[0] >= '0' && s[0] <= '9') && !keywords[s]
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+	}
+	if plain {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 func null([]driver.Value) (driver.Value, error) { return nil, nil }

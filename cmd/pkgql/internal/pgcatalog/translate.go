@@ -35,6 +35,7 @@ func translate(q string, sid int64) (string, error) {
 	}
 	toks = arrays(toks)
 	toks = fromFunctions(toks)
+	toks = likeEscapes(toks)
 	return render(toks), nil
 }
 
@@ -224,7 +225,7 @@ var reservedAliases = map[string]bool{"default": true, "order": true, "group": t
 	"values": true, "to": true, "transaction": true, "natural": true, "full": true, "references ": true}
 
 // keywordFunctions are called without parentheses.
-var keywordFunctions = map[string]bool{"current_user": true, "session_user": true, "current_role": true,
+var keywordFunctions = map[string]bool{"current_user": true, "session_user": true, "current_role": true, "user": true,
 	"current_catalog": true, "current_schema": true}
 
 func mapOp(t tok) []tok {
@@ -324,6 +325,9 @@ func casts(ts []tok, sid int64) ([]tok, error) {
 			rep = call("pkgql_regnamespace_out", sidArg, operand)
 		case name == "regproc" || name == "regprocedure" || name == "regrole" || name == "regoper":
 			rep = operand
+		case textTypes[name] && len(operand) > 0 && operand[0].is("pkgql_regclass_in"):
+			// 'name'::regclass::text is the table's name.
+			rep = append([]tok{ident("pkgql_regclass_out"), punct("(")}, operand[2:]...)
 		case textTypes[name]:
 			rep = append(append([]tok{ident("cast"), punct("(")}, operand...), ident("as"), ident("text"), punct(")"))
 		case intTypes[name]:
@@ -442,11 +446,11 @@ func splice(ts []tok, from, to int, rep []tok) []tok {
 func fromFunctions(ts []tok) []tok {
 	for i := 0; i < len(ts); i++ {
 		t := ts[i]
-		if !(t.is("unnest") || t.is("generate_series")) || !at(ts, i+1).p("(") || i == 0 {
+		if t.kind != tIdent || keywords[t.val] || t.is("json_each") || t.is("pkgql_series") || !at(ts, i+1).p("(") || i == 0 {
 			continue
 		}
 		prev := ts[i-1]
-		if !(prev.is("from") || prev.is("join") || prev.p(",")) {
+		if !(prev.is("from") || prev.is("join") || prev.p(",") && inFrom(ts, i)) {
 			continue
 		}
 		j := matching(ts, i+1)
@@ -465,12 +469,18 @@ func fromFunctions(ts []tok) []tok {
 			}
 		}
 		var rep []tok
-		if t.is("unnest") {
+		switch {
+		case !t.is("unnest") && !t.is("generate_series"):
+			// A function of one value: a table of one row.
+			rep = []tok{punct("("), ident("select")}
+			rep = append(rep, ts[i:j+1]...)
+			rep = append(rep, ident("as"), tok{kind: tQIdent, val: col}, punct(")"), tok{kind: tQIdent, val: alias})
+		case t.is("unnest"):
 			rep = []tok{punct("("), ident("select"), ident("value"), ident("as"), {kind: tQIdent, val: col},
 				ident("from"), ident("json_each"), punct("(")}
 			rep = append(rep, args...)
 			rep = append(rep, punct(")"), punct(")"), tok{kind: tQIdent, val: alias})
-		} else {
+		default:
 			comma := 0
 			depth := 0
 			for n, a := range args {
@@ -484,16 +494,56 @@ func fromFunctions(ts []tok) []tok {
 				}
 			}
 			lo, hi := args[:comma], args[comma+1:]
-			rep = []tok{punct("("), raw("WITH RECURSIVE pkgql_series(v) AS (SELECT")}
+			rep = []tok{punct("("), ident("with"), ident("recursive"), ident("pkgql_series"), punct("("), ident("v"), punct(")"),
+				ident("as"), punct("("), ident("select")}
 			rep = append(rep, lo...)
-			rep = append(rep, raw("UNION ALL SELECT v + 1 FROM pkgql_series WHERE v <"), punct("("))
+			rep = append(rep, ident("union"), ident("all"), ident("select"), ident("v"), tok{kind: tOp, val: "+"}, number(1),
+				ident("from"), ident("pkgql_series"), ident("where"), ident("v"), tok{kind: tOp, val: "<"}, punct("("))
 			rep = append(rep, hi...)
-			rep = append(rep, punct(")"), punct(")"), raw("SELECT v AS"), tok{kind: tQIdent, val: col},
-				raw("FROM pkgql_series"), punct(")"), tok{kind: tQIdent, val: alias})
+			rep = append(rep, punct(")"), punct(")"), ident("select"), ident("v"), ident("as"), tok{kind: tQIdent, val: col},
+				ident("from"), ident("pkgql_series"), punct(")"), tok{kind: tQIdent, val: alias})
 		}
 		ts = splice(ts, i, k, rep)
 	}
 	return ts
+}
+
+// likeEscapes gives LIKE Postgres' default escape character, the
+// backslash, which SQLite's LIKE has none of (PgJDBC escapes _ in names).
+func likeEscapes(ts []tok) []tok {
+	var out []tok
+	for i := 0; i < len(ts); i++ {
+		t := ts[i]
+		out = append(out, t)
+		isLike := t.is("like") || t.kind == tRaw && strings.HasSuffix(t.val, "LIKE")
+		if isLike && at(ts, i+1).kind == tString && !at(ts, i+2).is("escape") {
+			out = append(out, ts[i+1], ident("escape"), tok{kind: tString, val: `\`})
+			i++
+		}
+	}
+	return out
+}
+
+// inFrom reports whether token i is in a FROM clause: the nearest FROM or
+// SELECT before it at its depth is a FROM.
+func inFrom(ts []tok, i int) bool {
+	depth := 0
+	for k := i - 1; k >= 0; k-- {
+		switch {
+		case isCloseParen(ts[k]):
+			depth++
+		case isOpenParen(ts[k]):
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case depth == 0 && ts[k].is("from"):
+			return true
+		case depth == 0 && (ts[k].is("select") || ts[k].is("where") || ts[k].is("on")):
+			return false
+		}
+	}
+	return false
 }
 
 // nameColumns names the unnamed items of the outermost select list as
@@ -567,7 +617,7 @@ func colname(item []tok) string {
 		} else if isOpenParen(item[k]) || item[k].p("[") {
 			depth--
 		} else if depth == 0 && item[k].p("::") {
-			if name := colname(item[:k]); name != "?column?" {
+			if name := colname(item[:k]); name != "?column?" && !isCast(item[:k]) {
 				return name
 			}
 			tn, _, _ := castType(item, k+1)
@@ -608,6 +658,22 @@ func colname(item []tok) string {
 		return item[n-1].val
 	}
 	return "?column?"
+}
+
+// isCast reports whether an expression is a cast, whose name a cast of it
+// replaces.
+func isCast(item []tok) bool {
+	depth := 0
+	for k := len(item) - 1; k >= 0; k-- {
+		if isCloseParen(item[k]) || item[k].p("]") {
+			depth++
+		} else if isOpenParen(item[k]) || item[k].p("[") {
+			depth--
+		} else if depth == 0 && item[k].p("::") {
+			return true
+		}
+	}
+	return len(item) > 0 && item[0].is("cast")
 }
 
 func castColumnName(t string) string {

@@ -69,6 +69,7 @@ func (c *conn) catalogQuery(text string) (*pgcatalog.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.log.Debug("catalog query", "sql", text)
 	res, err := cat.Query(c.ctx, text)
 	if err != nil {
 		var ce *pgcatalog.Error
