@@ -1,0 +1,177 @@
+package pgwire_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+const npmQuery = "SELECT id, name, version_count FROM packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' ORDER BY id"
+
+// TestCopy reads a query with psql's \copy and with COPY TO STDOUT, in text
+// and CSV, and checks the rows against the engine's; errors first.
+func TestCopy(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	rows := f.direct(t, npmQuery)
+	var text, csv strings.Builder
+	csv.WriteString("id,name,version_count\n")
+	for _, r := range rows.rows {
+		fmt.Fprintf(&text, "%v\t%v\t%v\n", r[0], r[1], r[2])
+		fmt.Fprintf(&csv, "%v,%v,%v\n", r[0], r[1], r[2])
+	}
+	for _, tt := range []struct{ name, cmd, want, errWant string }{
+		{"COPY FROM", "COPY packages.user_packages FROM STDIN", "", "COPY FROM is not supported"},
+		{"COPY to a file", "COPY (" + npmQuery + ") TO '/tmp/x'", "", "COPY writes only TO STDOUT"},
+		{"binary", "COPY (" + npmQuery + ") TO STDOUT (FORMAT binary)", "", `FORMAT "binary" is not supported`},
+		{"a DELETE", "COPY (DELETE FROM packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello') TO STDOUT", "", "COPY copies the rows of a query"},
+		{"missing params", "COPY (SELECT name FROM packages.user_packages) TO STDOUT", "", "package_type"},
+		{`\copy text`, `\copy (` + npmQuery + `) to stdout`, text.String(), ""},
+		{`\copy csv header`, `\copy (` + npmQuery + `) to stdout csv header`, csv.String(), ""},
+		{"COPY csv header", "COPY (" + npmQuery + ") TO STDOUT WITH (FORMAT csv, HEADER)", csv.String(), ""},
+		{"COPY old syntax", "COPY (" + npmQuery + ") TO STDOUT WITH CSV HEADER", csv.String(), ""},
+		{"COPY of the catalog", "COPY (SELECT nspname FROM pg_namespace WHERE nspname = 'packages') TO STDOUT", "packages\n", ""},
+	} {
+		out, errOut, err := f.psql(t, "", "-c", tt.cmd)
+		if tt.errWant != "" {
+			if err == nil || !strings.Contains(errOut, tt.errWant) {
+				t.Errorf("%s: err %v, stderr %q, want an error with %q", tt.name, err, errOut, tt.errWant)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v\n%s", tt.name, err, errOut)
+			continue
+		}
+		if out != tt.want {
+			t.Errorf("%s printed\n%s\nwant\n%s", tt.name, out, tt.want)
+		}
+	}
+	// A value with the characters each format escapes.
+	out, errOut, err := f.psql(t, "", "-c", `COPY (SELECT 'a,b"c', 'tab	x', NULL) TO STDOUT (FORMAT csv)`)
+	if err != nil || out != "\"a,b\"\"c\",tab\tx,\n" {
+		t.Errorf("CSV quoting: %q %v %s", out, err, errOut)
+	}
+	out, errOut, err = f.psql(t, "", "-c", `COPY (SELECT 'a\b'::text, 'tab	x'::text, NULL) TO STDOUT`)
+	if err != nil || out != "a\\\\b\ttab\\tx\t\\N\n" {
+		t.Errorf("text escapes: %q %v %s", out, err, errOut)
+	}
+}
+
+// TestCursors runs psycopg2's named-cursor sequence over the simple
+// protocol, errors first: FETCH in batches gives the rows in order, and a
+// cursor without hold ends at COMMIT.
+func TestCursors(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	conn := f.connect(t, pgx.QueryExecModeSimpleProtocol)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	exec := func(sql string) error { _, err := conn.Exec(ctx, sql); return err }
+	code := func(err error) string {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			return pe.Code
+		}
+		return fmt.Sprint(err)
+	}
+	for _, tt := range []struct{ sql, code string }{
+		{"FETCH 1 FROM nosuch", "34000"},
+		{"CLOSE nosuch", "34000"},
+		{"DECLARE c SCROLL CURSOR FOR " + npmQuery, "0A000"},
+		{"DECLARE c CURSOR FOR SELECT nmae FROM packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'", "42601"},
+		{"DECLARE c CURSOR FOR DELETE FROM packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'x'", "0A000"},
+	} {
+		if got := code(exec(tt.sql)); got != tt.code {
+			t.Errorf("%s: %s, want %s", tt.sql, got, tt.code)
+		}
+	}
+	want := f.direct(t, npmQuery)
+	if err := exec("BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec(`DECLARE "c_1" CURSOR WITHOUT HOLD FOR ` + npmQuery); err != nil {
+		t.Fatal(err)
+	}
+	if got := code(exec(`DECLARE "c_1" CURSOR FOR ` + npmQuery)); got != "42P03" {
+		t.Errorf("a second DECLARE of c_1: %s, want 42P03", got)
+	}
+	var got [][]any
+	for batch := 0; ; batch++ {
+		rs, err := query(t, conn, `FETCH FORWARD 7 FROM "c_1"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rs.rows...)
+		if len(rs.rows) < 7 {
+			break
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want.rows) {
+		t.Errorf("FETCHes gave\n%v\nwant\n%v", got, want.rows)
+	}
+	if err := exec(`DECLARE more CURSOR FOR ` + npmQuery); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec("MOVE 3 IN more"); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := query(t, conn, "FETCH NEXT FROM more")
+	if err != nil || len(rs.rows) != 1 || fmt.Sprint(rs.rows[0]) != fmt.Sprint(want.rows[3]) {
+		t.Errorf("MOVE 3 then FETCH NEXT: %v %v, want %v", rs.rows, err, want.rows[3])
+	}
+	if err := exec("COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	if got := code(exec("FETCH 1 FROM more")); got != "34000" {
+		t.Errorf("FETCH after COMMIT: %s, want 34000 (the cursor ended with the transaction)", got)
+	}
+}
+
+// TestReadOnly checks that BEGIN READ ONLY shows in transaction_read_only
+// and refuses DELETE until COMMIT, and that nothing reaches the API.
+func TestReadOnly(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeExec} {
+		conn := f.connect(t, mode)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		show := func() string {
+			var v string
+			if err := conn.QueryRow(ctx, "SHOW transaction_read_only").Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		if v := show(); v != "off" {
+			t.Errorf("%s: before BEGIN transaction_read_only = %s", mode, v)
+		}
+		if _, err := conn.Exec(ctx, "BEGIN READ ONLY"); err != nil {
+			t.Fatal(err)
+		}
+		if v := show(); v != "on" {
+			t.Errorf("%s: after BEGIN READ ONLY transaction_read_only = %s", mode, v)
+		}
+		_, err := conn.Exec(ctx, "DELETE FROM packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'")
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "25006" {
+			t.Errorf("%s: DELETE in a read-only transaction: %v, want 25006", mode, err)
+		}
+		if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
+			t.Fatal(err)
+		}
+		if v := show(); v != "off" {
+			t.Errorf("%s: after COMMIT transaction_read_only = %s", mode, v)
+		}
+		cancel()
+	}
+	if st := f.api.Stats(); st.Mutations != 0 || st.ByKind["DELETE"] != 0 {
+		t.Errorf("the API saw %d DELETEs, want none", st.ByKind["DELETE"])
+	}
+}
