@@ -150,13 +150,16 @@ func (s *Session) build(ctx context.Context) error {
 	return tx.Commit()
 }
 
+// systemNamespaces are the schemas every Postgres database has.
+var systemNamespaces = []namespace{{oidPgCatalog, "pg_catalog", "system catalog schema"},
+	{oidPublic, "public", "standard public schema: empty, as pkgql's tables are in the schemas of their services"},
+	{oidInformationSchema, "information_schema", ""}}
+
 // fill writes the rows of the catalog's tables.
 func (s *Session) fill(ins func(tbl string, vals ...any) error) error {
 	m := s.model
 	user := s.info.User
-	for _, n := range []namespace{{oidPgCatalog, "pg_catalog", "system catalog schema"},
-		{oidPublic, "public", "standard public schema (empty: pkgql's tables are in the services' schemas)"},
-		{oidInformationSchema, "information_schema", ""}} {
+	for _, n := range systemNamespaces {
 		if err := ins("pg_namespace", n.oid, n.name, oidOwner, nil); err != nil {
 			return err
 		}

@@ -101,7 +101,7 @@ var sessionFuncs = map[string]scalar{
 				return r.desc, nil
 			}
 		}
-		for _, n := range s.model.namespaces {
+		for _, n := range append(s.model.namespaces, systemNamespaces...) {
 			if n.oid == oid && n.desc != "" {
 				return n.desc, nil
 			}
