@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -74,8 +75,11 @@ func (c *conn) catalogQuery(text string) (*pgcatalog.Result, error) {
 	if err != nil {
 		var ce *pgcatalog.Error
 		if errors.As(err, &ce) {
-			return nil, &pgError{code: codeFeatureNotSupported, pos: -1, msg: ce.Error(),
-				hint: "pkgql's catalog answers the pg_catalog and information_schema queries of psql, PgJDBC, SQLAlchemy and Grafana; " + c.catalogHint()}
+			hint := "pkgql's catalog answers the pg_catalog and information_schema queries of psql, PgJDBC, SQLAlchemy and Grafana; " + c.catalogHint()
+			if strings.HasPrefix(ce.Msg, "no such table") {
+				hint = "the catalog's tables and functions (pg_catalog, information_schema, current_setting, version, …) cannot be mixed with pkgql's tables: query them on their own"
+			}
+			return nil, &pgError{code: codeFeatureNotSupported, pos: -1, msg: ce.Error(), hint: hint}
 		}
 		return nil, err
 	}
