@@ -201,13 +201,35 @@ func fetchStatement(toks []token) (*sessionStmt, error) {
 		return nil, &pgError{code: codeSyntax, pos: -1, msg: "FETCH takes a count and a cursor name: FETCH FORWARD 100 FROM name"}
 	}
 	name := toks[i].val
-	return &sessionStmt{run: func(c *conn, formats []int16, describe bool) error {
+	lookup := func(c *conn) (*cursor, error) {
 		cu, ok := c.cursors[name]
 		if !ok {
-			return &pgError{code: codeInvalidCursorName, pos: -1, msg: fmt.Sprintf("cursor %q does not exist", name)}
+			return nil, &pgError{code: codeInvalidCursorName, pos: -1, msg: fmt.Sprintf("cursor %q does not exist", name)}
+		}
+		return cu, nil
+	}
+	st := &sessionStmt{run: func(c *conn, formats []int16, describe bool) error {
+		cu, err := lookup(c)
+		if err != nil {
+			return err
 		}
 		return c.fetch(cu, count, move, formats, describe)
-	}}, nil
+	}}
+	if !move {
+		// Describe of a FETCH waits for the cursor's columns.
+		st.describe = func(c *conn) ([]engine.Column, error) {
+			cu, err := lookup(c)
+			if err != nil {
+				return nil, err
+			}
+			<-cu.begun
+			if cu.cols == nil {
+				return nil, nil
+			}
+			return cu.cols, nil
+		}
+	}
+	return st, nil
 }
 
 func at(toks []token, i int) token {

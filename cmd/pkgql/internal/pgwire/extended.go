@@ -224,7 +224,7 @@ func (c *conn) sendDescription(cols []engine.Column, formats []int16) error {
 func (c *conn) portalColumns(pt *portal) ([]engine.Column, error) {
 	switch {
 	case pt.stmt.session != nil:
-		return pt.stmt.session.cols, nil
+		return pt.stmt.session.columns(c)
 	case pt.engine == nil:
 		return nil, nil
 	case readOnlyKind(pt.engine.Kind()):
@@ -351,7 +351,7 @@ func (c *conn) closeObject(m *pgproto3.Close) error {
 func (c *conn) statementColumns(p *prepared) ([]engine.Column, error) {
 	switch {
 	case p.session != nil:
-		return p.session.cols, nil
+		return p.session.columns(c)
 	case p.text == "":
 		return nil, nil
 	case len(p.oids) > 0:

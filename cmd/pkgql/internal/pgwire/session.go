@@ -31,6 +31,17 @@ type sessionStmt struct {
 	// run, when set, performs a statement that sends its own messages
 	// (COPY, FETCH).
 	run func(c *conn, formats []int16, describe bool) error
+	// describe, when set, gives the columns of a statement that run
+	// answers (a FETCH: its cursor's).
+	describe func(c *conn) ([]engine.Column, error)
+}
+
+// columns are the statement's result columns, for Describe.
+func (s *sessionStmt) columns(c *conn) ([]engine.Column, error) {
+	if s.describe != nil {
+		return s.describe(c)
+	}
+	return s.cols, nil
 }
 
 // serverVersion is the Postgres version the server speaks like: clients

@@ -175,3 +175,28 @@ func TestReadOnly(t *testing.T) {
 		t.Errorf("the API saw %d DELETEs, want none", st.ByKind["DELETE"])
 	}
 }
+
+// TestCursorExtended fetches from a cursor over the extended protocol, as
+// drivers that prepare every statement do: Describe of a FETCH gives the
+// cursor's columns.
+func TestCursorExtended(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	conn := f.connect(t, pgx.QueryExecModeCacheStatement)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, "DECLARE c CURSOR WITH HOLD FOR "+npmQuery); err != nil {
+		t.Fatal(err)
+	}
+	want := f.direct(t, npmQuery)
+	rs, err := query(t, conn, "FETCH 4 FROM c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(rs.rows) != fmt.Sprint(want.rows[:4]) || strings.Join(rs.cols, ",") != "id,name,version_count" {
+		t.Errorf("FETCH 4: %v %v, want %v", rs.cols, rs.rows, want.rows[:4])
+	}
+	if _, err := conn.Exec(ctx, "CLOSE c"); err != nil {
+		t.Fatal(err)
+	}
+}
