@@ -166,7 +166,9 @@ func TestComputedColumnTypes(t *testing.T) {
 		want []schema.Type
 	}{
 		{`SELECT COUNT(*) AS n, SUM(version_count) AS v, AVG(version_count) AS a, MAX(name) AS m, owner` + from,
-			[]schema.Type{schema.Integer, schema.Number, schema.Number, schema.String, schema.Object}},
+			[]schema.Type{schema.Integer, schema.Integer, schema.Number, schema.String, schema.Object}},
+		{`SELECT MIN(id) AS lo, MAX(version_count) AS hi, SUM(version_count * 1.5) AS f, SUM(DISTINCT version_count) AS d` + from,
+			[]schema.Type{schema.Integer, schema.Integer, schema.Number, schema.Number}},
 		{`SELECT name, CASE WHEN name = 'hello' THEN 1 ELSE 2.5 END AS mixed` + from,
 			[]schema.Type{schema.String, schema.Number}},
 		{`SELECT version_count * 2 AS twice, name` + from + ` AND version_count < 0`,

@@ -171,7 +171,8 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 // inferTypes gives each column without a declared type one from its value in
 // the first row. A number is a Number, whole or not, because a later row may
 // hold a fraction (SUM over a mix, a CASE of 1 and 2.5) and a typed client
-// cannot take one in an integer column; only COUNT is surely whole.
+// cannot take one in an integer column; only COUNT, and SUM, MIN and MAX of
+// an integer column, are surely whole.
 func inferTypes(cols []Column, first []any, counted map[int]bool) {
 	for i := range cols {
 		if cols[i].Type != "" {
@@ -189,7 +190,8 @@ func inferTypes(cols []Column, first []any, counted map[int]bool) {
 	}
 }
 
-// counts finds the result columns that are a COUNT: always whole numbers.
+// counts finds the result columns that are always whole numbers: a COUNT,
+// or a SUM, MIN or MAX of an integer column of a resource.
 func counts(node sqlparser.SelectStatement) map[int]bool {
 	for {
 		u, ok := node.(*sqlparser.Union)
@@ -210,12 +212,39 @@ func counts(node sqlparser.SelectStatement) map[int]bool {
 			// cannot be matched.
 			return out
 		case *sqlparser.AliasedExpr:
-			if f, ok := e.Expr.(*sqlparser.FuncExpr); ok && f.Name.Lowered() == "count" {
+			if f, ok := e.Expr.(*sqlparser.FuncExpr); ok && (f.Name.Lowered() == "count" || integerAggregate(f)) {
 				out[i] = true
 			}
 		}
 	}
 	return out
+}
+
+// integerAggregate reports whether f is SUM, MIN or MAX of one integer
+// column of a resource.
+func integerAggregate(f *sqlparser.FuncExpr) bool {
+	switch f.Name.Lowered() {
+	case "sum", "min", "max":
+	default:
+		return false
+	}
+	if len(f.Exprs) != 1 || f.Distinct {
+		return false
+	}
+	ae, ok := f.Exprs[0].(*sqlparser.AliasedExpr)
+	if !ok {
+		return false
+	}
+	c, ok := ae.Expr.(*sqlparser.ColName)
+	if !ok {
+		return false
+	}
+	t, ok := c.Metadata.(*tableRef)
+	if !ok || t.res == nil {
+		return false
+	}
+	_, col := t.res.column(c.Name.String())
+	return col != nil && col.typ == schema.Integer
 }
 
 // cause is what a failed query is reported as: the caller's cancellation,

@@ -186,3 +186,16 @@ func TestHandles(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkOpen measures what a connection's first catalog query pays to
+// build the catalog.
+func BenchmarkOpen(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		s, err := Open(context.Background(), testProviders(), Info{Database: "github", User: "u",
+			Setting: func(string) (string, bool) { return "", false }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}
