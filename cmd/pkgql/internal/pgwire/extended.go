@@ -104,8 +104,14 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 	if !ok {
 		return &pgError{code: codeInvalidStatementName, pos: -1, msg: fmt.Sprintf("prepared statement %q does not exist", m.PreparedStatement)}
 	}
-	if _, dup := c.portals[m.DestinationPortal]; dup && m.DestinationPortal != "" {
-		return &pgError{code: "42P03", pos: -1, msg: fmt.Sprintf("portal %q already exists", m.DestinationPortal)}
+	if old, dup := c.portals[m.DestinationPortal]; dup {
+		if m.DestinationPortal != "" {
+			return &pgError{code: "42P03", pos: -1, msg: fmt.Sprintf("portal %q already exists", m.DestinationPortal)}
+		}
+		// A new unnamed portal replaces the old one, and ends what it streams.
+		if old.cur != nil {
+			old.cur.close()
+		}
 	}
 	if len(m.Parameters) != len(p.oids) {
 		return &pgError{code: codeProtocolViolation, pos: -1,

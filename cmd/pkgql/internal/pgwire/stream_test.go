@@ -200,3 +200,30 @@ func TestCursorExtended(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPortalsInTransaction reads many unnamed portals inside one BEGIN, as
+// psycopg does without autocommit: each replaces the last, whose statement
+// ends, and every result is whole.
+func TestPortalsInTransaction(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	conn := f.connect(t, pgx.QueryExecModeExec)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	want := f.direct(t, npmQuery)
+	if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		rs, err := query(t, conn, npmQuery)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs.rows) != len(want.rows) {
+			t.Fatalf("query %d in the transaction gave %d rows, want %d", i, len(rs.rows), len(want.rows))
+		}
+	}
+	if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+}
