@@ -171,8 +171,24 @@ func TestReadOnly(t *testing.T) {
 		}
 		cancel()
 	}
+	// JDBC's setReadOnly(true) makes the session read-only.
+	conn := f.connect(t, pgx.QueryExecModeSimpleProtocol)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"); err != nil {
+		t.Fatal(err)
+	}
+	var v string
+	if err := conn.QueryRow(ctx, "SHOW default_transaction_read_only").Scan(&v); err != nil || v != "on" {
+		t.Errorf("default_transaction_read_only = %q, %v; want on", v, err)
+	}
+	_, err := conn.Exec(ctx, "EXEC github.packages.user_packages.restore_package_for_user @username = 'octocat', @package_type = 'npm', @package_name = 'hello'")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "25006" {
+		t.Errorf("EXEC in a read-only session: %v, want 25006", err)
+	}
 	if st := f.api.Stats(); st.Mutations != 0 || st.ByKind["DELETE"] != 0 {
-		t.Errorf("the API saw %d DELETEs, want none", st.ByKind["DELETE"])
+		t.Errorf("the API saw %d DELETEs and %d changes, want none", st.ByKind["DELETE"], st.Mutations)
 	}
 }
 
