@@ -243,3 +243,33 @@ func TestPortalsInTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCancelFetch cancels a FETCH held up by a slow API: it ends at once
+// with 57014, and the session goes on.
+func TestCancelFetch(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{latency: 5 * time.Second})
+	conn := f.connect(t, pgx.QueryExecModeSimpleProtocol)
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, "DECLARE slow CURSOR WITH HOLD FOR "+npmQuery); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		if err := conn.PgConn().CancelRequest(ctx); err != nil {
+			t.Errorf("CancelRequest: %v", err)
+		}
+	}()
+	begin := time.Now()
+	_, err := query(t, conn, "FETCH 5 FROM slow")
+	if pgCode(err) != "57014" {
+		t.Errorf("cancelled FETCH answered %v, want 57014", err)
+	}
+	if d := time.Since(begin); d > 3*time.Second {
+		t.Errorf("the cancelled FETCH took %s", d)
+	}
+	var v string
+	if err := conn.QueryRow(ctx, "SHOW server_version").Scan(&v); err != nil {
+		t.Errorf("the session did not survive the cancel: %v", err)
+	}
+}
