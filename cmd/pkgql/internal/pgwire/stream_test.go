@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
 const npmQuery = "SELECT id, name, version_count FROM packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' ORDER BY id"
@@ -271,5 +273,39 @@ func TestCancelFetch(t *testing.T) {
 	var v string
 	if err := conn.QueryRow(ctx, "SHOW server_version").Scan(&v); err != nil {
 		t.Errorf("the session did not survive the cancel: %v", err)
+	}
+}
+
+// TestCursorStreams checks that a cursor reads GitHub only as far as its
+// FETCHes (plus the buffers between): after FETCH 10 of a listing of many
+// pages, well under half of them have been requested; FETCH ALL then reads
+// the rest, and every row comes.
+func TestCursorStreams(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{users: []sandbox.UserSeed{{Login: "many", Packages: 30000}}})
+	conn := f.connect(t, pgx.QueryExecModeSimpleProtocol)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const listing = "SELECT id FROM packages.user_packages WHERE username = 'many' AND package_type = 'npm'"
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM ("+listing+") AS l").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	pages := f.api.Stats().Total
+	if _, err := conn.Exec(ctx, "DECLARE c CURSOR WITH HOLD FOR "+listing); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := query(t, conn, "FETCH 10 FROM c")
+	if err != nil || len(rs.rows) != 10 {
+		t.Fatalf("FETCH 10: %d rows, %v", len(rs.rows), err)
+	}
+	// Give the query time to read ahead as far as the buffers let it.
+	time.Sleep(500 * time.Millisecond)
+	if got := f.api.Stats().Total - pages; got*2 >= pages {
+		t.Errorf("after FETCH 10 the cursor had requested %d of the listing's %d pages: it does not stream", got, pages)
+	}
+	rs, err = query(t, conn, "FETCH ALL FROM c")
+	if err != nil || len(rs.rows) != n-10 {
+		t.Errorf("FETCH ALL: %d rows, %v; want %d", len(rs.rows), err, n-10)
 	}
 }
