@@ -38,6 +38,8 @@ type Info struct {
 	Setting func(name string) (value string, ok bool)
 	// Settings lists the session's settings, for pg_settings.
 	Settings func() [][2]string
+	// Set changes a session setting, for set_config(); nil refuses.
+	Set func(name, value string) error
 }
 
 // Column is a result column and its Postgres type.

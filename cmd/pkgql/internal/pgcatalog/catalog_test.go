@@ -41,6 +41,13 @@ func openTest(t *testing.T) *Session {
 	s, err := Open(context.Background(), testProviders(), Info{
 		Database: "github", User: "tester", Version: "PostgreSQL 15.0 (pkgql)", PID: 7,
 		Setting: func(n string) (string, bool) { v, ok := settings[n]; return v, ok },
+		Set: func(n, v string) error {
+			if n == "server_version_num" {
+				return fmt.Errorf("parameter %q cannot be changed", n)
+			}
+			settings[n] = v
+			return nil
+		},
 		Settings: func() [][2]string {
 			var out [][2]string
 			for k, v := range settings {
@@ -125,6 +132,8 @@ func TestQueries(t *testing.T) {
 		{"settings", `SELECT setting FROM pg_settings WHERE name = 'search_path'`, "setting:25", "public\n"},
 		{"FETCH FIRST", `SELECT nspname FROM pg_namespace ORDER BY 1 FETCH FIRST 1 ROWS ONLY`, "nspname:19", "information_schema\n"},
 		{"E strings and ILIKE", `SELECT relname FROM pg_class WHERE relname ILIKE E'USER\\_%'`, "relname:19", "user_packages\n"},
+		{"set_config", `SELECT set_config('search_path', 'packages, public', false), current_setting('search_path')`,
+			"set_config:25 current_setting:25", "packages, public|packages, public\n"},
 		{"quote_ident", `SELECT quote_ident('packages'), quote_ident('Has Space')`, "quote_ident:25 quote_ident:25", "packages|\"Has Space\"\n"},
 	}
 	for _, tt := range tests {
@@ -156,6 +165,7 @@ func TestQueryErrors(t *testing.T) {
 		{`SELECT relname FROM pg_class WHERE relname ~ '('`, "invalid regular expression"},
 		{`SELECT 'unterminated`, "unterminated string"},
 		{`SELECT unnest(ARRAY[1,2])`, "unnest in a select list is not supported"},
+		{`SELECT set_config('server_version_num', '1', false)`, `parameter "server_version_num" cannot be changed`},
 	}
 	for _, tt := range tests {
 		_, err := s.Query(context.Background(), tt.sql)

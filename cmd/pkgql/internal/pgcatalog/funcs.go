@@ -33,6 +33,17 @@ var sessionFuncs = map[string]scalar{
 		}
 		return v, nil
 	},
+	// set_config(name, value, is_local) sets a session setting, as SET does.
+	"set_config": func(s *Session, a []driver.Value) (driver.Value, error) {
+		if s.info.Set == nil {
+			return nil, fmt.Errorf("set_config is not supported here")
+		}
+		name, value := strings.ToLower(str(arg(a, 0))), str(arg(a, 1))
+		if err := s.info.Set(name, value); err != nil {
+			return nil, err
+		}
+		return value, nil
+	},
 	"current_database": func(s *Session, _ []driver.Value) (driver.Value, error) { return s.info.Database, nil },
 	"current_catalog":  func(s *Session, _ []driver.Value) (driver.Value, error) { return s.info.Database, nil },
 	"current_schema":   func(s *Session, _ []driver.Value) (driver.Value, error) { return "public", nil },

@@ -41,6 +41,16 @@ func (c *conn) catalogSession() (*pgcatalog.Session, error) {
 			return c.setting(name), true
 		},
 		Settings: c.allSettings,
+		Set: func(name, value string) error {
+			if err := checkSetting(name, value, false); err != nil {
+				return err
+			}
+			c.settings[name] = value
+			if c.isReported(name) {
+				c.sendStatus(name)
+			}
+			return nil
+		},
 	})
 	if err != nil {
 		return nil, err
