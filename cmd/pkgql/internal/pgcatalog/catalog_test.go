@@ -209,3 +209,28 @@ func BenchmarkOpen(b *testing.B) {
 		s.Close()
 	}
 }
+
+// FuzzTranslate reads any text without panicking: a query the rewrite does
+// not understand is an error, or SQLite's.
+func FuzzTranslate(f *testing.F) {
+	b, err := os.ReadFile("testdata/queries.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var queries []string
+	if err := json.Unmarshal(b, &queries); err != nil {
+		f.Fatal(err)
+	}
+	for _, q := range queries {
+		f.Add(q)
+	}
+	for _, q := range []string{"SELECT ARRAY[", "SELECT array(", "SELECT x::", "SELECT operator(", "SELECT a[", "SELECT (a).", "SELECT 1 FROM unnest(", "SELECT 1 FROM generate_series(1"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		if _, err := translate(q, 1); err != nil && strings.Contains(err.Error(), "cannot be read (") {
+			t.Errorf("the rewrite panicked: %v\n%q", err, q)
+		}
+		Handles(q)
+	})
+}

@@ -22,11 +22,21 @@ import (
 //
 // Unnamed result columns are named as Postgres names them (a function's
 // name, a cast's type, ?column?).
-func translate(q string, sid int64) (string, error) {
+func translate(q string, sid int64) (out string, err error) {
 	toks, err := lex(q)
 	if err != nil {
 		return "", &Error{Msg: err.Error(), Query: q}
 	}
+	if err := balanced(toks); err != nil {
+		return "", err
+	}
+	defer func() {
+		// The rewrite reads balanced brackets; anything it still cannot
+		// read is an error of the query, not a crash of the server.
+		if p := recover(); p != nil {
+			out, err = "", &Error{Msg: fmt.Sprintf("the query cannot be read (%v)", p), Query: q}
+		}
+	}()
 	toks = nameColumns(toks)
 	toks = simple(toks, sid)
 	toks, err = casts(toks, sid)
@@ -37,6 +47,34 @@ func translate(q string, sid int64) (string, error) {
 	toks = fromFunctions(toks)
 	toks = likeEscapes(toks)
 	return render(toks), nil
+}
+
+// balanced checks that every ( and [ is closed, in order.
+func balanced(ts []tok) error {
+	var open []tok
+	for _, t := range ts {
+		if t.kind != tPunct {
+			continue
+		}
+		switch t.val {
+		case "(", "[":
+			open = append(open, t)
+		case ")", "]":
+			want := "("
+			if t.val == "]" {
+				want = "["
+			}
+			if len(open) == 0 || open[len(open)-1].val != want {
+				return &Error{Msg: fmt.Sprintf("unbalanced %s at %d", t.val, t.pos)}
+			}
+			open = open[:len(open)-1]
+		}
+	}
+	if len(open) > 0 {
+		t := open[len(open)-1]
+		return &Error{Msg: fmt.Sprintf("%s at %d is not closed", t.val, t.pos)}
+	}
+	return nil
 }
 
 const tRaw tokKind = 100
@@ -609,6 +647,9 @@ func figureName(item []tok) string {
 
 func colname(item []tok) string {
 	n := len(item)
+	if n == 0 {
+		return "?column?"
+	}
 	// A cast: the name of its operand, else of its type.
 	depth := 0
 	for k := n - 1; k >= 0; k-- {
