@@ -190,16 +190,8 @@ func (s *Session) fill(ins func(tbl string, vals ...any) error) error {
 		}
 	}
 	for _, t := range pgTypes {
-		typtype := "b"
-		var elem any
-		input := t.input
-		if t.elem != 0 {
-			elem = t.elem
-		} else {
-			elem = 0
-		}
-		if err := ins("pg_type", t.oid, t.name, oidPgCatalog, oidOwner, t.len, t.byval, typtype, t.category,
-			false, true, ",", 0, nil, elem, t.array, input, strings.TrimSuffix(input, "in")+"out", nil, nil, nil, nil, nil,
+		if err := ins("pg_type", t.oid, t.name, oidPgCatalog, oidOwner, t.len, t.byval, "b", t.category,
+			false, true, ",", 0, nil, t.elem, t.array, t.input, strings.TrimSuffix(t.input, "in")+"out", nil, nil, nil, nil, nil,
 			"i", "p", false, 0, -1, 0, 0, nil, nil, nil); err != nil {
 			return err
 		}

@@ -260,7 +260,7 @@ func simple(ts []tok, sid int64) []tok {
 // reservedAliases are words SQLite reserves that Postgres takes as aliases.
 var reservedAliases = map[string]bool{"default": true, "order": true, "group": true, "table": true, "check": true,
 	"index": true, "references": true, "primary": true, "unique": true, "limit": true, "offset": true,
-	"values": true, "to": true, "transaction": true, "natural": true, "full": true, "references ": true}
+	"values": true, "to": true, "transaction": true, "natural": true, "full": true}
 
 // keywordFunctions are called without parentheses.
 var keywordFunctions = map[string]bool{"current_user": true, "session_user": true, "current_role": true, "user": true,
