@@ -38,9 +38,12 @@ password (SCRAM-SHA-256) — do, before listening on any other address: the
 server acts with your GitHub token. TLS is not spoken; reach a remote server
 through an SSH tunnel.
 
-Postgres session statements (SET, SHOW server_version, BEGIN/COMMIT, SELECT
-version()) are accepted; pg_catalog is not emulated, so psql's \d commands
-answer with a hint: use SHOW RESOURCES IN github.packages and DESCRIBE.
+Database github, schema packages: packages.user_packages names
+github.packages.user_packages. psql's \d commands, PgJDBC's DatabaseMetaData
+(DBeaver, Metabase), SQLAlchemy's inspector and Grafana's pickers read a
+pg_catalog and information_schema made from the providers' schemas, at no
+API cost. COPY (SELECT …) TO STDOUT, DECLARE/FETCH cursors, SET, SHOW and
+BEGIN READ ONLY work as in Postgres.
 A DELETE whose WHERE is wider than the package's key needs a confirmation:
 a client gives it with SET pkgql.yes = on in its session (each bulk DELETE
 sends a notice that says so); pkgql --yes serve gives it for every session.`,

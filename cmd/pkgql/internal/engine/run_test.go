@@ -169,6 +169,8 @@ func TestComputedColumnTypes(t *testing.T) {
 			[]schema.Type{schema.Integer, schema.Integer, schema.Number, schema.String, schema.Object}},
 		{`SELECT 1 AS one, 1.5 AS half, -2 AS minus, version_count / 2 AS halves, CAST(1.5 AS SIGNED) AS c, created_at` + from,
 			[]schema.Type{schema.Integer, schema.Number, schema.Integer, schema.Integer, schema.Integer, schema.String}},
+		{`SELECT MIN(id) AS lo, MAX(version_count) AS hi, SUM(version_count * 1.5) AS f, SUM(DISTINCT version_count) AS d` + from,
+			[]schema.Type{schema.Integer, schema.Integer, schema.Number, schema.Integer}},
 		{`SELECT name, CASE WHEN name = 'hello' THEN 1 ELSE 2.5 END AS mixed` + from,
 			[]schema.Type{schema.String, schema.Number}},
 		{`SELECT version_count * 2 AS twice, name` + from + ` AND version_count < 0`,

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
 )
 
 const (
@@ -47,6 +48,12 @@ type conn struct {
 	settings       map[string]string
 
 	eng *engine.Engine
+	// cat answers catalog queries; opened on the first.
+	cat *pgcatalog.Session
+	// cursors are the DECLAREd cursors, by name.
+	cursors map[string]*cursor
+	// inTx is set between BEGIN and COMMIT or ROLLBACK.
+	inTx bool
 	// ctx ends when the server's grace period is over.
 	ctx context.Context
 
@@ -78,6 +85,7 @@ func newConn(s *Server, nc net.Conn, key uint32) *conn {
 		settings: map[string]string{},
 		stmts:    map[string]*prepared{},
 		portals:  map[string]*portal{},
+		cursors:  map[string]*cursor{},
 	}
 	c.be = pgproto3.NewBackend(nc, nc)
 	c.be.SetMaxBodyLen(maxMessage)
@@ -87,6 +95,11 @@ func newConn(s *Server, nc net.Conn, key uint32) *conn {
 func (c *conn) serve() {
 	defer c.nc.Close()
 	defer func() {
+		c.closeCursors(true)
+		c.dropPortals()
+		if c.cat != nil {
+			_ = c.cat.Close()
+		}
 		if c.eng != nil {
 			if err := c.eng.Close(); err != nil {
 				c.log.Warn("closing the engine", "error", err)
@@ -131,8 +144,12 @@ func (c *conn) dispatch(msg pgproto3.FrontendMessage) bool {
 	case *pgproto3.Sync:
 		c.inBatch, c.skipping = false, false
 		c.batch++
-		// Sync ends the implicit transaction, and portals live no longer.
-		clear(c.portals)
+		// Sync ends the implicit transaction, and portals live no longer;
+		// within BEGIN … COMMIT they live until COMMIT, as JDBC's fetch
+		// size needs.
+		if !c.inTx {
+			c.dropPortals()
+		}
 		err = c.ready()
 	case *pgproto3.Flush:
 		err = c.flush()
@@ -242,6 +259,9 @@ func (e *stmtError) Unwrap() error { return e.err }
 // run runs one engine statement, cancellable by a CancelRequest and bounded
 // by the session's statement_timeout (else Options.Timeout).
 func (c *conn) run(st *engine.Statement, sink engine.Sink) error {
+	if err := c.checkReadOnly(st); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	timeout := c.statementTimeout()
 	if timeout > 0 {

@@ -1,7 +1,6 @@
 package pgwire
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -12,35 +11,12 @@ import (
 	"github.com/pkgql/pkgql/schema"
 )
 
-// Drivers and BI tools ask a few constant questions when they connect: where
-// they are (SELECT current_database(), version()) and, in SQLAlchemy's case,
-// what a string comes back as (SELECT CAST('test plain returns' AS
-// VARCHAR(60))). The engine reads MySQL's SQL and knows neither Postgres'
-// session functions nor its string types, so the server answers a SELECT
-// without FROM whose every item is one of these.
-
-// sessionFunctions are the functions of SELECT f(), ... that the server
-// answers: the ones drivers and BI tools call to learn where they are.
-var sessionFunctions = map[string]func(c *conn, arg string) any{
-	"version": func(c *conn, _ string) any {
-		v := c.srv.opts.Version
-		if v == "" {
-			v = "(devel)"
-		}
-		return "PostgreSQL " + serverVersion + " — pkgql " + v + ", SQL over GitHub Packages"
-	},
-	"current_database": func(c *conn, _ string) any { return c.database },
-	"current_catalog":  func(c *conn, _ string) any { return c.database },
-	"current_schema":   func(c *conn, _ string) any { return "public" },
-	"current_user":     func(c *conn, _ string) any { return c.user },
-	"session_user":     func(c *conn, _ string) any { return c.user },
-	"user":             func(c *conn, _ string) any { return c.user },
-	"pg_backend_pid":   func(c *conn, _ string) any { return int64(c.key) },
-	"current_setting":  func(c *conn, arg string) any { return c.setting(arg) },
-}
-
-// keywordFunctions are called without parentheses in SQL.
-var keywordFunctions = map[string]bool{"current_user": true, "session_user": true, "user": true, "current_catalog": true, "current_schema": true}
+// SQLAlchemy asks what a string comes back as (SELECT CAST('test plain
+// returns' AS VARCHAR(60))), and Postgres answers with the literal cut or
+// padded to the length. The engine reads MySQL's SQL, which has no varchar
+// or text type, so the server answers a SELECT without FROM whose every item
+// is such a CAST. (Session functions such as version() and
+// current_setting() are the catalog's: catalog.go.)
 
 // stringTypes are the Postgres string types a literal may be CAST to, by the
 // name Postgres gives the column of such a CAST.
@@ -56,14 +32,12 @@ type selectItem struct {
 }
 
 // constantSelect answers SELECT item [[AS] alias], ... with no FROM, where
-// every item is a session function or a string literal CAST to a string
-// type; anything else is the engine's. A session function beside anything
-// else is refused here, since the engine would only call it an unknown
-// column.
+// every item is a string literal CAST to a string type; anything else is the
+// engine's.
 func constantSelect(toks []token) (*sessionStmt, error) {
 	items := selectItems(toks[1:])
 	if items == nil {
-		return nil, sessionFunctionElsewhere(toks)
+		return nil, nil
 	}
 	cols := make([]engine.Column, len(items))
 	for i, it := range items {
@@ -84,10 +58,7 @@ func selectItems(toks []token) []selectItem {
 	var items []selectItem
 	i := 0
 	for i < len(toks) {
-		it, n := sessionFunctionItem(toks[i:])
-		if n == 0 {
-			it, n = castItem(toks[i:])
-		}
+		it, n := castItem(toks[i:])
 		if n == 0 {
 			return nil
 		}
@@ -111,40 +82,6 @@ func selectItems(toks []token) []selectItem {
 		}
 	}
 	return items
-}
-
-// sessionFunctionItem reads [pg_catalog.]f(), current_setting('name') or a
-// keyword function, and says how many tokens it took (0: none of these).
-func sessionFunctionItem(toks []token) (selectItem, int) {
-	i := 0
-	if len(toks) > 2 && word(toks[0]) == "pg_catalog" && toks[1].typ == '.' {
-		i = 2
-	}
-	if i >= len(toks) {
-		return selectItem{}, 0
-	}
-	name := word(toks[i])
-	fn, ok := sessionFunctions[name]
-	if !ok {
-		return selectItem{}, 0
-	}
-	i++
-	var arg string
-	switch {
-	case i+1 < len(toks) && toks[i].typ == '(' && toks[i+1].typ == ')':
-		i += 2
-	case name == "current_setting" && i+2 < len(toks) && toks[i].typ == '(' && toks[i+1].typ == sqlparser.STRING && toks[i+2].typ == ')':
-		arg = toks[i+1].val
-		i += 3
-	case keywordFunctions[name]:
-	default:
-		return selectItem{}, 0
-	}
-	it := selectItem{name: name, typ: schema.String, value: func(c *conn) any { return fn(c, arg) }}
-	if name == "pg_backend_pid" {
-		it.typ = schema.Integer
-	}
-	return it, i
 }
 
 // castItem reads CAST('literal' AS type[(n)]) for a string type, and says how
@@ -189,39 +126,4 @@ func castItem(toks []token) (selectItem, int) {
 		lit += strings.Repeat(" ", length-utf8.RuneCountInString(lit))
 	}
 	return selectItem{name: colName, typ: schema.String, value: func(*conn) any { return lit }}, i + 1
-}
-
-// sessionFunctionElsewhere refuses a SELECT without FROM that calls a session
-// function beside other expressions: the server answers session functions
-// only in a SELECT of its own, and the engine does not know them.
-func sessionFunctionElsewhere(toks []token) error {
-	depth := 0
-	for _, t := range toks {
-		switch {
-		case t.typ == '(':
-			depth++
-		case t.typ == ')':
-			depth--
-		case depth == 0 && word(t) == "from":
-			return nil
-		}
-	}
-	for i := 1; i < len(toks); i++ {
-		t := toks[i]
-		name := word(t)
-		if _, ok := sessionFunctions[name]; !ok || word(toks[i-1]) == "as" {
-			continue
-		}
-		call := i+1 < len(toks) && toks[i+1].typ == '('
-		if !call && !keywordFunctions[name] {
-			continue
-		}
-		if call {
-			name += "()"
-		}
-		return &pgError{code: codeFeatureNotSupported, pos: t.start,
-			msg:  fmt.Sprintf("session functions such as %s can only be selected on their own", name),
-			hint: fmt.Sprintf("select it in a statement of its own: SELECT %s", name)}
-	}
-	return nil
 }

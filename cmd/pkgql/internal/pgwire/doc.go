@@ -38,8 +38,12 @@
 // # Describe
 //
 // A statement's columns are known once it is bound. Describe of a portal
-// runs the statement at once and holds its rows for the Execute that follows
-// (clients send the two together), so nothing runs twice. Describe of a
+// starts a read-only statement (SELECT, SHOW, DESCRIBE, EXPLAIN) at once and
+// waits for its columns; its rows wait in a small channel (cursor.go) for
+// the Executes that follow, so that an Execute with a row limit (JDBC's
+// fetch size) sends a batch and PortalSuspended without the rest being held.
+// A DELETE or EXEC described as a portal runs and holds its report. Within
+// BEGIN … COMMIT portals outlive Sync, as Postgres' do. Describe of a
 // prepared statement, before any value is bound, runs nothing that could not
 // run now: a read-only statement without parameters (SELECT, SHOW, DESCRIBE,
 // EXPLAIN) is run ahead and its rows serve the portal bound from it in the
@@ -65,19 +69,27 @@
 //	SHOW name, SHOW ALL                 Postgres settings (server_version, standard_conforming_strings, …)
 //	SHOW TRANSACTION ISOLATION LEVEL, SHOW TIME ZONE, SHOW SESSION AUTHORIZATION
 //	BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT, SAVEPOINT, RELEASE
-//	                                    accepted with a NOTICE: pkgql has no transactions
-//	SELECT version(), current_database(), current_schema(), current_user, session_user,
-//	       current_setting('name'), pg_backend_pid(),
-//	       CAST('literal' AS varchar(n) | char(n) | text)   (only these, no FROM)
-//
-// The CASTs are what SQLAlchemy sends to learn what strings come back as; the
-// engine reads MySQL's SQL, which has no varchar or text type. A session
-// function beside any other expression is refused (0A000): the server
-// answers it only in a SELECT of its own, and the engine does not know it.
+//	                                    accepted with a NOTICE: pkgql has no transactions;
+//	                                    BEGIN READ ONLY sets transaction_read_only until
+//	                                    COMMIT or ROLLBACK, and DELETE and EXEC are refused (25006)
+//	COPY (query) TO STDOUT [(FORMAT text|csv, HEADER, DELIMITER, NULL)]   copy.go
+//	DECLARE name CURSOR FOR query, FETCH, MOVE, CLOSE                      cursor.go
+//	SELECT CAST('literal' AS varchar(n) | char(n) | text)   SQLAlchemy's string probe
 //
 // The engine's SHOW PROVIDERS, SERVICES, RESOURCES and METHODS go to the
-// engine. Queries of pg_catalog or information_schema (psql's \d commands)
-// fail with SQLSTATE 0A000 and a hint naming SHOW RESOURCES and DESCRIBE.
+// engine.
+//
+// # The catalog
+//
+// A query that reads pg_catalog or information_schema, or calls a function
+// of the catalog's (version(), current_setting(), format_type(), …), or is a
+// SELECT of constants in Postgres' dialect ('x'::text), is answered by the
+// connection's catalog (package pgcatalog): SQLite tables made from the
+// providers' schemas on the connection's first such query, with Postgres'
+// types on the wire. It costs no provider call. Postgres clients name pkgql's
+// tables database.schema.table: database github (the provider), schema
+// packages (the service); the engine reads packages.user_packages as
+// github.packages.user_packages.
 //
 // A bulk DELETE (one whose WHERE is wider than the package's key) needs a
 // confirmation that a network client cannot give in the middle of a
@@ -105,8 +117,11 @@
 //	53400     a GitHub rate limit
 //	38000     GitHub refused the request (400, 422: e.g. the 5,000-downloads rule)
 //	58000     GitHub unreachable or failing (5xx) after retries
-//	0A000     not supported: pg_catalog queries, the function call protocol, SET of a setting pkgql cannot honour,
-//	          a session function beside other expressions
+//	0A000     not supported: a catalog query the catalog cannot answer, the function call protocol,
+//	          SET of a setting pkgql cannot honour, COPY FROM, scrollable cursors
+//	25006     DELETE or EXEC in a read-only transaction
+//	34000     FETCH or CLOSE of a cursor that does not exist
+//	42P03     DECLARE of a cursor name already in use
 //	57014     the statement was cancelled (CancelRequest, statement_timeout)
 //	57P01     the server is shutting down
 //	08P01     a protocol violation by the client

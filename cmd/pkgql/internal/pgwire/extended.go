@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
 )
 
 // The extended protocol: Parse keeps a statement with $n placeholders; Bind
@@ -46,6 +47,12 @@ type portal struct {
 	tag  string
 	// described is set once the client has the portal's columns.
 	described bool
+	// cat is a catalog query's result, held once run.
+	cat *pgcatalog.Result
+	// cur streams a read-only statement's rows a batch at a time, for
+	// Execute with a row limit; sent counts the rows sent.
+	cur  *cursor
+	sent int64
 }
 
 func (p *portal) origin() *origin {
@@ -79,7 +86,7 @@ func (c *conn) parse(m *pgproto3.Parse) error {
 		if err != nil {
 			return &stmtError{err: err, origin: o}
 		}
-		if s != nil && len(p.refs) > 0 {
+		if s != nil && s.catalog == "" && len(p.refs) > 0 {
 			return &stmtError{err: &pgError{code: codeFeatureNotSupported, pos: p.refs[0].start,
 				msg: "parameters are not supported in session statements such as SET and SHOW"}, origin: o}
 		}
@@ -97,8 +104,14 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 	if !ok {
 		return &pgError{code: codeInvalidStatementName, pos: -1, msg: fmt.Sprintf("prepared statement %q does not exist", m.PreparedStatement)}
 	}
-	if _, dup := c.portals[m.DestinationPortal]; dup && m.DestinationPortal != "" {
-		return &pgError{code: "42P03", pos: -1, msg: fmt.Sprintf("portal %q already exists", m.DestinationPortal)}
+	if old, dup := c.portals[m.DestinationPortal]; dup {
+		if m.DestinationPortal != "" {
+			return &pgError{code: "42P03", pos: -1, msg: fmt.Sprintf("portal %q already exists", m.DestinationPortal)}
+		}
+		// A new unnamed portal replaces the old one, and ends what it streams.
+		if old.cur != nil {
+			old.cur.close()
+		}
 	}
 	if len(m.Parameters) != len(p.oids) {
 		return &pgError{code: codeProtocolViolation, pos: -1,
@@ -173,6 +186,9 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 			return &pgError{code: codeInvalidStatementName, pos: -1, msg: fmt.Sprintf("prepared statement %q does not exist", m.Name)}
 		}
 		c.send(&pgproto3.ParameterDescription{ParameterOIDs: p.oids})
+		if p.session != nil && p.session.catalog != "" {
+			return c.describeCatalogStatement(p)
+		}
 		cols, err := c.statementColumns(p)
 		if err != nil {
 			return err
@@ -182,6 +198,9 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 		pt, ok := c.portals[m.Name]
 		if !ok {
 			return &pgError{code: codeInvalidCursorName, pos: -1, msg: fmt.Sprintf("portal %q does not exist", m.Name)}
+		}
+		if pt.stmt.session != nil && pt.stmt.session.catalog != "" {
+			return c.describeCatalogPortal(pt)
 		}
 		cols, err := c.portalColumns(pt)
 		if err != nil {
@@ -211,9 +230,11 @@ func (c *conn) sendDescription(cols []engine.Column, formats []int16) error {
 func (c *conn) portalColumns(pt *portal) ([]engine.Column, error) {
 	switch {
 	case pt.stmt.session != nil:
-		return pt.stmt.session.cols, nil
+		return pt.stmt.session.columns(c)
 	case pt.engine == nil:
 		return nil, nil
+	case readOnlyKind(pt.engine.Kind()):
+		return c.portalCursor(pt)
 	}
 	if err := c.runAhead(pt); err != nil {
 		return nil, err
@@ -248,9 +269,13 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		// A portal that has run to its end has no more rows.
 		c.send(&pgproto3.CommandComplete{CommandTag: []byte(pt.tag)})
 		return nil
+	case pt.stmt.session != nil && pt.stmt.session.catalog != "":
+		return c.executeCatalog(pt, int(m.MaxRows))
 	case pt.stmt.session != nil:
 		pt.done, pt.tag = true, ""
 		return c.runSession(pt.stmt.session, pt.formats, false)
+	case pt.cur != nil || pt.res == nil && m.MaxRows > 0 && readOnlyKind(pt.engine.Kind()):
+		return c.executeCursor(pt, int64(m.MaxRows))
 	case pt.res == nil && m.MaxRows == 0:
 		// The usual case: stream the rows as the engine produces them.
 		sink := &wireSink{c: c, kind: pt.engine.Kind(), formats: pt.formats, describe: pt.stmt.late && !pt.described}
@@ -309,6 +334,9 @@ func (c *conn) closeObject(m *pgproto3.Close) error {
 	case 'S':
 		delete(c.stmts, m.Name)
 	case 'P':
+		if pt, ok := c.portals[m.Name]; ok && pt.cur != nil {
+			pt.cur.close()
+		}
 		delete(c.portals, m.Name)
 	default:
 		return &pgError{code: codeProtocolViolation, pos: -1, msg: fmt.Sprintf("invalid Close type %q", m.ObjectType)}
@@ -329,7 +357,7 @@ func (c *conn) closeObject(m *pgproto3.Close) error {
 func (c *conn) statementColumns(p *prepared) ([]engine.Column, error) {
 	switch {
 	case p.session != nil:
-		return p.session.cols, nil
+		return p.session.columns(c)
 	case p.text == "":
 		return nil, nil
 	case len(p.oids) > 0:

@@ -24,6 +24,7 @@ import (
 const (
 	oidBool        = 16
 	oidBytea       = 17
+	oidChar        = 18
 	oidName        = 19
 	oidInt8        = 20
 	oidInt2        = 21

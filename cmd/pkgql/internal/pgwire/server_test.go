@@ -44,11 +44,13 @@ type fixtureOptions struct {
 	password string
 	latency  time.Duration
 	grace    time.Duration
+	// users seeds the API; nil is the sandbox's default seed.
+	users []sandbox.UserSeed
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	t.Helper()
-	api := sandbox.New(sandbox.Options{Token: token, Latency: o.latency})
+	api := sandbox.New(sandbox.Options{Token: token, Latency: o.latency, Users: o.users})
 	hs := httptest.NewServer(api)
 	t.Cleanup(hs.Close)
 	gh := github.New(nil)

@@ -25,6 +25,23 @@ type sessionStmt struct {
 	cols []engine.Column
 	// exec performs the statement and returns its rows and command tag.
 	exec func(c *conn) (rows [][]any, tag string, err error)
+	// catalog is the text of a query the connection's catalog answers;
+	// cols and exec are unset then.
+	catalog string
+	// run, when set, performs a statement that sends its own messages
+	// (COPY, FETCH).
+	run func(c *conn, formats []int16, describe bool) error
+	// describe, when set, gives the columns of a statement that run
+	// answers (a FETCH: its cursor's).
+	describe func(c *conn) ([]engine.Column, error)
+}
+
+// columns are the statement's result columns, for Describe.
+func (s *sessionStmt) columns(c *conn) ([]engine.Column, error) {
+	if s.describe != nil {
+		return s.describe(c)
+	}
+	return s.cols, nil
 }
 
 // serverVersion is the Postgres version the server speaks like: clients
@@ -140,11 +157,11 @@ func sessionStatement(text string, toks []token) (*sessionStmt, error) {
 	w := words(toks)
 	switch w[0] {
 	case "begin", "start":
-		return noTransaction("BEGIN"), nil
+		return beginTransaction(w), nil
 	case "commit", "end":
-		return noTransaction("COMMIT"), nil
+		return endTransaction("COMMIT"), nil
 	case "rollback", "abort":
-		return noTransaction("ROLLBACK"), nil
+		return endTransaction("ROLLBACK"), nil
 	case "savepoint":
 		return noTransaction("SAVEPOINT"), nil
 	case "release":
@@ -161,8 +178,60 @@ func sessionStatement(text string, toks []token) (*sessionStmt, error) {
 		return deallocateStatement(toks)
 	case "select":
 		return constantSelect(toks)
+	case "copy":
+		return copyStatement(text, toks)
+	case "declare":
+		return declareStatement(text, toks)
+	case "fetch", "move":
+		return fetchStatement(toks)
+	case "close":
+		return closeStatement(toks)
 	}
 	return nil, nil
+}
+
+// readOnly reports whether words say READ ONLY (BEGIN READ ONLY, SET
+// TRANSACTION READ ONLY, START TRANSACTION ISOLATION LEVEL …, READ ONLY).
+func readOnly(w []string) (set, on bool) {
+	for i := 0; i+1 < len(w); i++ {
+		if w[i] == "read" && (w[i+1] == "only" || w[i+1] == "write") {
+			return true, w[i+1] == "only"
+		}
+	}
+	return false, false
+}
+
+// beginTransaction answers BEGIN: pkgql has no transactions, but READ ONLY
+// is honoured until COMMIT or ROLLBACK: DELETE and EXEC are refused.
+func beginTransaction(w []string) *sessionStmt {
+	set, on := readOnly(w)
+	return &sessionStmt{exec: func(c *conn) ([][]any, string, error) {
+		c.notice("pkgql has no transactions: BEGIN does nothing, and every statement takes effect on its own")
+		if set {
+			c.settings["transaction_read_only"] = onOff(on)
+		}
+		c.inTx = true
+		return nil, "BEGIN", nil
+	}}
+}
+
+// endTransaction answers COMMIT and ROLLBACK: the transaction's READ ONLY
+// ends, and so do the cursors declared without hold.
+func endTransaction(tag string) *sessionStmt {
+	return &sessionStmt{exec: func(c *conn) ([][]any, string, error) {
+		c.notice(fmt.Sprintf("pkgql has no transactions: %s does nothing, and every statement takes effect on its own", tag))
+		delete(c.settings, "transaction_read_only")
+		c.closeCursors(false)
+		c.inTx = false
+		return nil, tag, nil
+	}}
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
 }
 
 func noTransaction(tag string) *sessionStmt {
@@ -181,7 +250,18 @@ func setStatement(text string, toks []token) (*sessionStmt, error) {
 		i++
 	}
 	if i < len(w) && (w[i] == "transaction" || w[i] == "characteristics") {
-		return noTransaction("SET"), nil
+		set, on := readOnly(w)
+		if !set {
+			return noTransaction("SET"), nil
+		}
+		name := "transaction_read_only"
+		if w[i] == "characteristics" {
+			name = "default_transaction_read_only"
+		}
+		return &sessionStmt{exec: func(c *conn) ([][]any, string, error) {
+			c.settings[name] = onOff(on)
+			return nil, "SET", nil
+		}}, nil
 	}
 	var name string
 	switch {
@@ -387,6 +467,7 @@ func discardStatement(w []string) (*sessionStmt, error) {
 		if what == "ALL" {
 			clear(c.settings)
 			clear(c.stmts)
+			c.closeCursors(true)
 		}
 		return nil, "DISCARD " + what, nil
 	}}, nil
@@ -415,9 +496,9 @@ func deallocateStatement(toks []token) (*sessionStmt, error) {
 	}}, nil
 }
 
-// catalogQuery refuses a query of Postgres' system catalogs, which pkgql does
+// refuseCatalog refuses a query of Postgres' system catalogs, which pkgql does
 // not emulate, and says where its catalog is.
-func catalogQuery(toks []token, hint string) error {
+func refuseCatalog(toks []token, hint string) error {
 	for i, t := range toks {
 		w := word(t)
 		after := i > 0 && (word(toks[i-1]) == "from" || word(toks[i-1]) == "join")
@@ -426,6 +507,21 @@ func catalogQuery(toks []token, hint string) error {
 				msg:  "pkgql does not emulate pg_catalog or information_schema",
 				hint: hint}
 		}
+	}
+	return nil
+}
+
+// checkReadOnly refuses a DELETE or EXEC in a read-only transaction or
+// session, as Postgres refuses writes there.
+func (c *conn) checkReadOnly(st *engine.Statement) error {
+	if k := st.Kind(); k != engine.KindDelete && k != engine.KindExec {
+		return nil
+	}
+	tx, _ := parseBool(c.setting("transaction_read_only"))
+	def, _ := parseBool(c.setting("default_transaction_read_only"))
+	if tx || def {
+		return &pgError{code: "25006", pos: -1, msg: fmt.Sprintf("cannot execute %s in a read-only transaction", st.Kind()),
+			hint: "COMMIT or ROLLBACK ends the transaction's READ ONLY; SET default_transaction_read_only = off ends the session's"}
 	}
 	return nil
 }

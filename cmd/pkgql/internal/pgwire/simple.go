@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
 )
 
 // step is one statement of a query string, ready to run.
@@ -94,11 +95,14 @@ func (c *conn) planQuery(q string) ([]step, error) {
 // classify finds the statements the server answers itself, and refuses
 // queries of the Postgres catalogs; (nil, nil) means the engine's.
 func (c *conn) classify(text string) (*sessionStmt, error) {
+	if pgcatalog.Handles(text) {
+		return &sessionStmt{catalog: text}, nil
+	}
 	toks := scan(text)
 	if s, err := sessionStatement(text, toks); s != nil || err != nil {
 		return s, err
 	}
-	return nil, catalogQuery(toks, c.catalogHint())
+	return nil, refuseCatalog(toks, c.catalogHint())
 }
 
 // catalogHint says where pkgql's own catalog is, naming a real service.
@@ -135,6 +139,12 @@ func (c *conn) runStep(s step, formats []int16, describe bool) error {
 }
 
 func (c *conn) runSession(s *sessionStmt, formats []int16, describe bool) error {
+	if s.run != nil {
+		return s.run(c, formats, describe)
+	}
+	if s.catalog != "" {
+		return c.runCatalog(s.catalog, formats, describe)
+	}
 	rows, tag, err := s.exec(c)
 	if err != nil {
 		return err

@@ -58,3 +58,72 @@ func TestSQLAlchemy(t *testing.T) {
 		t.Errorf("SQLAlchemy printed\n%s\nwant\n%s", out.String(), want)
 	}
 }
+
+// discoveryScript is what a notebook does with a new database: a default
+// create_engine (its hstore probe included), the inspector's schemas, tables
+// and columns, then a query read with stream_results (a psycopg2 named
+// cursor: DECLARE, FETCH, CLOSE) and through pandas.
+const discoveryScript = `
+import sys, sqlalchemy
+from sqlalchemy import text, inspect
+engine = sqlalchemy.create_engine(sys.argv[1])
+insp = inspect(engine)
+print("schemas", ",".join(insp.get_schema_names()))
+for t in insp.get_table_names(schema="packages"):
+    print("table", t, insp.get_table_comment(t, schema="packages")["text"])
+    for c in insp.get_columns(t, schema="packages"):
+        print("column", t, c["name"], c["type"])
+    print("pk", insp.get_pk_constraint(t, schema="packages")["constrained_columns"], "fk", insp.get_foreign_keys(t, schema="packages"), "indexes", insp.get_indexes(t, schema="packages"))
+print("views", insp.get_view_names(schema="packages"))
+with engine.connect() as conn:
+    result = conn.execution_options(stream_results=True, max_row_buffer=3).execute(text(sys.argv[2]))
+    for row in result:
+        print("row", "|".join(str(v) for v in row))
+try:
+    import pandas
+    df = pandas.read_sql_query(sys.argv[2], engine)
+    print("pandas", len(df), ",".join(str(t) for t in df.dtypes))
+except ImportError:
+    print("pandas", "missing")
+`
+
+func TestSQLAlchemyDiscovery(t *testing.T) {
+	t.Parallel()
+	python := pythonWithSQLAlchemy(t)
+	f := newFixture(t, fixtureOptions{})
+	sql := "SELECT id, name FROM packages.user_packages WHERE username='octocat' AND package_type='npm' ORDER BY id LIMIT 7"
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	url := fmt.Sprintf("postgresql+psycopg2://tester@%s/github?sslmode=disable", f.addr)
+	var out, errOut strings.Builder
+	cmd := exec.CommandContext(ctx, python, "-c", discoveryScript, url, sql)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("SQLAlchemy: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	var want strings.Builder
+	want.WriteString("schemas information_schema,packages,public\n")
+	saType := map[string]string{"bigint": "BIGINT", "text": "TEXT", "jsonb": "JSONB", "boolean": "BOOLEAN", "double precision": "DOUBLE PRECISION"}
+	for _, b := range f.bindings {
+		svc, _ := b.Schema.Service("packages")
+		for _, r := range svc.Resources {
+			fmt.Fprintf(&want, "table %s %s\n", r.Name, r.Description)
+			for _, fl := range r.Fields {
+				fmt.Fprintf(&want, "column %s %s %s\n", r.Name, fl.Name, saType[pgTypeName(fl.Type)])
+			}
+			for _, p := range r.HiddenParams() {
+				fmt.Fprintf(&want, "column %s %s %s\n", r.Name, p.Name, saType[pgTypeName(p.Type)])
+			}
+			want.WriteString("pk [] fk [] indexes []\n")
+		}
+	}
+	want.WriteString("views []\n")
+	rows := psqlLines(f.direct(t, sql))
+	for _, line := range strings.Split(strings.TrimSpace(rows), "\n") {
+		want.WriteString("row " + line + "\n")
+	}
+	want.WriteString("pandas 7 int64,object\n")
+	if out.String() != want.String() {
+		t.Errorf("SQLAlchemy printed\n%s\nwant\n%s", out.String(), want.String())
+	}
+}

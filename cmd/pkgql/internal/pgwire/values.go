@@ -211,5 +211,8 @@ func appendBinary(buf []byte, c column, v any) ([]byte, error) {
 		// The binary form of text is its text.
 		return appendText(buf, v)
 	}
+	if out, ok := appendCatalogBinary(buf, c, v); ok {
+		return out, nil
+	}
 	return buf, fmt.Errorf("a value of Go type %T does not fit type OID %d", v, c.oid)
 }
