@@ -116,10 +116,10 @@ func TestHistoryKeepsNoQuit(t *testing.T) {
 			sh := New(Config{
 				In: strings.NewReader("SELECT 1;\n.timer on\n" + quit + "\nSELECT 2;\n"), Out: io.Discard, Results: io.Discard,
 				Interactive: true,
-				Formats:  []string{"table"},
-				Settings: Settings{Format: "table"},
-				Run:      func(context.Context, Request) error { return nil },
-				Report:   func(err error) { t.Errorf("reported %v", err) },
+				Formats:     []string{"table"},
+				Settings:    Settings{Format: "table"},
+				Run:         func(context.Context, Request) error { return nil },
+				Report:      func(err error) { t.Errorf("reported %v", err) },
 			})
 			if _, err := sh.Loop(context.Background()); err != nil {
 				t.Fatal(err)
