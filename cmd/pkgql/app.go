@@ -64,6 +64,7 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 
   # An interactive shell
   pkgql shell`,
+		Version:       versionLine(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -74,6 +75,8 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
+	// --version prints what `pkgql version` prints.
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	a.opts.register(root.PersistentFlags())
 	root.AddCommand(
@@ -83,6 +86,7 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 		a.sandboxCommand(),
 		a.docsCommand(),
 		a.authCommand(),
+		a.versionCommand(),
 		a.providerCommand(),
 	)
 	return root

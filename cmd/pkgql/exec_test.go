@@ -300,6 +300,7 @@ func TestErrors(t *testing.T) {
 		{"sandbox and github-url", []string{"--sandbox", "--github-url", "http://127.0.0.1:1/", "exec", "SHOW PROVIDERS"}, 2, []string{"sandbox", "github-url"}},
 		{"bad github-url", []string{"--github-url", "ftp://example.com", "exec", "SHOW PROVIDERS"}, 2, []string{"--github-url"}},
 		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command \"frobnicate\""}},
+		{"markdown without its header row", []string{"-o", "markdown", "--no-headers", "exec", "SHOW PROVIDERS"}, 2, []string{"header row", "-o text --no-headers"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

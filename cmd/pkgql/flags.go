@@ -68,6 +68,10 @@ func (o *options) check(fs *pflag.FlagSet) (output.Format, error) {
 	if err != nil {
 		return "", fmt.Errorf("--output: %w", err)
 	}
+	if format == output.Markdown && o.noHeaders {
+		// GitHub-flavoured Markdown has no table without a header row.
+		return "", fmt.Errorf("--no-headers with -o markdown: a Markdown table needs its header row; use -o text --no-headers for the rows alone")
+	}
 	if o.concurrency < 1 || o.concurrency > maxConcurrency {
 		return "", fmt.Errorf("--concurrency %d: use a number from 1 to %d", o.concurrency, maxConcurrency)
 	}

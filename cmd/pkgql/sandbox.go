@@ -17,6 +17,8 @@ func (a *app) sandboxCommand() *cobra.Command {
 	var (
 		listen  string
 		latency time.Duration
+		token   string
+		scopes  []string
 	)
 	cmd := &cobra.Command{
 		Use:   "sandbox",
@@ -24,8 +26,11 @@ func (a *app) sandboxCommand() *cobra.Command {
 		Long: `Serve the sandbox: an in-memory API that answers GitHub's user-package
 endpoints the way GitHub does (Link pagination, rate-limit headers, error
 bodies, the 5,000-download rule, 30-day restore), seeded with the same
-packages every time. It needs no token. Deleted packages stay deleted until
-restored or until the sandbox stops.
+packages every time. It needs no token unless --token asks for one; then
+every request must carry it, as GitHub's would. --scopes makes it answer
+with those X-OAuth-Scopes and refuse deletes and restores without the scopes
+GitHub requires, to try pkgql auth status and scope errors. Deleted packages
+stay deleted until restored or until the sandbox stops.
 
 Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 		Example: `  pkgql sandbox --listen 127.0.0.1:8080
@@ -34,13 +39,20 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
   PKGQL_GITHUB_URL=http://127.0.0.1:8080/ pkgql shell
 
   # slow answers, to watch the progress line and concurrent paging
-  pkgql sandbox --listen 127.0.0.1:8080 --latency 200ms`,
+  pkgql sandbox --listen 127.0.0.1:8080 --latency 200ms
+
+  # a token that can read but not delete
+  pkgql sandbox --listen 127.0.0.1:8080 --token sandbox-token --scopes read:packages
+  GITHUB_TOKEN=sandbox-token pkgql --github-url http://127.0.0.1:8080/ auth status`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if latency < 0 {
 				return usageError{fmt.Errorf("--latency %s: use a positive duration", latency)}
 			}
-			srv, ln, err := sandbox.Listen(listen, sandbox.Options{Latency: latency})
+			if cmd.Flags().Changed("scopes") && token == "" {
+				return usageError{errors.New("--scopes needs --token: scopes belong to a token")}
+			}
+			srv, ln, err := sandbox.Listen(listen, sandbox.Options{Latency: latency, Token: token, Scopes: scopes})
 			if err != nil {
 				return fmt.Errorf("sandbox: %w", err)
 			}
@@ -50,7 +62,7 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 				users = append(users, fmt.Sprintf("%s (%d packages)", u.Login, u.Packages))
 			}
 			fmt.Fprintf(a.stdout, "pkgql sandbox: serving a GitHub-compatible Packages API at %s\n", url)
-			fmt.Fprintf(a.stdout, "Users: %s. No token needed.\n", strings.Join(users, ", "))
+			fmt.Fprintf(a.stdout, "Users: %s. %s\n", strings.Join(users, ", "), tokenNote(token, scopes))
 			fmt.Fprintf(a.stdout, "Point pkgql at it:\n")
 			fmt.Fprintf(a.stdout, "  pkgql --github-url %s exec \"SHOW RESOURCES IN github.packages\"\n", url)
 			fmt.Fprintf(a.stdout, "  export PKGQL_GITHUB_URL=%s\n", url)
@@ -79,5 +91,20 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 	}
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	cmd.Flags().DurationVar(&latency, "latency", 0, "wait this long before every answer, like a distant server")
+	cmd.Flags().StringVar(&token, "token", "", "require this token on every request (default: none needed)")
+	cmd.Flags().StringSliceVar(&scopes, "scopes", nil, "the token's scopes, e.g. read:packages,delete:packages (default: all)")
 	return cmd
+}
+
+// tokenNote says what a client must send. It never repeats the token: the
+// person who chose it knows it, and a terminal log need not.
+func tokenNote(token string, scopes []string) string {
+	switch {
+	case token == "":
+		return "No token needed."
+	case scopes == nil:
+		return "Requests need the token given with --token, with every scope."
+	default:
+		return fmt.Sprintf("Requests need the token given with --token; its scopes: %s.", strings.Join(scopes, ", "))
+	}
 }

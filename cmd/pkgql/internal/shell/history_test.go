@@ -1,7 +1,9 @@
 package shell
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,5 +102,31 @@ func assertFile(t *testing.T, path, want string) {
 	}
 	if string(got) != want {
 		t.Errorf("%s holds %q, want %q", path, got, want)
+	}
+}
+
+// A quit leaves the shell without entering the history: recalled with the
+// up arrow, it would only end the next session. (The file is the Editor's,
+// which needs a terminal; the entries are the same ones.)
+func TestHistoryKeepsNoQuit(t *testing.T) {
+	t.Parallel()
+	for _, quit := range []string{".quit", ".exit", `\q`, "quit", "EXIT", ".quit;"} {
+		t.Run(quit, func(t *testing.T) {
+			t.Parallel()
+			sh := New(Config{
+				In: strings.NewReader("SELECT 1;\n.timer on\n" + quit + "\nSELECT 2;\n"), Out: io.Discard, Results: io.Discard,
+				Interactive: true,
+				Formats:     []string{"table"},
+				Settings:    Settings{Format: "table"},
+				Run:         func(context.Context, Request) error { return nil },
+				Report:      func(err error) { t.Errorf("reported %v", err) },
+			})
+			if _, err := sh.Loop(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(sh.hist.entries, "|"); got != "SELECT 1;|.timer on" {
+				t.Errorf("history holds %q, want SELECT 1; and .timer on", got)
+			}
+		})
 	}
 }

@@ -2,7 +2,6 @@ package shell
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -49,11 +48,14 @@ func isMeta(line string) bool {
 	return strings.HasPrefix(t, ".") || strings.HasPrefix(t, `\`)
 }
 
-// errQuit ends the loop.
-var errQuit = errors.New("quit")
+// isQuit reports whether a command line leaves the shell.
+func isQuit(line string) bool {
+	fields := strings.Fields(strings.TrimSuffix(strings.TrimSpace(line), ";"))
+	return len(fields) > 0 && slices.Contains([]string{".quit", ".exit", `\q`, "quit", "exit"}, strings.ToLower(fields[0]))
+}
 
-// meta runs a command line. Its error says what was wrong with it, or is
-// errQuit.
+// meta runs a command line other than a quit. Its error says what was wrong
+// with it.
 func (s *Shell) meta(ctx context.Context, line string) error {
 	fields := strings.Fields(strings.TrimSuffix(strings.TrimSpace(line), ";"))
 	name, args := strings.ToLower(fields[0]), fields[1:]
@@ -61,8 +63,6 @@ func (s *Shell) meta(ctx context.Context, line string) error {
 	case ".help", `\?`, "help", `\h`:
 		fmt.Fprint(s.cfg.Out, helpText)
 		return nil
-	case ".quit", ".exit", `\q`, "quit", "exit":
-		return errQuit
 	case ".output":
 		if len(args) == 0 {
 			s.notice("output: %s", s.set.Format)

@@ -137,10 +137,13 @@ func (s *Shell) Loop(ctx context.Context) (failed int, err error) {
 			return s.failed, err
 		}
 		if s.pending == "" && isMeta(line) {
-			s.remember(line)
-			if err := s.meta(ctx, line); errors.Is(err, errQuit) {
+			if isQuit(line) {
+				// Not kept in the history: recalled with the up arrow, a
+				// quit would only end the next session.
 				return s.failed, nil
-			} else if err != nil {
+			}
+			s.remember(line)
+			if err := s.meta(ctx, line); err != nil {
 				s.fail(err)
 			}
 			continue

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bufio"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// `pkgql sandbox --token --scopes` serves an API that wants that token and
+// grants those scopes, so the token docs can be tried for real: auth status
+// reports the scopes, a wrong token is refused, and a DELETE without
+// delete:packages gets GitHub's 403.
+func TestSandboxCommandToken(t *testing.T) {
+	t.Parallel()
+	const token = "sandbox-t0ken-for-test"
+	cmd := exec.Command(pkgqlBin, "sandbox", "--listen", "127.0.0.1:0", "--token", token, "--scopes", "read:packages")
+	cmd.Env = testEnv()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	found := make(chan string, 1)
+	go func() {
+		lines := bufio.NewScanner(stdout)
+		for lines.Scan() {
+			if m := regexp.MustCompile(`at (http://\S+/)$`).FindStringSubmatch(lines.Text()); m != nil {
+				found <- m[1]
+			}
+			if strings.Contains(lines.Text(), token) {
+				found <- "the banner shows the token: " + lines.Text()
+			}
+		}
+	}()
+	var url string
+	select {
+	case url = <-found:
+	case <-time.After(30 * time.Second):
+		t.Fatal("pkgql sandbox printed no URL")
+	}
+	if !strings.HasPrefix(url, "http://") {
+		t.Fatal(url)
+	}
+
+	status := pkgql(t, invocation{args: []string{"--github-url", url, "auth", "status"}, env: []string{"GITHUB_TOKEN=" + token}})
+	if status.code != 0 || !strings.Contains(status.stdout, "Scopes:     read:packages") {
+		t.Errorf("auth status with the sandbox's token:\n%s", status)
+	}
+	wrong := pkgql(t, invocation{args: []string{"--github-url", url, "auth", "status"}, env: []string{"GITHUB_TOKEN=not-the-sandbox-token"}})
+	if wrong.code != 1 || !strings.Contains(wrong.stderr, "401 Bad credentials") {
+		t.Errorf("auth status with another token:\n%s", wrong)
+	}
+	del := pkgql(t, invocation{env: []string{"GITHUB_TOKEN=" + token}, args: []string{"--github-url", url, "exec",
+		"DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'"}})
+	if del.code != 1 || !strings.Contains(del.stdout, "403") || !strings.Contains(del.stdout, "delete:packages") {
+		t.Errorf("a DELETE without delete:packages:\n%s", del)
+	}
+	for _, r := range []result{status, wrong, del} {
+		if strings.Contains(r.stdout+r.stderr, token) {
+			t.Errorf("the token is shown:\n%s", r)
+		}
+	}
+}
+
+func TestSandboxScopesNeedToken(t *testing.T) {
+	t.Parallel()
+	r := runPkgql(t, "sandbox", "--listen", "127.0.0.1:0", "--scopes", "read:packages")
+	if r.code != 2 || !strings.Contains(r.stderr, "--scopes needs --token") {
+		t.Errorf("--scopes alone:\n%s", r)
+	}
+}
