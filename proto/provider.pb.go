@@ -437,9 +437,11 @@ type Method struct {
 	Unique      bool                   `protobuf:"varint,7,opt,name=unique,proto3" json:"unique,omitempty"`
 	Route       *Route                 `protobuf:"bytes,8,opt,name=route,proto3" json:"route,omitempty"`
 	// excludes are params that must not be bound for the method to be chosen.
-	Excludes      []string `protobuf:"bytes,9,rep,name=excludes,proto3" json:"excludes,omitempty"`
-	Scopes        []string `protobuf:"bytes,10,rep,name=scopes,proto3" json:"scopes,omitempty"`
-	DocUrl        string   `protobuf:"bytes,11,opt,name=doc_url,json=docUrl,proto3" json:"doc_url,omitempty"`
+	Excludes []string `protobuf:"bytes,9,rep,name=excludes,proto3" json:"excludes,omitempty"`
+	Scopes   []string `protobuf:"bytes,10,rep,name=scopes,proto3" json:"scopes,omitempty"`
+	DocUrl   string   `protobuf:"bytes,11,opt,name=doc_url,json=docUrl,proto3" json:"doc_url,omitempty"`
+	// caveat is an API rule a bulk change's preview states.
+	Caveat        string `protobuf:"bytes,12,opt,name=caveat,proto3" json:"caveat,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -540,6 +542,13 @@ func (x *Method) GetScopes() []string {
 func (x *Method) GetDocUrl() string {
 	if x != nil {
 		return x.DocUrl
+	}
+	return ""
+}
+
+func (x *Method) GetCaveat() string {
+	if x != nil {
+		return x.Caveat
 	}
 	return ""
 }
@@ -1401,7 +1410,7 @@ const file_provider_proto_rawDesc = "" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
 	"\x04enum\x18\x04 \x03(\tR\x04enum\x12\x14\n" +
 	"\x05field\x18\x05 \x01(\tR\x05field\x12\x16\n" +
-	"\x06secret\x18\x06 \x01(\bR\x06secret\"\xa5\x02\n" +
+	"\x06secret\x18\x06 \x01(\bR\x06secret\"\xbd\x02\n" +
 	"\x06Method\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04verb\x18\x02 \x01(\tR\x04verb\x12\x1a\n" +
@@ -1413,7 +1422,8 @@ const file_provider_proto_rawDesc = "" +
 	"\bexcludes\x18\t \x03(\tR\bexcludes\x12\x16\n" +
 	"\x06scopes\x18\n" +
 	" \x03(\tR\x06scopes\x12\x17\n" +
-	"\adoc_url\x18\v \x01(\tR\x06docUrlJ\x04\b\x06\x10\a\"u\n" +
+	"\adoc_url\x18\v \x01(\tR\x06docUrl\x12\x16\n" +
+	"\x06caveat\x18\f \x01(\tR\x06caveatJ\x04\b\x06\x10\a\"u\n" +
 	"\x05Route\x12\x12\n" +
 	"\x04verb\x18\x01 \x01(\tR\x04verb\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12.\n" +

@@ -28,7 +28,7 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 				pr.Methods = append(pr.Methods, &providerpb.Method{
 					Name: m.Name, Verb: string(m.Verb), Required: m.Required, Optional: m.Optional,
 					Description: m.Description, Unique: m.Unique, Route: routeToProto(m.Route),
-					Excludes: m.Excludes, Scopes: m.Scopes, DocUrl: m.DocURL,
+					Excludes: m.Excludes, Scopes: m.Scopes, DocUrl: m.DocURL, Caveat: m.Caveat,
 				})
 			}
 			ps.Resources = append(ps.Resources, pr)
@@ -54,7 +54,7 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 				rr.Methods = append(rr.Methods, schema.Method{
 					Name: m.GetName(), Verb: schema.Verb(m.GetVerb()), Required: m.GetRequired(), Optional: m.GetOptional(),
 					Description: m.GetDescription(), Unique: m.GetUnique(), Route: routeFromProto(m.GetRoute()),
-					Excludes: m.GetExcludes(), Scopes: m.GetScopes(), DocURL: m.GetDocUrl(),
+					Excludes: m.GetExcludes(), Scopes: m.GetScopes(), DocURL: m.GetDocUrl(), Caveat: m.GetCaveat(),
 				})
 			}
 			ss.Resources = append(ss.Resources, rr)

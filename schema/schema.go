@@ -104,6 +104,9 @@ type Method struct {
 	Scopes []string
 	// DocURL is the API's documentation of the call.
 	DocURL string
+	// Caveat is a rule of the API that may refuse some of a bulk change, in
+	// plain words: the host shows it with the preview it asks to confirm.
+	Caveat string
 }
 
 // Route is a REST call as data: a verb, a path template whose {param}

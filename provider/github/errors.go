@@ -155,8 +155,8 @@ func (c *call) responseError(er *github.ErrorResponse) *provider.Error {
 	case status == http.StatusForbidden:
 		e.Kind = provider.KindAuth
 		e.Hint = c.scopeHint(resp)
-		if org, ok := c.params["org"]; ok && c.m.Verb != schema.Select {
-			e.Hint = fmt.Sprintf("changing a package of organization %q takes an organization owner, or admin permission on the package; ", org) + e.Hint
+		if org, ok := c.params["org"]; ok && c.m.Verb != schema.Select && !strings.Contains(strings.ToLower(er.Message), "scope") {
+			e.Hint = fmt.Sprintf("changing a package of organization %q takes an organization owner, or admin permission on the package: ask an owner of %s, or check your role at https://github.com/orgs/%s/people", org, org, url.PathEscape(org))
 		}
 	case status == http.StatusNotFound:
 		e.Kind = provider.KindNotFound

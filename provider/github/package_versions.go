@@ -94,6 +94,8 @@ func packageVersions() resource {
 					Required: o.keys("package_name", "package_type", "package_version_id"), Excludes: o.excludes,
 					Route:  schema.Route{Verb: http.MethodDelete, Path: version},
 					Scopes: []string{"read:packages", "delete:packages"}, DocURL: packagesDoc + "#delete-package-version-for-" + o.anchor,
+					Caveat: "GitHub refuses to delete a package's last live version (delete the whole package instead, with DELETE FROM github.packages.packages), " +
+						"and a public version downloaded more than 5,000 times; each refusal is reported on its row and the others go on.",
 					Description: "Deletes a specific package version of a package owned by " + o.words + ".\n\n" +
 						"You cannot delete the last live version of a package: GitHub answers \"You cannot delete the last version of a package. " +
 						"You must delete the package instead.\" Delete the package with DELETE FROM github.packages.packages. " +

@@ -44,13 +44,27 @@ func (e *Engine) runExplain(st *Statement, sink Sink) error {
 func explainDelete(dp *deletePlan) []string {
 	verb, tmpl := dp.method.Route.Verb, dp.method.Route.Path
 	head := fmt.Sprintf("DELETE from %s with %s (%s %s)", dp.res.name, dp.method.Name, verb, tmpl)
+	lines := []string{head}
+	if why := whyMethod(dp.method); why != "" {
+		lines = append(lines, "  "+why)
+	}
 	if dp.find == nil {
-		lines := []string{head, "  the WHERE names every key in full: no SELECT, no confirmation"}
+		lines = append(lines, "  the WHERE names every key in full: no SELECT, no confirmation")
 		return append(lines, callLines(dp.res.schema, dp.method, dp.keys, "  ")...)
 	}
-	lines := []string{head, "  the WHERE is wider than the key: a SELECT finds the keys first"}
+	lines = append(lines, "  the WHERE is wider than the key: a SELECT finds the keys first")
 	lines = append(lines, explainSelect(dp.find, "  ")...)
 	return append(lines, fmt.Sprintf("  then %s once per key found, after confirmation (--yes): %s %s", dp.method.Name, verb, tmpl))
+}
+
+// whyMethod says why a method that excludes params was chosen: what it
+// binds, and which params it needs unbound.
+func whyMethod(m *schema.Method) string {
+	if len(m.Excludes) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("chosen because %s %s bound and %s not (a method that takes them would be chosen instead)",
+		joinList(m.Required), plural(len(m.Required), "is", "are"), joinList(m.Excludes))
 }
 
 // callLines lists the calls a set of params makes.
@@ -90,6 +104,9 @@ func explainSelect(q *selectPlan, indent string) []string {
 			}
 		}
 		lines = append(lines, fmt.Sprintf("%s  method: %s (%s)", indent, m.Name, m.Route))
+		if why := whyMethod(m); why != "" {
+			lines = append(lines, indent+"  "+why)
+		}
 		if rp.combos != nil {
 			lines = append(lines, callLines(res.schema, m, rp.combos, indent+"  ")...)
 		} else {

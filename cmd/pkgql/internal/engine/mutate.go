@@ -287,9 +287,13 @@ func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error 
 			if err := unconfirmed(dp, keys, sink); err != nil {
 				return err
 			}
+			hint := "check the list, then run again with --yes (pkgql shell asks instead; --dry-run shows the calls)"
+			if dp.method.Caveat != "" {
+				hint += "; note: " + dp.method.Caveat
+			}
 			return st.wrap(&Error{
 				Message: fmt.Sprintf("%s this DELETE and none was deleted: a WHERE wider than the key needs confirmation", matches(len(keys))),
-				Hint:    "check the list, then run again with --yes (pkgql shell asks instead; --dry-run shows the calls)",
+				Hint:    hint,
 			})
 		}
 		if !e.cfg.Confirm(ctx, question(st, dp.method, keys)) {
@@ -363,6 +367,9 @@ func question(st *Statement, m *schema.Method, keys []map[string]string) string 
 			break
 		}
 		b.WriteString("  " + keyText(m, k) + "\n")
+	}
+	if m.Caveat != "" {
+		b.WriteString("Note: " + m.Caveat + "\n")
 	}
 	b.WriteString("Delete them?")
 	return b.String()

@@ -245,15 +245,15 @@ func chooseMethod(res *resource, verb schema.Verb, bound, present func(string) b
 func conflictMessage(res *resource, verb schema.Verb, conflict []string) (msg, hint string) {
 	msg = fmt.Sprintf("%s cannot bind %s together", res.name, joinList(conflict))
 	var takes []string
-	for _, m := range res.schema.MethodsFor(verb) {
-		var own []string
-		for _, p := range conflict {
-			if m.Takes(p) {
-				own = append(own, p)
+	for _, p := range conflict {
+		var names []string
+		for _, m := range res.schema.MethodsFor(verb) {
+			if slices.Contains(m.Required, p) {
+				names = append(names, m.Name)
 			}
 		}
-		if len(own) > 0 {
-			takes = append(takes, fmt.Sprintf("%s takes %s", m.Name, joinList(own)))
+		if len(names) > 0 {
+			takes = append(takes, fmt.Sprintf("%s chooses %s", p, strings.Join(names, " or ")))
 		}
 	}
 	return msg, "bind one of them: each chooses a different method (" + strings.Join(takes, "; ") + ")"
