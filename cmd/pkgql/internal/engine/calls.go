@@ -37,6 +37,7 @@ type runState struct {
 	// fanout are, per resource and method, the param sets the IN lists of
 	// the statement call with; the first of them read starts the others.
 	fanout map[string][]map[string]string
+	joins  map[string]*joinFanout
 
 	mu      sync.Mutex
 	calls   map[string]*call
@@ -106,6 +107,7 @@ func (run *runState) open(res *resource, req provider.Request) *reader {
 	run.mu.Unlock()
 	run.demand(c)
 	run.startFanout(res, req)
+	run.startJoinFanout(res, req)
 	return &reader{c: c}
 }
 

@@ -28,6 +28,10 @@ type binding struct {
 	dynamic string   // what supplies it row by row (a column of a join, a subquery)
 	null    bool     // compared with NULL, which is never true: no call
 	column  string   // the column as written, to point at
+	// from and fromCol are the other resource table and its column that bind
+	// the param in a join (v.package_name = p.name).
+	from    *tableRef
+	fromCol string
 }
 
 func (b *binding) literal() bool { return b.dynamic == "" }
@@ -122,6 +126,9 @@ func conjunctBinding(c sqlparser.Expr, t *tableRef) (string, *binding) {
 					}
 				} else {
 					b.dynamic = sqlparser.String(sides[1])
+					if o, ocol := refOf(sides[1]); o != nil && ocol != nil {
+						b.from, b.fromCol = o, ocol.name
+					}
 				}
 				return col.param.Name, b
 			}
