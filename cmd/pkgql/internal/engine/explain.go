@@ -63,6 +63,10 @@ func whyMethod(m *schema.Method) string {
 	if len(m.Excludes) == 0 {
 		return ""
 	}
+	if len(m.Required) == 0 {
+		return fmt.Sprintf("chosen because %s %s not bound (a method that takes them would be chosen instead)",
+			joinList(m.Excludes), plural(len(m.Excludes), "is", "are"))
+	}
 	return fmt.Sprintf("chosen because %s %s bound and %s not (a method that takes them would be chosen instead)",
 		joinList(m.Required), plural(len(m.Required), "is", "are"), joinList(m.Excludes))
 }
