@@ -219,6 +219,9 @@ func example(resource string, r *schema.Resource, m *schema.Method) string {
 		if len(cols) == 0 {
 			cols = []string{"*"}
 		}
+		if len(binds) == 0 {
+			return fmt.Sprintf("SELECT %s\n  FROM %s;", strings.Join(cols, ", "), resource)
+		}
 		return fmt.Sprintf("SELECT %s\n  FROM %s\n WHERE %s;", strings.Join(cols, ", "), resource, conditions(r, binds))
 	case schema.Delete:
 		return fmt.Sprintf("DELETE FROM %s\n WHERE %s;", resource, conditions(r, binds))
