@@ -69,7 +69,7 @@ func declarations() []service {
 		name:        "packages",
 		title:       "GitHub Packages",
 		description: "Packages published to GitHub Packages: npm, Maven, RubyGems, Docker, NuGet and container images.",
-		resources:   []resource{userPackages(), packages(), packageVersions()},
+		resources:   []resource{userPackages(), packages(), packageVersions(), dockerMigrationPackages()},
 	}}
 }
 

@@ -62,10 +62,11 @@ const (
 	KindRestore = "POST restore"
 	KindOther   = "other" // no such route: answered 404
 
-	KindListVersions   = "GET versions"
-	KindGetVersion     = "GET version"
-	KindDeleteVersion  = "DELETE version"
-	KindRestoreVersion = "POST restore version"
+	KindListVersions    = "GET versions"
+	KindGetVersion      = "GET version"
+	KindDeleteVersion   = "DELETE version"
+	KindRestoreVersion  = "POST restore version"
+	KindDockerConflicts = "GET docker conflicts"
 )
 
 // Stats count the requests a Server has seen since New or ResetStats.
@@ -301,6 +302,8 @@ func (s *Server) serve(r *http.Request, rt route, h http.Header) response {
 		return s.restorePackage(rt)
 	case KindListVersions:
 		return s.listVersions(r, rt)
+	case KindDockerConflicts:
+		return s.dockerConflicts(r, rt)
 	case KindGetVersion:
 		return s.getVersion(r, rt)
 	case KindDeleteVersion:
@@ -352,6 +355,13 @@ func parseRoute(r *http.Request) route {
 	rt := route{kind: KindOther, ns: seg[1]}
 	var rest []string
 	switch {
+	case seg[1] == "user" && seg[2] == "docker" && len(seg) == 4 && seg[3] == "conflicts" && r.Method == http.MethodGet,
+		(seg[1] == "users" || seg[1] == "orgs") && len(seg) == 5 && seg[3] == "docker" && seg[4] == "conflicts" && r.Method == http.MethodGet:
+		if seg[1] != "user" {
+			rt.username = seg[2]
+		}
+		rt.kind = KindDockerConflicts
+		return rt
 	case seg[1] == "user" && seg[2] == "packages":
 		rest = seg[3:]
 	case (seg[1] == "users" || seg[1] == "orgs") && len(seg) >= 4 && seg[3] == "packages":

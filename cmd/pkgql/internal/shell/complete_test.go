@@ -48,7 +48,7 @@ func TestCompleter(t *testing.T) {
 		{"SELECT * FROM github.packages.user_pa", []string{"github.packages.user_packages "}},
 		{"select * from GitHub.Packages.u", []string{"GitHub.Packages.user_packages "}},
 		{"DELETE FROM github.packages.u", []string{"github.packages.user_packages "}},
-		{"DELETE FROM github.packages.", []string{"github.packages.user_packages ", "github.packages.packages ", "github.packages.package_versions "}},
+		{"DELETE FROM github.packages.", []string{"github.packages.user_packages ", "github.packages.packages ", "github.packages.package_versions ", "github.packages.docker_migration_packages "}},
 		{"DESCRIBE github.packages.user_pa", []string{"github.packages.user_packages "}},
 		{"DESCRIBE EXT", []string{"EXTENDED "}},
 		{"DESCRIBE EXTENDED github.p", []string{"github.packages."}},
