@@ -1,10 +1,14 @@
 // Package sandbox serves a GitHub-compatible Packages REST API from memory.
 //
-// It answers the four user-package endpoints that the GitHub provider calls
-// (list, get, delete, restore) the way api.github.com documents them: the same
-// JSON shapes, Link pagination, rate-limit headers, error bodies and rules
-// (the 5,000-download limit on deleting public packages, the 30-day restore
-// window). The provider cannot tell it from GitHub, so it backs:
+// It answers the Packages endpoints the GitHub provider calls, for users,
+// organizations and the authenticated user (/user): packages (list, get,
+// delete, restore), their versions (list with state, get, delete, restore) and
+// the Docker-migration conflicts, the way api.github.com documents them: the
+// same JSON shapes, Link pagination, rate-limit headers, error bodies and
+// rules (the 5,000-download limit, the last live version that cannot be
+// deleted, the 30-day restore window, organization members who see private
+// packages and admins who change them). The provider cannot tell it from
+// GitHub, so it backs:
 //
 //   - `pkgql --sandbox`: in-process through Server.Transport, no token, no network;
 //   - `pkgql sandbox --listen ADDR`: over HTTP through Listen;
@@ -12,8 +16,10 @@
 //     Stats and Log, and injecting failures with Options;
 //   - cmd/pkgql-bench: with Latency and a large generated user.
 //
-// The data comes from UserSeed values and is fully deterministic: the same
-// Options always give the same packages, IDs and timestamps.
+// The data comes from UserSeed and OrgSeed values and is deterministic: the
+// same Options always give the same packages, versions, IDs and timestamps
+// (only a seeded version's deletion time follows the clock, so that the
+// 30-day window holds).
 package sandbox
 
 import (
