@@ -624,9 +624,11 @@ func (x *Route) GetPaged() bool {
 }
 
 type Query struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Param         string                 `protobuf:"bytes,2,opt,name=param,proto3" json:"param,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Param string                 `protobuf:"bytes,2,opt,name=param,proto3" json:"param,omitempty"`
+	// default is sent when the param is not bound.
+	Default       string `protobuf:"bytes,3,opt,name=default,proto3" json:"default,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -671,6 +673,13 @@ func (x *Query) GetName() string {
 func (x *Query) GetParam() string {
 	if x != nil {
 		return x.Param
+	}
+	return ""
+}
+
+func (x *Query) GetDefault() string {
+	if x != nil {
+		return x.Default
 	}
 	return ""
 }
@@ -1428,10 +1437,11 @@ const file_provider_proto_rawDesc = "" +
 	"\x04verb\x18\x01 \x01(\tR\x04verb\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12.\n" +
 	"\x05query\x18\x03 \x03(\v2\x18.pkgql.provider.v1.QueryR\x05query\x12\x14\n" +
-	"\x05paged\x18\x04 \x01(\bR\x05paged\"1\n" +
+	"\x05paged\x18\x04 \x01(\bR\x05paged\"K\n" +
 	"\x05Query\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
-	"\x05param\x18\x02 \x01(\tR\x05param\"\x84\x01\n" +
+	"\x05param\x18\x02 \x01(\tR\x05param\x12\x18\n" +
+	"\adefault\x18\x03 \x01(\tR\adefault\"\x84\x01\n" +
 	"\x10ConfigureRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
 	"\bbase_url\x18\x02 \x01(\tR\abaseUrl\x12 \n" +

@@ -67,7 +67,7 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 func routeToProto(r schema.Route) *providerpb.Route {
 	out := &providerpb.Route{Verb: r.Verb, Path: r.Path, Paged: r.Paged}
 	for _, q := range r.Query {
-		out.Query = append(out.Query, &providerpb.Query{Name: q.Name, Param: q.Param})
+		out.Query = append(out.Query, &providerpb.Query{Name: q.Name, Param: q.Param, Default: q.Default})
 	}
 	return out
 }
@@ -75,7 +75,7 @@ func routeToProto(r schema.Route) *providerpb.Route {
 func routeFromProto(r *providerpb.Route) schema.Route {
 	out := schema.Route{Verb: r.GetVerb(), Path: r.GetPath(), Paged: r.GetPaged()}
 	for _, q := range r.GetQuery() {
-		out.Query = append(out.Query, schema.Query{Name: q.GetName(), Param: q.GetParam()})
+		out.Query = append(out.Query, schema.Query{Name: q.GetName(), Param: q.GetParam(), Default: q.GetDefault()})
 	}
 	return out
 }

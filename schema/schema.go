@@ -120,10 +120,12 @@ type Route struct {
 	Paged bool
 }
 
-// Query is one query parameter of a route: sent as Name when Param is bound.
+// Query is one query parameter of a route: sent as Name when Param is bound,
+// and with Default when it is not (unless Default is empty).
 type Query struct {
-	Name  string
-	Param string
+	Name    string
+	Param   string
+	Default string
 }
 
 // Redacted is what a secret param's value is rendered as for display.
@@ -164,6 +166,8 @@ func (r Route) Render(params map[string]string, secret func(param string) bool) 
 	for _, qp := range r.Query {
 		if _, ok := params[qp.Param]; ok {
 			q.Set(qp.Name, value(qp.Param))
+		} else if qp.Default != "" {
+			q.Set(qp.Name, qp.Default)
 		}
 	}
 	if len(q) > 0 {

@@ -57,9 +57,9 @@ func packageVersions() resource {
 		notFound := "no version {package_version_id} of the {package_type} package \"{package_name}\" of " + o.who + " that this token can see " +
 			"(GitHub also answers 404 when the token lacks access: it needs the %s, and for an organization's private package, membership of the organization)"
 		list := schema.Route{Verb: http.MethodGet, Path: pkg + "/versions", Paged: true,
-			Query: []schema.Query{{Name: "state", Param: "state"}}}
+			Query: []schema.Query{{Name: "state", Param: "state", Default: "active"}}}
 		listOptional := []string{"state"}
-		listNote := "pkgql asks for 100 versions a page and sends state; once the first page's Link header names the last page, the others are fetched concurrently."
+		listNote := "pkgql asks for 100 versions a page and sends state (active unless bound); once the first page's Link header names the last page, the others are fetched concurrently."
 		if o.param == "username" {
 			// GitHub's reference declares no query params for this route: none is sent.
 			list = schema.Route{Verb: http.MethodGet, Path: pkg + "/versions"}
