@@ -81,3 +81,18 @@ func TestJoinCallsOverlap(t *testing.T) {
 		t.Errorf("%d calls in flight at most, want overlap within the concurrency of 4 (and the packages' call)", peak)
 	}
 }
+
+// The missing-params hint offers only the methods the bound params allow.
+func TestMissingHintFollowsTheOwner(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{})
+	_, err := h.exec("SELECT name FROM github.packages.package_versions WHERE org = 'acme' AND package_type = 'npm'")
+	e, ok := err.(*Error)
+	if !ok || !strings.Contains(e.Message, "package_name") || !strings.Contains(e.Hint, "get_all_package_versions_for_package_owned_by_org") ||
+		strings.Contains(e.Hint, "_for_user") || strings.Contains(e.Hint, "authenticated_user") {
+		t.Fatalf("%#v", err)
+	}
+	if len(h.log()) != 0 {
+		t.Errorf("%d requests", len(h.log()))
+	}
+}

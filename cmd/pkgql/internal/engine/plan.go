@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -266,17 +267,19 @@ func conflictMessage(res *resource, verb schema.Verb, conflict []string) (msg, h
 	return msg, "bind one of them: each chooses a different method (" + strings.Join(takes, "; ") + ")"
 }
 
-// noMethodMessage words why no method of the verb serves the table.
-func noMethodMessage(res *resource, verb schema.Verb, missing, conflict []string) (msg, hint string) {
+// noMethodMessage words why no method of the verb serves the table. present
+// are the params the statement binds: the methods they exclude are not
+// offered.
+func noMethodMessage(res *resource, verb schema.Verb, missing, conflict, present []string) (msg, hint string) {
 	if len(conflict) > 0 {
 		return conflictMessage(res, verb, conflict)
 	}
-	return missingMessage(res, verb, missing)
+	return missingMessage(res, verb, missing, present)
 }
 
 // missingMessage words a table no method can serve: the params it lacks and
 // what each method of the verb would take.
-func missingMessage(res *resource, verb schema.Verb, missing []string) (msg, hint string) {
+func missingMessage(res *resource, verb schema.Verb, missing, present []string) (msg, hint string) {
 	methods := res.schema.MethodsFor(verb)
 	if len(methods) == 0 || len(missing) == 0 {
 		return fmt.Sprintf("%s cannot be used with %s", res.name, verb), "SHOW METHODS IN " + res.name + " lists what it can do"
@@ -288,6 +291,9 @@ func missingMessage(res *resource, verb schema.Verb, missing []string) (msg, hin
 	msg = fmt.Sprintf("%s needs the required %s %s", res.name, noun, joinList(missing))
 	var takes []string
 	for _, m := range methods {
+		if slices.ContainsFunc(m.Excludes, func(p string) bool { return slices.Contains(present, p) }) {
+			continue
+		}
 		t := fmt.Sprintf("%s takes %s", m.Name, joinList(m.Required))
 		if len(m.Optional) > 0 {
 			t += " (optional " + joinList(m.Optional) + ")"
@@ -304,7 +310,7 @@ func (r *stmtReader) planRef(t *tableRef, verb schema.Verb) (*refPlan, error) {
 	isBound := func(p string) bool { _, ok := rp.bound[p]; return ok }
 	m, missing, conflict := chooseMethod(t.res, verb, isBound, isBound)
 	if m == nil {
-		msg, hint := noMethodMessage(t.res, verb, missing, conflict)
+		msg, hint := noMethodMessage(t.res, verb, missing, conflict, slices.Collect(maps.Keys(rp.bound)))
 		return nil, r.errorAt(t.offset, hint, "%s", msg)
 	}
 	rp.method = m

@@ -82,7 +82,7 @@ func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*se
 				break
 			}
 		}
-		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict)
+		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict, s.plan.Present)
 		return nil, r.errorAt(at, hint, "%s", msg)
 	}
 	q.scans = scans

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -42,6 +43,7 @@ type scanPlan struct {
 	Verify   []string `json:"verify,omitempty"`
 	Missing  []string `json:"missing,omitempty"`
 	Conflict []string `json:"conflict,omitempty"`
+	Present  []string `json:"present,omitempty"` // params bound, for the missing-params hint
 }
 
 func (p *scanPlan) limited() bool { return slices.Contains(p.Args, argLimit) }
@@ -166,7 +168,7 @@ func (t *table) BestIndex(info *vtab.IndexInfo) error {
 	m, missing, conflict := chooseMethod(t.res, schema.Select, func(p string) bool { _, ok := usable[p]; return ok },
 		func(p string) bool { return present[p] })
 	if m == nil {
-		sp := scanPlan{Missing: missing, Conflict: conflict}
+		sp := scanPlan{Missing: missing, Conflict: conflict, Present: slices.Sorted(maps.Keys(present))}
 		info.IdxNum, info.IdxStr = planMissing, encodePlan(&sp)
 		info.EstimatedCost, info.EstimatedRows = 1e300, math.MaxInt32
 		return nil
@@ -300,7 +302,7 @@ func (c *cursor) Filter(idxNum int, idxStr string, vals []vtab.Value) error {
 		return run.fail(err)
 	}
 	if idxNum == planMissing {
-		msg, hint := noMethodMessage(c.t.res, schema.Select, sp.Missing, sp.Conflict)
+		msg, hint := noMethodMessage(c.t.res, schema.Select, sp.Missing, sp.Conflict, sp.Present)
 		return run.fail(&Error{Message: msg, Hint: hint})
 	}
 	m, ok := c.t.res.schema.Method(sp.Method)
