@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -230,7 +231,7 @@ func (r *stmtReader) planSQLite(tr *translated) (*selectPlan, error) {
 		if res == nil {
 			return nil, r.errorAt(at, "", "a table needs the required params %s", joinList(s.plan.Missing))
 		}
-		msg, hint := missingMessage(res, schema.Select, s.plan.Missing)
+		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict, s.plan.Present)
 		return nil, r.errorAt(at, hint, "%s", msg)
 	}
 	return &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, direct: tr.refs, whole: r.wholeItems()}, nil
@@ -492,6 +493,24 @@ func (r *stmtReader) keyInSubquery(keys []string) map[int]bool {
 	return out
 }
 
+// topLevelNames is the set of names, lower-cased, that the statement uses
+// from token from on outside parentheses, as bare or qualified columns.
+func (r *stmtReader) topLevelNames(from int) map[string]bool {
+	out := map[string]bool{}
+	depth := 0
+	for _, t := range r.toks[from:] {
+		switch {
+		case t.punct('('):
+			depth++
+		case t.punct(')'):
+			depth--
+		case depth == 0 && t.isName():
+			out[strings.ToLower(t.val)] = true
+		}
+	}
+	return out
+}
+
 // readSQLiteDelete reads a DELETE whose WHERE only SQLite reads (a subquery
 // with a window function, for one): its keys are always found by a SELECT
 // first, shown, and deleted only once confirmed.
@@ -510,7 +529,15 @@ func (r *stmtReader) readSQLiteDelete() (*deletePlan, error) {
 	if res == nil {
 		return nil, r.errorAt(r.toks[2].start, hint, "%s", msg)
 	}
-	m, _ := chooseMethod(res, schema.Delete, func(string) bool { return true })
+	// The params the DELETE's own WHERE names, outside any subquery, tell
+	// which owner's method it is (org, username, or neither); a subquery's
+	// own params bind only its own tables.
+	present := r.topLevelNames(c.end)
+	m, _, conflict := chooseMethod(res, schema.Delete, func(string) bool { return true }, func(p string) bool { return present[p] })
+	if m == nil && len(conflict) > 0 {
+		msg, hint := noMethodMessage(res, schema.Delete, nil, conflict, slices.Sorted(maps.Keys(present)))
+		return nil, r.errorAt(r.toks[2].start, hint, "%s", msg)
+	}
 	if m == nil {
 		return nil, r.errorAt(r.toks[2].start, "SHOW METHODS IN "+res.name+" lists what it can do", "%s has no DELETE method", res.name)
 	}
@@ -575,7 +602,7 @@ func explainSQLite(q *selectPlan, indent string) []string {
 		if !ok {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("%s  method: %s (%s)", indent, m.Name, m.HTTP))
+		lines = append(lines, fmt.Sprintf("%s  method: %s (%s %s)", indent, m.Name, m.Route.Verb, m.Route.Path))
 		var params []string
 		limited := false
 		for _, a := range s.plan.Args {
@@ -587,7 +614,7 @@ func explainSQLite(q *selectPlan, indent string) []string {
 				params = append(params, a)
 			}
 		}
-		verb, tmpl, _ := strings.Cut(m.HTTP, " ")
+		verb, tmpl := m.Route.Verb, m.Route.Path
 		lines = append(lines, fmt.Sprintf("%s  calls: one per value of %s that SQLite passes (the same call once per statement): %s %s",
 			indent, joinList(params), verb, tmpl))
 		var cols []string

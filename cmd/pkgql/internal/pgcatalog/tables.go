@@ -201,9 +201,12 @@ var declaredOIDs = map[string]uint32{
 	"float4": 700, "float8": 701, "bool": 16, "char_text": 18,
 }
 
-// TypeOID is the Postgres type of a schema type: what the wire and the
-// catalog say a column of it is.
-func TypeOID(t schema.Type) int64 {
+// TypeOID is the Postgres type of a schema type and format: what the wire
+// and the catalog say a column of it is.
+func TypeOID(t schema.Type, f schema.Format) int64 {
+	if f == schema.DateTime {
+		return 1184
+	}
 	switch t {
 	case schema.Integer:
 		return 20
@@ -295,14 +298,14 @@ func newModel(providers []*schema.Provider, database string) model {
 					database: p.Name, qualified: p.Name + "." + s.Name + "." + r.Name}
 				next++
 				for _, f := range r.Fields {
-					rel.cols = append(rel.cols, relColumn{name: f.Name, desc: f.Description, typ: TypeOID(f.Type)})
+					rel.cols = append(rel.cols, relColumn{name: f.Name, desc: f.Description, typ: TypeOID(f.Type, f.Format)})
 				}
 				for _, prm := range r.HiddenParams() {
 					d := "param: " + prm.Description
 					if len(prm.Enum) > 0 {
 						d += fmt.Sprintf(" (one of %s)", strings.Join(prm.Enum, ", "))
 					}
-					rel.cols = append(rel.cols, relColumn{name: prm.Name, desc: d, typ: TypeOID(prm.Type)})
+					rel.cols = append(rel.cols, relColumn{name: prm.Name, desc: d, typ: TypeOID(prm.Type, "")})
 				}
 				m.relations = append(m.relations, rel)
 			}

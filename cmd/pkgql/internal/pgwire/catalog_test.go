@@ -2,6 +2,7 @@ package pgwire_test
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -10,7 +11,10 @@ import (
 )
 
 // pgTypeName is how psql shows the Postgres type of a schema type.
-func pgTypeName(t schema.Type) string {
+func pgTypeName(t schema.Type, f schema.Format) string {
+	if f == schema.DateTime {
+		return "timestamp with time zone"
+	}
 	switch t {
 	case schema.Integer:
 		return "bigint"
@@ -22,6 +26,14 @@ func pgTypeName(t schema.Type) string {
 		return "jsonb"
 	}
 	return "text"
+}
+
+// byName is a service's resources in name order: the order in which
+// SQLAlchemy and PgJDBC list tables and their columns.
+func byName(rs []schema.Resource) []schema.Resource {
+	out := slices.Clone(rs)
+	slices.SortFunc(out, func(a, b schema.Resource) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // TestPsqlCatalog runs psql's discovery commands (\dn, \dt, \d, \d+ of each
@@ -62,16 +74,16 @@ func TestPsqlCatalog(t *testing.T) {
 			for _, r := range s.Resources {
 				var cols, plus []string
 				for _, fl := range r.Fields {
-					cols = append(cols, fmt.Sprintf("%s|%s|||", fl.Name, pgTypeName(fl.Type)))
-					plus = append(plus, fmt.Sprintf("%s|%s||||extended|||%s", fl.Name, pgTypeName(fl.Type), fl.Description))
+					cols = append(cols, fmt.Sprintf("%s|%s|||", fl.Name, pgTypeName(fl.Type, fl.Format)))
+					plus = append(plus, fmt.Sprintf("%s|%s||||extended|||%s", fl.Name, pgTypeName(fl.Type, fl.Format), fl.Description))
 				}
 				for _, p := range r.HiddenParams() {
-					cols = append(cols, fmt.Sprintf("%s|%s|||", p.Name, pgTypeName(p.Type)))
+					cols = append(cols, fmt.Sprintf("%s|%s|||", p.Name, pgTypeName(p.Type, "")))
 					d := "param: " + p.Description
 					if len(p.Enum) > 0 {
 						d += " (one of " + strings.Join(p.Enum, ", ") + ")"
 					}
-					plus = append(plus, fmt.Sprintf("%s|%s||||extended|||%s", p.Name, pgTypeName(p.Type), d))
+					plus = append(plus, fmt.Sprintf("%s|%s||||extended|||%s", p.Name, pgTypeName(p.Type, ""), d))
 				}
 				tests = append(tests,
 					struct{ cmd, want string }{`\d ` + s.Name + "." + r.Name, lines(cols)},

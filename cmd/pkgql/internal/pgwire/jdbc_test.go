@@ -51,19 +51,19 @@ func TestJDBC(t *testing.T) {
 	}
 	for _, b := range f.bindings {
 		svc, _ := b.Schema.Service("packages")
-		for _, r := range svc.Resources {
+		for _, r := range byName(svc.Resources) {
 			fmt.Fprintf(&want, "table packages.%s TABLE %s\n", r.Name, r.Description)
 		}
-		for _, r := range svc.Resources {
+		for _, r := range byName(svc.Resources) {
 			n := 0
-			jdbcType := map[string]string{"bigint": "int8 -5", "text": "text 12", "jsonb": "jsonb 1111", "boolean": "bool -7", "double precision": "float8 8"}
+			jdbcType := map[string]string{"bigint": "int8 -5", "text": "text 12", "jsonb": "jsonb 1111", "boolean": "bool -7", "double precision": "float8 8", "timestamp with time zone": "timestamptz 93"}
 			for _, fl := range r.Fields {
 				n++
-				fmt.Fprintf(&want, "column %s.%s %s %d\n", r.Name, fl.Name, jdbcType[pgTypeName(fl.Type)], n)
+				fmt.Fprintf(&want, "column %s.%s %s %d\n", r.Name, fl.Name, jdbcType[pgTypeName(fl.Type, fl.Format)], n)
 			}
 			for _, p := range r.HiddenParams() {
 				n++
-				fmt.Fprintf(&want, "column %s.%s %s %d\n", r.Name, p.Name, jdbcType[pgTypeName(p.Type)], n)
+				fmt.Fprintf(&want, "column %s.%s %s %d\n", r.Name, p.Name, jdbcType[pgTypeName(p.Type, "")], n)
 			}
 		}
 	}

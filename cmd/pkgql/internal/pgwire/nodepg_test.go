@@ -55,10 +55,10 @@ func TestNodePostgres(t *testing.T) {
 		}
 		r, _ := svc.Resource("user_packages")
 		for _, fl := range r.Fields {
-			fmt.Fprintf(&want, "column %s %s\n", fl.Name, pgTypeName(fl.Type))
+			fmt.Fprintf(&want, "column %s %s\n", fl.Name, pgTypeName(fl.Type, fl.Format))
 		}
 		for _, p := range r.HiddenParams() {
-			fmt.Fprintf(&want, "column %s %s\n", p.Name, pgTypeName(p.Type))
+			fmt.Fprintf(&want, "column %s %s\n", p.Name, pgTypeName(p.Type, ""))
 		}
 	}
 	// node-postgres reads int8 as a string, as it does from Postgres.

@@ -103,16 +103,16 @@ func TestSQLAlchemyDiscovery(t *testing.T) {
 	}
 	var want strings.Builder
 	want.WriteString("schemas information_schema,packages,public\n")
-	saType := map[string]string{"bigint": "BIGINT", "text": "TEXT", "jsonb": "JSONB", "boolean": "BOOLEAN", "double precision": "DOUBLE PRECISION"}
+	saType := map[string]string{"bigint": "BIGINT", "text": "TEXT", "jsonb": "JSONB", "boolean": "BOOLEAN", "double precision": "DOUBLE PRECISION", "timestamp with time zone": "TIMESTAMP"}
 	for _, b := range f.bindings {
 		svc, _ := b.Schema.Service("packages")
-		for _, r := range svc.Resources {
+		for _, r := range byName(svc.Resources) {
 			fmt.Fprintf(&want, "table %s %s\n", r.Name, r.Description)
 			for _, fl := range r.Fields {
-				fmt.Fprintf(&want, "column %s %s %s\n", r.Name, fl.Name, saType[pgTypeName(fl.Type)])
+				fmt.Fprintf(&want, "column %s %s %s\n", r.Name, fl.Name, saType[pgTypeName(fl.Type, fl.Format)])
 			}
 			for _, p := range r.HiddenParams() {
-				fmt.Fprintf(&want, "column %s %s %s\n", r.Name, p.Name, saType[pgTypeName(p.Type)])
+				fmt.Fprintf(&want, "column %s %s %s\n", r.Name, p.Name, saType[pgTypeName(p.Type, "")])
 			}
 			want.WriteString("pk [] fk [] indexes []\n")
 		}
