@@ -42,6 +42,7 @@ type Provider struct {
 type conn struct {
 	gh          *github.Client
 	transport   *http.Transport
+	limit       *limitTransport
 	concurrency int
 	hasToken    bool
 }
@@ -91,7 +92,8 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = concurrency
 	transport.ResponseHeaderTimeout = p.policy.headerTimeout
-	hc := &http.Client{Transport: &retryTransport{next: newLimitTransport(transport, concurrency), policy: p.policy, logger: p.logger}}
+	limit := newLimitTransport(transport, concurrency)
+	hc := &http.Client{Transport: &retryTransport{next: limit, policy: p.policy, logger: p.logger}}
 	gh := github.NewClient(hc)
 	if cfg.Token != "" {
 		gh = gh.WithAuthToken(cfg.Token)
@@ -104,7 +106,7 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 
 	p.mu.Lock()
 	old := p.conn
-	p.conn = &conn{gh: gh, transport: transport, concurrency: concurrency, hasToken: cfg.Token != ""}
+	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, hasToken: cfg.Token != ""}
 	p.mu.Unlock()
 	if old != nil {
 		old.transport.CloseIdleConnections()
