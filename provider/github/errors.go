@@ -55,7 +55,10 @@ func (c *call) classify(err error) *provider.Error {
 		er  *github.ErrorResponse
 		ue  *url.Error
 	)
+	var re *redirectError
 	switch {
+	case errors.As(err, &re):
+		return re.providerError()
 	case errors.Is(err, context.Canceled):
 		return &provider.Error{Kind: provider.KindCanceled, Message: "the call was cancelled"}
 	case errors.As(err, &rle):
@@ -104,6 +107,34 @@ func (c *call) networkError(err error) *provider.Error {
 		Message: fmt.Sprintf("could not reach %s: %v", host, err),
 		Hint:    fmt.Sprintf("check the network and --github-url (now %s)", redactURL(c.gh.BaseURL)),
 	}
+}
+
+// redirectError is a redirect that was not followed.
+type redirectError struct {
+	status  int
+	from    *url.URL
+	to, api *url.URL // the redirect's target and the configured API, when it led off the API
+	reason  string
+}
+
+func (e *redirectError) Error() string {
+	if e.to != nil {
+		return fmt.Sprintf("redirect to %s refused: it leaves the API's host %s", e.to.Host, e.api.Host)
+	}
+	return "redirect refused: " + e.reason
+}
+
+func (e *redirectError) providerError() *provider.Error {
+	pe := &provider.Error{Kind: provider.KindAPI, API: apiName, HTTPStatus: e.status}
+	if e.to == nil {
+		pe.Message = fmt.Sprintf("the answer to %s redirects again and again: %s", e.from.EscapedPath(), e.reason)
+		pe.Hint = "the server's redirects loop; check --github-url"
+		return pe
+	}
+	pe.Message = fmt.Sprintf("the answer to %s redirects to %s://%s, which is not the API's host %s://%s; the redirect was not followed, so the token was not sent there",
+		e.from.EscapedPath(), e.to.Scheme, e.to.Host, e.api.Scheme, e.api.Host)
+	pe.Hint = "pkgql sends the token only to the configured API; if the API has moved, point --github-url at its new address"
+	return pe
 }
 
 // uncertain reports a change whose outcome is unknown: GitHub failed to

@@ -93,7 +93,10 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	transport.MaxIdleConnsPerHost = concurrency
 	transport.ResponseHeaderTimeout = p.policy.headerTimeout
 	limit := newLimitTransport(transport, concurrency)
-	hc := &http.Client{Transport: &retryTransport{next: limit, policy: p.policy, logger: p.logger}}
+	hc := &http.Client{
+		Transport:     &retryTransport{next: limit, policy: p.policy, logger: p.logger},
+		CheckRedirect: stayOn(base),
+	}
 	gh := github.NewClient(hc)
 	if cfg.Token != "" {
 		gh = gh.WithAuthToken(cfg.Token)
@@ -114,6 +117,22 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	// Never the Config itself: a JSON logger would marshal its token.
 	p.logger.Debug("configured", "base_url", redactURL(base), "concurrency", concurrency, "token", cfg.Token != "")
 	return nil
+}
+
+// stayOn lets redirects within the API's origin (scheme, host and port) be
+// followed and refuses any other: go-github's token transport adds the
+// Authorization header to every request, a redirected one too, so following
+// a redirect elsewhere would hand the token to whoever the API points at.
+func stayOn(base *url.URL) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return &redirectError{status: req.Response.StatusCode, from: via[0].URL, reason: "stopped after 10 redirects"}
+		}
+		if req.URL.Scheme != base.Scheme || !strings.EqualFold(req.URL.Host, base.Host) {
+			return &redirectError{status: req.Response.StatusCode, from: via[0].URL, to: req.URL, api: base}
+		}
+		return nil
+	}
 }
 
 // parseBaseURL checks a base URL and adds the trailing slash go-github needs.
