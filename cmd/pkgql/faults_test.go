@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -22,5 +25,39 @@ func TestShellGoesOnAfterErrorAnswers(t *testing.T) {
 	}
 	if strings.Count(r.stderr, "answered 404") != 3 || strings.Contains(r.stderr, "did not finish") {
 		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
+
+// A server that echoes the token back, in an error message or in a value,
+// does not get it shown on stdout or stderr, in any format.
+func TestEchoedTokenIsHidden(t *testing.T) {
+	t.Parallel()
+	const token = "ghp_EchoedBack0123456789abcdefghijklmnop"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodDelete {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(w, `{"message":"token %s may not delete","documentation_url":"https://docs.github.com/rest"}`, auth)
+			return
+		}
+		// The value is long, so the output is written in pieces and the
+		// token may be cut between them.
+		fmt.Fprintf(w, `{"id":1,"name":"hello","html_url":"%s %s","package_type":"npm"}`, strings.Repeat("x", 5000), auth)
+	}))
+	t.Cleanup(srv.Close)
+	for _, format := range []string{"json", "csv", "table", "text"} {
+		r := pkgql(t, invocation{
+			args: []string{"--github-url", srv.URL, "-o", format, "exec",
+				"SELECT name, html_url FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello';" +
+					"DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'"},
+			env: []string{"GITHUB_TOKEN=" + token},
+		})
+		if r.code != 1 || !strings.Contains(r.stdout, "[token redacted]") || !strings.Contains(r.stdout, "hello") {
+			t.Errorf("-o %s: want the row, the refusal and exit 1:\n%s", format, r)
+		}
+		if strings.Contains(r.stdout+r.stderr, token) || strings.Contains(r.stdout+r.stderr, token[:20]) {
+			t.Errorf("-o %s: the token shows:\n%s", format, r)
+		}
 	}
 }

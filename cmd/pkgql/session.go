@@ -144,14 +144,25 @@ func (s *session) close() {
 	}
 }
 
-// newSink returns the output for the session's result sets. Summaries
-// ("3 rows") go to stderr, only for a table on a terminal.
-func (a *app) newSink() (engine.Sink, error) {
-	opts := output.Options{Format: a.format, Out: a.stdout, NoHeaders: a.opts.noHeaders, Width: terminalWidth(a.stdout)}
+// newSink returns the output for the session's result sets, with the token
+// hidden; flush writes what the hiding holds back. Summaries ("3 rows") go
+// to stderr, only for a table on a terminal.
+func (a *app) newSink() (sink engine.Sink, flush func() error, err error) {
+	out := a.stderr.over(a.stdout)
+	opts := output.Options{Format: a.format, Out: out, NoHeaders: a.opts.noHeaders, Width: terminalWidth(a.stdout)}
 	if a.format == output.Table && isTerminal(a.stdout) {
 		opts.Summary = a.stderr
 	}
-	return output.New(opts)
+	sink, err = output.New(opts)
+	return sink, out.Flush, err
+}
+
+// secrets are the credentials the session uses, for the shell's history.
+func (s *session) secrets() []string {
+	if s == nil {
+		return nil
+	}
+	return []string{s.creds.token}
 }
 
 // runScript reads and checks the whole script, then runs its statements in

@@ -21,7 +21,7 @@ type call struct {
 	policy      retryPolicy
 	logger      hclog.Logger
 	concurrency int
-	hasToken    bool
+	token       string // only to hide it; see failure
 
 	service string
 	res     *resource

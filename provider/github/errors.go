@@ -18,8 +18,9 @@ import (
 )
 
 const (
-	apiName      = "GitHub"
-	rateLimitDoc = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
+	apiName       = "GitHub"
+	redactedToken = "[token redacted]"
+	rateLimitDoc  = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
 )
 
 // downloadsRule matches GitHub's refusal to delete a popular public package:
@@ -35,6 +36,13 @@ func (c *call) failure(err error) error {
 		return c.emitErr
 	}
 	e := c.classify(err)
+	// A server may echo the request's headers in its message; the token is
+	// never passed on, whoever put it there.
+	if c.token != "" {
+		for _, s := range []*string{&e.Message, &e.Hint, &e.DocURL, &e.Param} {
+			*s = strings.ReplaceAll(*s, c.token, redactedToken)
+		}
+	}
 	if e.Resource == "" {
 		e.Resource = Name + "." + c.service + "." + c.res.name
 	}
@@ -173,7 +181,7 @@ func (c *call) responseError(er *github.ErrorResponse) *provider.Error {
 	switch {
 	case status == http.StatusUnauthorized:
 		e.Kind = provider.KindAuth
-		if c.hasToken {
+		if c.token != "" {
 			e.Hint = "GitHub did not accept the token: check GITHUB_TOKEN or GH_TOKEN (it may be expired or revoked), or log in again with `gh auth login`"
 		} else {
 			e.Hint = "no token was sent: set GITHUB_TOKEN or GH_TOKEN to a personal access token (classic), or log in with `gh auth login`"

@@ -44,7 +44,9 @@ type conn struct {
 	transport   *http.Transport
 	limit       *limitTransport
 	concurrency int
-	hasToken    bool
+	// token is kept to be hidden from what GitHub's answers echo back;
+	// it is never logged.
+	token string
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -109,7 +111,7 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 
 	p.mu.Lock()
 	old := p.conn
-	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, hasToken: cfg.Token != ""}
+	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, token: cfg.Token}
 	p.mu.Unlock()
 	if old != nil {
 		old.transport.CloseIdleConnections()
@@ -176,7 +178,7 @@ func (p *Provider) Call(ctx context.Context, req provider.Request, emit func(pro
 	cn := p.conn
 	p.mu.RUnlock()
 	c := &call{
-		gh: cn.gh, policy: p.policy, logger: p.logger, concurrency: cn.concurrency, hasToken: cn.hasToken,
+		gh: cn.gh, policy: p.policy, logger: p.logger, concurrency: cn.concurrency, token: cn.token,
 		service: req.Service, res: res, m: m, params: req.Params, limit: req.Limit,
 		emit: emit, stats: newCallStats(),
 	}

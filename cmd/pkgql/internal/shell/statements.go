@@ -1,6 +1,9 @@
 package shell
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // split cuts what was typed after its last complete statement: done ends with
 // a ";" that is outside strings and comments and is ready to run; rest is the
@@ -83,11 +86,20 @@ func sameTokens(a, b string) bool {
 	return true
 }
 
+// githubToken matches the shapes of GitHub's tokens (personal, OAuth,
+// user-to-server, server-to-server, refresh and fine-grained), so a token
+// pasted anywhere in a statement keeps the statement out of the history.
+var githubToken = regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}`)
+
 // carriesSecret reports whether text binds a credential: "@token = …" in
-// an EXEC, or a token, secret or password name compared with "=" anywhere.
+// an EXEC, or a token, secret or password name compared with "=" anywhere,
+// or holds what looks like a GitHub token.
 // The engine hides the same names in what it prints. Text the Tokenizer
 // cannot read is looked at word by word, to be safe.
 func carriesSecret(text string) bool {
+	if githubToken.MatchString(text) {
+		return true
+	}
 	s := scan(text)
 	if s.broken || s.open != 0 {
 		lower := strings.ToLower(text)
