@@ -134,9 +134,21 @@ func (c *call) getJSON(ctx context.Context, u string, v any) (*github.Response, 
 		return resp, err
 	}
 	if err := json.Unmarshal(data, v, c.decode); err != nil {
-		return resp, fmt.Errorf("the answer to GET %s is not the JSON expected: %w", req.URL.EscapedPath(), err)
+		return resp, &badJSONError{path: req.URL.EscapedPath(), size: len(data), err: err}
 	}
 	return resp, nil
+}
+
+// badJSONError is an answer that came whole but is not the JSON expected:
+// cut short by the server, or not GitHub's.
+type badJSONError struct {
+	path string
+	size int
+	err  error
+}
+
+func (e *badJSONError) Error() string {
+	return fmt.Sprintf("the answer to GET %s (%d bytes) is not the JSON expected: %v", e.path, e.size, e.err)
 }
 
 // packageStatus is the status of a GET of the package: 200 or 404.

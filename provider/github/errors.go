@@ -63,12 +63,27 @@ func (c *call) classify(err error) *provider.Error {
 		er  *github.ErrorResponse
 		ue  *url.Error
 	)
-	var re *redirectError
+	var (
+		re  *redirectError
+		big *tooLargeError
+		bb  *brokenBodyError
+		bj  *badJSONError
+	)
 	switch {
 	case errors.As(err, &re):
 		return re.providerError()
 	case errors.Is(err, context.Canceled):
 		return &provider.Error{Kind: provider.KindCanceled, Message: "the call was cancelled"}
+	case errors.As(err, &big):
+		return &provider.Error{Kind: provider.KindUnavailable, API: apiName, Message: big.Error(),
+			Hint: "GitHub's pages are far smaller: check that --github-url is GitHub's API (now " + redactURL(c.gh.BaseURL) + ")"}
+	case errors.As(err, &bb):
+		return &provider.Error{Kind: provider.KindUnavailable, API: apiName, Retryable: true,
+			Message: bb.Error(),
+			Hint:    "the connection to " + c.gh.BaseURL.Host + " breaks mid-answer; try again later"}
+	case errors.As(err, &bj):
+		return &provider.Error{Kind: provider.KindUnavailable, API: apiName, Message: bj.Error(),
+			Hint: "the server sent a truncated or malformed answer; try again, and check that --github-url is GitHub's API (now " + redactURL(c.gh.BaseURL) + ")"}
 	case errors.As(err, &rle):
 		return &provider.Error{
 			Kind: provider.KindRateLimit, API: apiName, HTTPStatus: statusOf(rle.Response),

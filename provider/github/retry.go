@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -45,6 +46,8 @@ type retryPolicy struct {
 	maxWait time.Duration
 	// headerTimeout bounds the wait for a response's headers.
 	headerTimeout time.Duration
+	// maxBody is the largest answer read; GitHub's pages are far smaller.
+	maxBody int64
 	sleep         func(ctx context.Context, d time.Duration) error
 	now           func() time.Time
 	jitter        func(d time.Duration) time.Duration // a random duration in [0, d)
@@ -57,6 +60,7 @@ func defaultRetryPolicy() retryPolicy {
 		max:           5 * time.Second,
 		maxWait:       60 * time.Second,
 		headerTimeout: 60 * time.Second,
+		maxBody:       defaultMaxBody,
 		sleep:         sleepContext,
 		now:           time.Now,
 		jitter:        func(d time.Duration) time.Duration { return rand.N(d) },
@@ -121,7 +125,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		start := time.Now()
 		resp, err := t.next.RoundTrip(req)
 		if err == nil && replayable && resp.StatusCode < 300 {
-			err = bufferBody(resp)
+			err = bufferBody(resp, t.policy.maxBody)
 			if err != nil {
 				resp = nil
 			}
@@ -177,19 +181,64 @@ func (t *retryTransport) log(req *http.Request, resp *http.Response, err error, 
 	t.logger.Debug("github request", args...)
 }
 
+// defaultMaxBody bounds one answer. A page of 100 packages with their
+// repository objects is under a megabyte; a larger answer is not GitHub's.
+const defaultMaxBody = 32 << 20
+
+// tooLargeError is an answer larger than the provider reads.
+type tooLargeError struct {
+	path  string
+	limit int64
+}
+
+func (e *tooLargeError) Error() string {
+	size := fmt.Sprintf("%d bytes", e.limit)
+	if e.limit%(1<<20) == 0 {
+		size = fmt.Sprintf("%d MiB", e.limit>>20)
+	}
+	return fmt.Sprintf("the answer to GET %s is larger than %s, the most pkgql reads", e.path, size)
+}
+
+// brokenBodyError is an answer whose body ended before its end: the
+// connection closed, or broke, mid-body.
+type brokenBodyError struct {
+	path   string
+	read   int64
+	length int64 // the Content-Length; -1 when not sent
+	err    error
+}
+
+func (e *brokenBodyError) Error() string {
+	if e.length >= 0 {
+		return fmt.Sprintf("the answer to GET %s broke off after %d of its %d bytes: %v", e.path, e.read, e.length, e.err)
+	}
+	return fmt.Sprintf("the answer to GET %s broke off after %d bytes: %v", e.path, e.read, e.err)
+}
+
+func (e *brokenBodyError) Unwrap() error { return e.err }
+
 // bufferBody reads a successful body whole, so that a connection that breaks
-// mid-body fails the attempt rather than the decoding above. The buffer comes
-// from a pool and goes back when the body is closed.
-func bufferBody(resp *http.Response) error {
+// mid-body fails the attempt rather than the decoding above, and no more
+// than limit bytes of it. The buffer comes from a pool and goes back when
+// the body is closed.
+func bufferBody(resp *http.Response, limit int64) error {
 	defer resp.Body.Close()
+	path := resp.Request.URL.EscapedPath()
+	if resp.ContentLength > limit {
+		return &tooLargeError{path: path, limit: limit}
+	}
 	buf := bodyPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	if resp.ContentLength > 0 {
 		buf.Grow(int(resp.ContentLength))
 	}
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	switch {
+	case err != nil:
 		bodyPool.Put(buf)
-		return err
+		return &brokenBodyError{path: path, read: n, length: resp.ContentLength, err: err}
+	case n > limit:
+		return &tooLargeError{path: path, limit: limit}
 	}
 	resp.Body = &bufferedBody{Reader: bytes.NewReader(buf.Bytes()), buf: buf}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // The engine's SQLite is in memory, private and shut: its driver is the
@@ -121,6 +123,10 @@ func (s *sqliteDB) acquire(ctx context.Context) (*session, error) {
 			return nil, fmt.Errorf("engine: sqlite: %s: %w", res.name, err)
 		}
 	}
+	if err := setLimits(conn); err != nil {
+		sess.close()
+		return nil, fmt.Errorf("engine: sqlite: %w", err)
+	}
 	err = conn.Raw(func(dc any) error {
 		a, ok := dc.(sqlite.AuthorizerRegisterer)
 		if !ok {
@@ -133,6 +139,46 @@ func (s *sqliteDB) acquire(ctx context.Context) (*session, error) {
 		return nil, fmt.Errorf("engine: sqlite: %w", err)
 	}
 	return sess, nil
+}
+
+// SQLite's own limits let one value or one statement's text take a
+// gigabyte (printf('%.*c', 1e9, 'x'), randomblob(1e9)). pkgql's values are
+// GitHub's fields and the JSON objects among them, kilobytes each, so far
+// lower limits hold every real statement and keep a hostile one from taking
+// the machine's memory.
+const (
+	maxValueBytes = 32 << 20 // one string or blob, a row's text included
+	maxSQLBytes   = 4 << 20  // the rendered text of one statement
+)
+
+var limits = []struct{ id, value int }{
+	{sqlite3.SQLITE_LIMIT_LENGTH, maxValueBytes},
+	{sqlite3.SQLITE_LIMIT_SQL_LENGTH, maxSQLBytes},
+	{sqlite3.SQLITE_LIMIT_COLUMN, 2000},
+	{sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 1000},
+	{sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 500},
+	{sqlite3.SQLITE_LIMIT_FUNCTION_ARG, 127},
+	{sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 50000},
+	{sqlite3.SQLITE_LIMIT_ATTACHED, 0},
+}
+
+func setLimits(conn *sql.Conn) error {
+	for _, l := range limits {
+		if _, err := sqlite.Limit(conn, l.id, l.value); err != nil {
+			return fmt.Errorf("setting limit %d: %w", l.id, err)
+		}
+	}
+	return nil
+}
+
+// tooBig words SQLite's "string or blob too big" for the limit pkgql set.
+func tooBig(err error) (msg, hint string, ok bool) {
+	var se *sqlite.Error
+	if !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_TOOBIG {
+		return "", "", false
+	}
+	return fmt.Sprintf("a value in this statement would be larger than %d MiB, the most pkgql holds in one value", maxValueBytes>>20),
+		"make the value smaller (substr, a LIMIT on what group_concat or json_group_array gathers)", true
 }
 
 // close ends a session for good.
