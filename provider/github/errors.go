@@ -68,6 +68,7 @@ func (c *call) classify(err error) *provider.Error {
 		big *tooLargeError
 		bb  *brokenBodyError
 		bj  *badJSONError
+		st  *stallError
 	)
 	switch {
 	case errors.As(err, &re):
@@ -81,6 +82,10 @@ func (c *call) classify(err error) *provider.Error {
 		return &provider.Error{Kind: provider.KindUnavailable, API: apiName, Retryable: true,
 			Message: bb.Error(),
 			Hint:    "the connection to " + c.gh.BaseURL.Host + " breaks mid-answer; try again later"}
+	case errors.As(err, &st):
+		return &provider.Error{Kind: provider.KindUnavailable, API: apiName, Retryable: true,
+			Message: fmt.Sprintf("%s stalled: %s", c.gh.BaseURL.Host, st.Error()),
+			Hint:    "the server is not answering; try again later, and check --github-url (now " + redactURL(c.gh.BaseURL) + ")"}
 	case errors.As(err, &bj):
 		return &provider.Error{Kind: provider.KindUnavailable, API: apiName, Message: bj.Error(),
 			Hint: "the server sent a truncated or malformed answer; try again, and check that --github-url is GitHub's API (now " + redactURL(c.gh.BaseURL) + ")"}

@@ -93,7 +93,6 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = concurrency
-	transport.ResponseHeaderTimeout = p.policy.headerTimeout
 	limit := newLimitTransport(transport, concurrency)
 	hc := &http.Client{
 		Transport:     &retryTransport{next: limit, policy: p.policy, logger: p.logger},

@@ -44,13 +44,20 @@ type retryPolicy struct {
 	// maxWait is the longest rate-limit wait taken; a longer one fails the
 	// call with the reset time instead.
 	maxWait time.Duration
-	// headerTimeout bounds the wait for a response's headers.
+	// headerTimeout bounds the wait for a response's headers, and
+	// idleTimeout each wait for more of its body: a server that stalls
+	// fails the attempt rather than hanging the statement.
 	headerTimeout time.Duration
+	idleTimeout   time.Duration
+	// maxStalls is how many attempts of one request may stall before it
+	// fails: with the defaults a stalled server ends a GET within a minute
+	// and a change with its checking GET within a minute and a half.
+	maxStalls int
 	// maxBody is the largest answer read; GitHub's pages are far smaller.
 	maxBody int64
-	sleep         func(ctx context.Context, d time.Duration) error
-	now           func() time.Time
-	jitter        func(d time.Duration) time.Duration // a random duration in [0, d)
+	sleep   func(ctx context.Context, d time.Duration) error
+	now     func() time.Time
+	jitter  func(d time.Duration) time.Duration // a random duration in [0, d)
 }
 
 func defaultRetryPolicy() retryPolicy {
@@ -59,7 +66,9 @@ func defaultRetryPolicy() retryPolicy {
 		base:          200 * time.Millisecond,
 		max:           5 * time.Second,
 		maxWait:       60 * time.Second,
-		headerTimeout: 60 * time.Second,
+		headerTimeout: 30 * time.Second,
+		idleTimeout:   30 * time.Second,
+		maxStalls:     2,
 		maxBody:       defaultMaxBody,
 		sleep:         sleepContext,
 		now:           time.Now,
@@ -118,22 +127,26 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}))
 	// GET and HEAD carry no body and change nothing: any failure can be retried.
 	replayable := req.Method == http.MethodGet || req.Method == http.MethodHead
+	stalls := 0
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		start := time.Now()
-		resp, err := t.next.RoundTrip(req)
+		resp, err := t.attempt(req)
 		if err == nil && replayable && resp.StatusCode < 300 {
 			err = bufferBody(resp, t.policy.maxBody)
 			if err != nil {
 				resp = nil
 			}
 		}
+		if stall := (*stallError)(nil); errors.As(err, &stall) {
+			stalls++
+		}
 		t.log(req, resp, err, attempt, time.Since(start))
 		last := attempt >= t.policy.attempts
 		if err != nil {
-			if ctx.Err() != nil || last || !retryable(err, replayable) {
+			if ctx.Err() != nil || last || !retryable(err, replayable) || stalls >= t.policy.maxStalls {
 				return nil, err
 			}
 			if err := t.policy.sleep(ctx, t.policy.backoff(attempt)); err != nil {
@@ -164,6 +177,77 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return resp, nil
 	}
+}
+
+// attempt sends req once, under the stall timeouts: the headers must come
+// within headerTimeout and each read of the body must bring a byte within
+// idleTimeout, or the attempt ends with a stallError.
+func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(req.Context())
+	w := &watch{cancel: cancel, idle: t.policy.idleTimeout}
+	w.timer = time.AfterFunc(t.policy.headerTimeout, func() { cancel(&stallError{wait: t.policy.headerTimeout, what: "its answer's headers"}) })
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		w.stop()
+		if cause, ok := context.Cause(ctx).(*stallError); ok {
+			return nil, cause
+		}
+		return nil, err
+	}
+	w.timer.Stop()
+	w.ctx, w.body = ctx, resp.Body
+	w.arm()
+	resp.Body = w
+	return resp, nil
+}
+
+// stallError is a server that sent nothing for too long.
+type stallError struct {
+	wait time.Duration
+	what string
+}
+
+func (e *stallError) Error() string {
+	return fmt.Sprintf("nothing came for %s while waiting for %s", e.wait, e.what)
+}
+func (e *stallError) Timeout() bool   { return true }
+func (e *stallError) Temporary() bool { return true }
+
+// watch is a body whose reads must each bring data within idle.
+type watch struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	body   io.ReadCloser
+	idle   time.Duration
+	timer  *time.Timer
+}
+
+func (w *watch) arm() {
+	w.timer = time.AfterFunc(w.idle, func() { w.cancel(&stallError{wait: w.idle, what: "more of its answer's body"}) })
+}
+
+func (w *watch) Read(p []byte) (int, error) {
+	n, err := w.body.Read(p)
+	if n > 0 {
+		w.timer.Reset(w.idle)
+	}
+	if err != nil && err != io.EOF {
+		if cause, ok := context.Cause(w.ctx).(*stallError); ok {
+			err = cause
+		}
+	}
+	return n, err
+}
+
+func (w *watch) Close() error {
+	err := w.body.Close()
+	w.stop()
+	return err
+}
+
+func (w *watch) stop() {
+	w.timer.Stop()
+	w.cancel(nil)
 }
 
 func (t *retryTransport) log(req *http.Request, resp *http.Response, err error, attempt int, d time.Duration) {
