@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // With one request slot, error answers in a session leave it free: every
@@ -59,5 +62,77 @@ func TestEchoedTokenIsHidden(t *testing.T) {
 		if strings.Contains(r.stdout+r.stderr, token) || strings.Contains(r.stdout+r.stderr, token[:20]) {
 			t.Errorf("-o %s: the token shows:\n%s", format, r)
 		}
+	}
+}
+
+// DELETEs in flight when Ctrl-C comes are resolved before they are
+// reported: those GitHub answers within the grace are deleted, the one
+// whose answer never comes is unknown, and none is called failed.
+func TestInterruptedDeleteIsResolved(t *testing.T) {
+	t.Parallel()
+	var (
+		mu      sync.Mutex
+		deleted = map[string]bool{}
+		arrived = make(chan string, 3)
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method != http.MethodDelete {
+			mu.Lock()
+			gone := deleted[name]
+			mu.Unlock()
+			if gone {
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = w.Write([]byte(`{"message":"Package not found."}`))
+				return
+			}
+			fmt.Fprintf(w, `{"id":1,"name":%q}`, name)
+			return
+		}
+		mu.Lock()
+		deleted[name] = true
+		mu.Unlock()
+		arrived <- name
+		wait := 200 * time.Millisecond
+		if name == "never" {
+			wait = time.Minute
+		}
+		select {
+		case <-time.After(wait):
+			w.WriteHeader(http.StatusNoContent)
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	cmd, stdout, stderr := command(invocation{
+		args: []string{"--github-url", srv.URL, "--concurrency", "4", "-o", "csv", "exec",
+			"DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name IN ('a', 'b', 'never')"},
+		env: []string{"GITHUB_TOKEN=ghp_test"},
+	})
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		select {
+		case <-arrived:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("the DELETEs did not arrive\n%s", stderr)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	out := stdout.String()
+	for _, want := range []string{"a,npm,octocat,deleted,", "b,npm,octocat,deleted,", "never,npm,octocat,unknown,,may have been deleted"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in the report:\n%s\n%s", want, out, stderr)
+		}
+	}
+	if strings.Contains(out, "failed") {
+		t.Errorf("a DELETE is reported as failed:\n%s", out)
 	}
 }

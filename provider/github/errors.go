@@ -171,8 +171,8 @@ func (c *call) uncertain(verb string, err, checkErr error) error {
 	first := c.classify(err)
 	check := c.classify(checkErr)
 	return &provider.Error{
-		Kind: provider.KindUnavailable, API: apiName, HTTPStatus: first.HTTPStatus, Retryable: true,
-		Message: fmt.Sprintf("%s failed (%s) and the GET that checks whether it happened failed too (%s)", verb, first.Message, check.Message),
+		Kind: provider.KindUncertain, API: apiName, HTTPStatus: first.HTTPStatus, Retryable: true,
+		Message: fmt.Sprintf("the answer to %s was lost (%s) and the GET that checks whether it happened failed too (%s)", verb, first.Message, check.Message),
 		Hint:    "the package may or may not have changed: SELECT it before running the statement again",
 	}
 }
