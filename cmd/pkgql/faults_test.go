@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -134,5 +135,29 @@ func TestInterruptedDeleteIsResolved(t *testing.T) {
 	}
 	if strings.Contains(out, "failed") {
 		t.Errorf("a DELETE is reported as failed:\n%s", out)
+	}
+}
+
+// --timeout ends a statement whose provider is frozen (SIGSTOP), and pkgql
+// leaves at once after it, with the provider process gone.
+func TestTimeoutWithFrozenProvider(t *testing.T) {
+	t.Parallel()
+	s, url := slowServer(t, 300*time.Millisecond)
+	st := startListing(t, s, url, nil, "--concurrency", "2", "--timeout", "2s")
+	if err := syscall.Kill(st.provider, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(st.provider, syscall.SIGKILL) })
+	code, elapsed := st.wait(t, 20*time.Second)
+	if code != 1 || !strings.Contains(st.stderr.String(), "did not finish within 2s") {
+		t.Errorf("exit %d\n%s", code, st.stderr)
+	}
+	if elapsed > 4*time.Second {
+		t.Errorf("pkgql took %s to leave after a 2 s timeout", elapsed.Round(time.Millisecond))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if !waitFor(ctx, func() bool { return !alive(st.provider) }) {
+		t.Errorf("the frozen provider process %d outlived pkgql", st.provider)
 	}
 }
