@@ -1,15 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // With one request slot, error answers in a session leave it free: every
@@ -159,5 +164,93 @@ func TestTimeoutWithFrozenProvider(t *testing.T) {
 	defer cancel()
 	if !waitFor(ctx, func() bool { return !alive(st.provider) }) {
 		t.Errorf("the frozen provider process %d outlived pkgql", st.provider)
+	}
+}
+
+// serve starts a provider process again after it died: the statement that
+// met the death fails, the next ones are answered by a new process.
+func TestServeRestartsDeadProvider(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(pkgqlBin, "--sandbox", "serve", "--listen", "127.0.0.1:0")
+	cmd.Env = testEnv()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	listening := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
+	lines := bufio.NewScanner(stderr)
+	var addr string
+	for addr == "" && lines.Scan() {
+		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		t.Fatal("pkgql serve did not say where it listens")
+	}
+	var logged strings.Builder
+	var logMu sync.Mutex
+	go func() {
+		for lines.Scan() {
+			logMu.Lock()
+			logged.WriteString(lines.Text() + "\n")
+			logMu.Unlock()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, "postgres://me@"+addr+"/pkgql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	query := func() (int64, error) {
+		var n int64
+		err := conn.QueryRow(ctx, "SELECT version_count FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'").Scan(&n)
+		return n, err
+	}
+	providerPid := func() int {
+		for _, pid := range children(t, cmd.Process.Pid) {
+			if cmdline(pid) == "provider github" {
+				return pid
+			}
+		}
+		return 0
+	}
+	if _, err := query(); err != nil {
+		t.Fatal(err)
+	}
+	for round := 1; round <= 2; round++ {
+		first := providerPid()
+		if first == 0 {
+			t.Fatal("no provider process")
+		}
+		if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(ctx, func() bool { return !alive(first) })
+		failures := 0
+		for range 3 {
+			if _, err := query(); err != nil {
+				failures++
+			}
+		}
+		if failures > 1 {
+			t.Errorf("round %d: %d of 3 statements failed after the provider died, want at most the first", round, failures)
+		}
+		if n, err := query(); err != nil || n <= 0 {
+			t.Fatalf("round %d: after the restart: %d, %v", round, n, err)
+		}
+		if now := providerPid(); now == 0 || now == first {
+			t.Errorf("round %d: provider pid %d, was %d", round, now, first)
+		}
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	if c := strings.Count(logged.String(), "started it again"); c != 2 {
+		t.Errorf("%d restarts logged, want 2:\n%s", c, logged.String())
 	}
 }
