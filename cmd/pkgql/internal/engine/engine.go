@@ -10,6 +10,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -147,6 +148,11 @@ func (e *Engine) Prepare(script string) ([]*Statement, error) {
 		return nil, &Error{Message: fmt.Sprintf("the script is %d bytes long; at most %d are read", len(script), maxScript)}
 	}
 	src := newSource(script)
+	if i := strings.IndexByte(script, 0); i >= 0 {
+		// SQLite reads text up to a NUL and the Tokenizer past it: what
+		// each would make of the rest differs, so it is refused here.
+		return nil, src.errorAt(i, 0, "remove it: a NUL byte is never part of SQL text", "a NUL byte (\\x00) is in the statement")
+	}
 	toks, lerr := tokenize(src)
 	if lerr != nil {
 		return nil, lerr

@@ -29,3 +29,26 @@ func TestValueSizeIsBounded(t *testing.T) {
 		t.Errorf("a 1 MB value: %v", got)
 	}
 }
+
+// LIMIT values SQLite would only call a datatype mismatch, and a NUL byte
+// that SQLite and the Tokenizer would read differently, get errors that say
+// what is wrong and where.
+func TestUnreadableValues(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{})
+	for _, tc := range []struct{ sql, want string }{
+		{"SELECT 1 LIMIT 18446744073709551615", "line 1, column 10: LIMIT 18446744073709551615 is too large"},
+		{"SELECT 1 LIMIT 1e23", "line 1, column 10: LIMIT and OFFSET take a whole number, not 1e23"},
+		{"SELECT 1 LIMIT 2 OFFSET 1.5", "LIMIT and OFFSET take a whole number, not 1.5"},
+		{"SELECT 1 AS \"a\x00b\"", "line 1, column 15: a NUL byte (\\x00) is in the statement"},
+		{"SELECT 1;\nSELECT 'a\x00'", "line 2, column 10: a NUL byte"},
+	} {
+		_, err := h.exec(tc.sql)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %s", tc.sql, err, tc.want)
+		}
+	}
+	if r := h.one("SELECT 1 AS n LIMIT 9223372036854775807"); len(r.column("n")) != 1 {
+		t.Errorf("the largest LIMIT: %v", r.column("n"))
+	}
+}
