@@ -151,7 +151,7 @@ func (e *Engine) Prepare(script string) ([]*Statement, error) {
 	if i := strings.IndexByte(script, 0); i >= 0 {
 		// SQLite reads text up to a NUL and the Tokenizer past it: what
 		// each would make of the rest differs, so it is refused here.
-		return nil, src.errorAt(i, 0, "remove it: a NUL byte is never part of SQL text", "a NUL byte (\\x00) is in the statement")
+		return nil, src.errorAt(i, 0, "remove it: a NUL character (\\x00) is never part of SQL text", "NUL character in the statement")
 	}
 	toks, lerr := tokenize(src)
 	if lerr != nil {

@@ -40,8 +40,8 @@ func TestUnreadableValues(t *testing.T) {
 		{"SELECT 1 LIMIT 18446744073709551615", "line 1, column 10: LIMIT 18446744073709551615 is too large"},
 		{"SELECT 1 LIMIT 1e23", "line 1, column 10: LIMIT and OFFSET take a whole number, not 1e23"},
 		{"SELECT 1 LIMIT 2 OFFSET 1.5", "LIMIT and OFFSET take a whole number, not 1.5"},
-		{"SELECT 1 AS \"a\x00b\"", "line 1, column 15: a NUL byte (\\x00) is in the statement"},
-		{"SELECT 1;\nSELECT 'a\x00'", "line 2, column 10: a NUL byte"},
+		{"SELECT 1 AS \"a\x00b\"", "line 1, column 15: NUL character in the statement"},
+		{"SELECT 1;\nSELECT 'a\x00'", "line 2, column 10: NUL character"},
 	} {
 		_, err := h.exec(tc.sql)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
