@@ -12,6 +12,7 @@ import (
 	"net/http/httptrace"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -186,8 +187,25 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
 	w := &watch{cancel: cancel, idle: t.policy.idleTimeout}
 	w.timer = time.AfterFunc(t.policy.headerTimeout, func() { cancel(&stallError{wait: t.policy.headerTimeout, what: "its answer's headers"}) })
+	// A cancelled RoundTrip returns at once while net/http may still be
+	// writing the request on the connection it got. The attempt waits for
+	// that write to end, so that once a Call has returned no request of it
+	// is still being sent.
+	var gotConn atomic.Bool
+	wrote := make(chan struct{})
+	var wroteOnce sync.Once
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn:      func(httptrace.GotConnInfo) { gotConn.Store(true) },
+		WroteRequest: func(httptrace.WroteRequestInfo) { wroteOnce.Do(func() { close(wrote) }) },
+	})
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		if gotConn.Load() {
+			select {
+			case <-wrote:
+			case <-time.After(writeWait):
+			}
+		}
 		w.stop()
 		if cause, ok := context.Cause(ctx).(*stallError); ok {
 			return nil, cause
@@ -200,6 +218,10 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 	resp.Body = w
 	return resp, nil
 }
+
+// writeWait bounds the wait for a cancelled request's write to end; it ends
+// in microseconds once the connection is closed.
+const writeWait = time.Second
 
 // stallError is a server that sent nothing for too long.
 type stallError struct {
