@@ -344,6 +344,3 @@ func (s *supervisor) Call(ctx context.Context, req provider.Request, emit func(p
 	}
 	return p.Call(ctx, req, emit)
 }
-
-// kill ends the process running now.
-func (s *supervisor) kill() { s.process().Kill() }
