@@ -342,5 +342,17 @@ func (s *supervisor) Call(ctx context.Context, req provider.Request, emit func(p
 	if err != nil {
 		return provider.Result{}, err
 	}
-	return p.Call(ctx, req, emit)
+	res, err := p.Call(ctx, req, emit)
+	if err != nil && ctx.Err() == nil {
+		// A process that died breaks its connection (an error no API gave)
+		// a moment before it is seen to have exited: wait for that, so that
+		// the next call starts a new one instead of meeting the dead one.
+		if pe, ok := provider.AsError(err); ok && pe.Kind == provider.KindUnavailable && pe.API == "" {
+			deadline := time.Now().Add(time.Second)
+			for !p.Exited() && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}
+	return res, err
 }
