@@ -20,6 +20,7 @@ const (
 	KindCanceled    = "canceled"    // the host stopped the call
 	KindPartial     = "partial"     // a listing stopped before its end
 	KindUnsupported = "unsupported" // no such resource or method
+	KindUncertain   = "uncertain"   // a change whose answer was lost and whose outcome could not be checked
 )
 
 // Error is a failed call, carrying the API's own status and message outward.

@@ -88,6 +88,7 @@ func exitWithHost(host int, logger hclog.Logger) {
 type Process struct {
 	Provider
 	client *plugin.Client
+	cmd    *exec.Cmd
 }
 
 // Launch starts cmd as a provider plugin and connects to it over gRPC with
@@ -131,14 +132,40 @@ func Launch(cmd *exec.Cmd, logger hclog.Logger) (*Process, error) {
 		client.Kill()
 		return nil, fmt.Errorf("connecting to provider %s: %w", cmd.Path, err)
 	}
-	return &Process{Provider: raw.(Provider), client: client}, nil
+	return &Process{Provider: raw.(Provider), client: client, cmd: cmd}, nil
 }
 
 // Exited reports whether the plugin process has ended.
 func (p *Process) Exited() bool { return p.client.Exited() }
 
-// Kill ends the plugin process and waits for it.
-func (p *Process) Kill() { p.client.Kill() }
+// killGrace is how long a plugin process has to end when asked, before it
+// is killed outright. A provider ends in milliseconds; one that does not is
+// stopped (SIGSTOP) or wedged.
+const killGrace = 750 * time.Millisecond
+
+// Kill ends the plugin process and waits for it, for a bounded time.
+// go-plugin's Client.Kill asks the plugin to shut down and waits for the
+// answer without a deadline, so a frozen plugin would hold the host for
+// ever: after killGrace the process is killed, which ends that wait.
+func (p *Process) Kill() {
+	done := make(chan struct{})
+	go func() {
+		p.client.Kill()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return
+	case <-time.After(killGrace):
+	}
+	if p.cmd.Process != nil {
+		_ = p.cmd.Process.Kill() // one already gone is fine
+	}
+	select {
+	case <-done:
+	case <-time.After(killGrace):
+	}
+}
 
 // CleanupClients kills every plugin process the host started.
 func CleanupClients() { plugin.CleanupClients() }

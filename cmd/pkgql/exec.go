@@ -57,10 +57,11 @@ the first that fails stops the script (exit status 1).
 			if err != nil {
 				return err
 			}
-			sink, err := a.newSink()
+			sink, flush, err := a.newSink()
 			if err != nil {
 				return usageError{err}
 			}
+			defer flush()
 			s, err := a.openSession(cmd.Context(), nil)
 			if err != nil {
 				return err

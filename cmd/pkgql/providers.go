@@ -36,8 +36,11 @@ type plugin struct {
 // runningProvider is a provider process and what it declared.
 type runningProvider struct {
 	name    string
+	plugin  plugin
 	process *provider.Process
 	schema  *schema.Provider
+	// sup restarts the process when it dies; nil outside serve.
+	sup *supervisor
 	// started is from the process's start to its handshake; schemaTime is
 	// the GetSchema call after it.
 	started, schemaTime time.Duration
@@ -165,7 +168,7 @@ func (a *app) startProvider(ctx context.Context, p plugin) (*runningProvider, er
 		proc.Kill()
 		return nil, fmt.Errorf("provider %s (%s) did not declare a usable schema: %w", p.name, p.path, err)
 	}
-	rp := &runningProvider{name: s.Name, process: proc, schema: s, started: started, schemaTime: time.Since(begin) - started}
+	rp := &runningProvider{name: s.Name, plugin: p, process: proc, schema: s, started: started, schemaTime: time.Since(begin) - started}
 	a.logger.Debug("provider ready", "provider", s.Name, "path", p.path,
 		"start_and_handshake", rp.started.Round(time.Microsecond), "schema", rp.schemaTime.Round(time.Microsecond))
 	// A plugin binary's name says which provider it is.
@@ -224,7 +227,7 @@ func exitedProvider(running []*runningProvider, err error) (string, bool) {
 	deadline := time.Now().Add(500 * time.Millisecond)
 	for {
 		for _, rp := range running {
-			if rp.process.Exited() {
+			if rp.current().Exited() {
 				return rp.name, true
 			}
 		}
@@ -233,4 +236,123 @@ func exitedProvider(running []*runningProvider, err error) (string, bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// current is the provider's process now: a restarted one replaces the first.
+func (rp *runningProvider) current() *provider.Process {
+	if rp.sup != nil {
+		return rp.sup.process()
+	}
+	return rp.process
+}
+
+// The restart bound: a provider that keeps dying is left dead, and every
+// statement says so, rather than being started again and again.
+const (
+	maxRestarts   = 5
+	restartWindow = 10 * time.Minute
+)
+
+// supervisor keeps a provider running for a long-lived server: a process
+// that has died is started again, with the same configuration, when the next
+// call needs it. The call that met the death has already reported it; the
+// restart is logged once.
+type supervisor struct {
+	a   *app
+	rp  *runningProvider
+	cfg provider.Config
+
+	mu       sync.Mutex
+	proc     *provider.Process
+	restarts []time.Time // within restartWindow
+	gaveUp   error
+}
+
+var _ provider.Provider = (*supervisor)(nil)
+
+func (a *app) supervise(rp *runningProvider, cfg provider.Config) *supervisor {
+	sup := &supervisor{a: a, rp: rp, cfg: cfg, proc: rp.process}
+	rp.sup = sup
+	return sup
+}
+
+func (s *supervisor) process() *provider.Process {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.proc
+}
+
+// live returns a running process, starting one if the last has died.
+func (s *supervisor) live(ctx context.Context) (*provider.Process, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.proc.Exited() {
+		return s.proc, nil
+	}
+	if s.gaveUp != nil {
+		return nil, s.gaveUp
+	}
+	now := time.Now()
+	recent := s.restarts[:0]
+	for _, t := range s.restarts {
+		if now.Sub(t) < restartWindow {
+			recent = append(recent, t)
+		}
+	}
+	s.restarts = recent
+	if len(s.restarts) >= maxRestarts {
+		s.gaveUp = &provider.Error{Kind: provider.KindUnavailable,
+			Message: fmt.Sprintf("provider %s exited %d times within %s and is not started again", s.rp.name, maxRestarts+1, restartWindow),
+			Hint:    "restart pkgql serve; --debug shows the provider's last log lines"}
+		s.a.logger.Error("provider keeps exiting; not restarting it", "provider", s.rp.name)
+		return nil, s.gaveUp
+	}
+	s.restarts = append(s.restarts, now)
+	rp, err := s.a.startProvider(ctx, s.rp.plugin)
+	if err == nil {
+		if err = rp.process.Configure(ctx, s.cfg); err != nil {
+			rp.process.Kill()
+		}
+	}
+	if err != nil {
+		return nil, &provider.Error{Kind: provider.KindUnavailable,
+			Message: fmt.Sprintf("provider %s exited and could not be started again: %v", s.rp.name, err),
+			Hint:    "the next statement tries again"}
+	}
+	s.a.logger.Warn("provider exited; started it again", "provider", s.rp.name, "restarts", len(s.restarts))
+	s.proc = rp.process
+	return s.proc, nil
+}
+
+func (s *supervisor) Schema(context.Context) (*schema.Provider, error) { return s.rp.schema, nil }
+
+func (s *supervisor) Configure(ctx context.Context, cfg provider.Config) error {
+	p, err := s.live(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.cfg = cfg
+	s.mu.Unlock()
+	return p.Configure(ctx, cfg)
+}
+
+func (s *supervisor) Call(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+	p, err := s.live(ctx)
+	if err != nil {
+		return provider.Result{}, err
+	}
+	res, err := p.Call(ctx, req, emit)
+	if err != nil && ctx.Err() == nil {
+		// A process that died breaks its connection (an error no API gave)
+		// a moment before it is seen to have exited: wait for that, so that
+		// the next call starts a new one instead of meeting the dead one.
+		if pe, ok := provider.AsError(err); ok && pe.Kind == provider.KindUnavailable && pe.API == "" {
+			deadline := time.Now().Add(time.Second)
+			for !p.Exited() && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}
+	return res, err
 }

@@ -26,13 +26,18 @@ type session struct {
 	creds     credentials
 	progress  *progress.Line // nil when progress is not shown
 	sandbox   *http.Server   // the --sandbox server, if any
+	// supervise restarts provider processes that die (serve).
+	supervise bool
 }
 
 // openSession starts the sandbox if asked, finds the token, starts and
 // configures the providers and builds the engine. confirm answers bulk-DELETE
 // questions (nil: --yes is the only way). The caller closes the session.
-func (a *app) openSession(ctx context.Context, confirm func(context.Context, string) bool) (_ *session, err error) {
+func (a *app) openSession(ctx context.Context, confirm func(context.Context, string) bool, opts ...sessionOption) (_ *session, err error) {
 	s := &session{a: a}
+	for _, o := range opts {
+		o(s)
+	}
 	defer func() {
 		if err != nil {
 			s.close()
@@ -63,6 +68,9 @@ func (a *app) openSession(ctx context.Context, confirm func(context.Context, str
 		if err := rp.process.Configure(ctx, cfg); err != nil {
 			return nil, fmt.Errorf("configuring provider %s: %w", rp.name, err)
 		}
+		if s.supervise {
+			a.supervise(rp, cfg)
+		}
 	}
 
 	// The line goes to stderr; it stays off a terminal that stdout is
@@ -76,6 +84,13 @@ func (a *app) openSession(ctx context.Context, confirm func(context.Context, str
 	}
 	return s, nil
 }
+
+// sessionOption changes how a session runs its providers.
+type sessionOption func(*session)
+
+// restartProviders makes the session start a provider process again when
+// it dies, for a server that outlives many statements.
+func restartProviders(s *session) { s.supervise = true }
 
 // endpoint starts the sandbox when asked and returns the API's URL, or finds
 // the token for the API the command line names.
@@ -123,6 +138,9 @@ func (s *session) bindings() []engine.Binding {
 	b := make([]engine.Binding, len(s.providers))
 	for i, rp := range s.providers {
 		b[i] = engine.Binding{Schema: rp.schema, Provider: rp.process}
+		if rp.sup != nil {
+			b[i].Provider = rp.sup
+		}
 	}
 	return b
 }
@@ -136,7 +154,7 @@ func (s *session) close() {
 	}
 	for _, rp := range s.providers {
 		if rp != nil {
-			rp.process.Kill()
+			rp.current().Kill()
 		}
 	}
 	if s.sandbox != nil {
@@ -144,14 +162,25 @@ func (s *session) close() {
 	}
 }
 
-// newSink returns the output for the session's result sets. Summaries
-// ("3 rows") go to stderr, only for a table on a terminal.
-func (a *app) newSink() (engine.Sink, error) {
-	opts := output.Options{Format: a.format, Out: a.stdout, NoHeaders: a.opts.noHeaders, Width: terminalWidth(a.stdout)}
+// newSink returns the output for the session's result sets, with the token
+// hidden; flush writes what the hiding holds back. Summaries ("3 rows") go
+// to stderr, only for a table on a terminal.
+func (a *app) newSink() (sink engine.Sink, flush func() error, err error) {
+	out := a.stderr.over(a.stdout)
+	opts := output.Options{Format: a.format, Out: out, NoHeaders: a.opts.noHeaders, Width: terminalWidth(a.stdout)}
 	if a.format == output.Table && isTerminal(a.stdout) {
 		opts.Summary = a.stderr
 	}
-	return output.New(opts)
+	sink, err = output.New(opts)
+	return sink, out.Flush, err
+}
+
+// secrets are the credentials the session uses, for the shell's history.
+func (s *session) secrets() []string {
+	if s == nil {
+		return nil
+	}
+	return []string{s.creds.token}
 }
 
 // runScript reads and checks the whole script, then runs its statements in

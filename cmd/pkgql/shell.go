@@ -28,7 +28,8 @@ On a terminal, lines are edited as in other shells: Tab completes keywords,
 provider.service.resource names, columns, EXEC methods and their @params and
 the values a param takes; Up and Ctrl-R recall statements typed before, kept
 in $PKGQL_HISTORY (default ~/.pkgql/history, mode 0600; set it empty to keep
-none). Statements that bind a param the schema declares secret (@token = …) are
+none). Statements that bind a param the schema declares secret (@token = …),
+or hold the GitHub token in use or anything shaped like a GitHub token, are
 never kept. Ctrl-C stops the running statement, Ctrl-D leaves. Results longer
 than the terminal go through $PAGER (default less -FRX; PAGER= for none).
 
@@ -59,14 +60,20 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 				Interactive: interactive,
 				Editor:      interactive && isTerminal(a.stdout),
 				HistoryFile: historyFile(),
-				Catalog:     func() []*schema.Provider { return ss.engine.Catalog() },
-				Formats:     formats,
-				Settings:    shell.Settings{Format: string(a.format), DryRun: a.opts.dryRun, Pager: true},
-				Pager:       pagerCommand(),
-				Screen:      func() (int, int) { return terminalSize(a.stdout) },
-				Interrupt:   interrupts,
-				Run:         func(ctx context.Context, req shell.Request) error { return ss.run(ctx, req) },
-				Report:      a.report,
+				Secrets: func() []string {
+					if ss == nil {
+						return nil
+					}
+					return ss.secrets()
+				},
+				Catalog:   func() []*schema.Provider { return ss.engine.Catalog() },
+				Formats:   formats,
+				Settings:  shell.Settings{Format: string(a.format), DryRun: a.opts.dryRun, Pager: true},
+				Pager:     pagerCommand(),
+				Screen:    func() (int, int) { return terminalSize(a.stdout) },
+				Interrupt: interrupts,
+				Run:       func(ctx context.Context, req shell.Request) error { return ss.run(ctx, req) },
+				Report:    a.report,
 			})
 			// Statements read from a pipe have nobody to ask: like exec, a
 			// bulk DELETE there fails unless --yes confirmed it.
@@ -115,10 +122,13 @@ func (s *shellSession) run(ctx context.Context, req shell.Request) error {
 	if err != nil {
 		return err
 	}
-	opts := output.Options{Format: format, Out: req.Out, NoHeaders: s.a.opts.noHeaders, Width: terminalWidth(s.a.stdout)}
+	// The token is hidden here, before the pager's buffer or the terminal.
+	out := s.a.stderr.over(req.Out)
+	defer out.Flush()
+	opts := output.Options{Format: format, Out: out, NoHeaders: s.a.opts.noHeaders, Width: terminalWidth(s.a.stdout)}
 	if format == output.Table && isTerminal(s.a.stdout) {
 		// On the terminal, after the table, held for the pager with it.
-		opts.Summary = req.Out
+		opts.Summary = out
 	}
 	sink, err := output.New(opts)
 	if err != nil {

@@ -22,7 +22,7 @@ type call struct {
 	policy      retryPolicy
 	logger      hclog.Logger
 	concurrency int
-	hasToken    bool
+	token       string // only to hide it; see failure
 
 	service string
 	res     *resource
@@ -87,9 +87,21 @@ func (c *call) getRows(ctx context.Context, u string) ([][]any, *github.Response
 	}
 	rows, err := c.rows.decode(data)
 	if err != nil {
-		return nil, resp, fmt.Errorf("the answer to GET %s is not the JSON expected: %w", req.URL.EscapedPath(), err)
+		return nil, resp, &badJSONError{path: req.URL.EscapedPath(), size: len(data), err: err}
 	}
 	return rows, resp, nil
+}
+
+// badJSONError is an answer that came whole but is not the JSON expected:
+// cut short by the server, or not GitHub's.
+type badJSONError struct {
+	path string
+	size int
+	err  error
+}
+
+func (e *badJSONError) Error() string {
+	return fmt.Sprintf("the answer to GET %s (%d bytes) is not the JSON expected: %v", e.path, e.size, e.err)
 }
 
 // errLimitReached stops a listing once LIMIT rows are sent; it never reaches

@@ -18,8 +18,9 @@ import (
 )
 
 const (
-	apiName      = "GitHub"
-	rateLimitDoc = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
+	apiName       = "GitHub"
+	redactedToken = "[token redacted]"
+	rateLimitDoc  = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
 )
 
 // downloadsRule matches GitHub's refusal to delete a popular public package:
@@ -40,6 +41,13 @@ func (c *call) failure(err error) error {
 		return c.emitErr
 	}
 	e := c.classify(err)
+	// A server may echo the request's headers in its message; the token is
+	// never passed on, whoever put it there.
+	if c.token != "" {
+		for _, s := range []*string{&e.Message, &e.Hint, &e.DocURL, &e.Param} {
+			*s = strings.ReplaceAll(*s, c.token, redactedToken)
+		}
+	}
 	if e.Resource == "" {
 		e.Resource = Name + "." + c.service + "." + c.res.name
 	}
@@ -60,9 +68,32 @@ func (c *call) classify(err error) *provider.Error {
 		er  *github.ErrorResponse
 		ue  *url.Error
 	)
+	var (
+		re  *redirectError
+		big *tooLargeError
+		bb  *brokenBodyError
+		bj  *badJSONError
+		st  *stallError
+	)
 	switch {
+	case errors.As(err, &re):
+		return re.providerError()
 	case errors.Is(err, context.Canceled):
 		return &provider.Error{Kind: provider.KindCanceled, Message: "the call was cancelled"}
+	case errors.As(err, &big):
+		return &provider.Error{Kind: provider.KindUnavailable, API: apiName, Message: big.Error(),
+			Hint: "GitHub's pages are far smaller: check that --github-url is GitHub's API (now " + redactURL(c.gh.BaseURL) + ")"}
+	case errors.As(err, &bb):
+		return &provider.Error{Kind: provider.KindUnavailable, API: apiName, Retryable: true,
+			Message: bb.Error(),
+			Hint:    "the connection to " + c.gh.BaseURL.Host + " breaks mid-answer; try again later"}
+	case errors.As(err, &st):
+		return &provider.Error{Kind: provider.KindUnavailable, API: apiName, Retryable: true,
+			Message: fmt.Sprintf("%s stalled: %s", c.gh.BaseURL.Host, st.Error()),
+			Hint:    "the server is not answering; try again later, and check --github-url (now " + redactURL(c.gh.BaseURL) + ")"}
+	case errors.As(err, &bj):
+		return &provider.Error{Kind: provider.KindUnavailable, API: apiName, Message: bj.Error(),
+			Hint: "the server sent a truncated or malformed answer; try again, and check that --github-url is GitHub's API (now " + redactURL(c.gh.BaseURL) + ")"}
 	case errors.As(err, &rle):
 		return &provider.Error{
 			Kind: provider.KindRateLimit, API: apiName, HTTPStatus: statusOf(rle.Response),
@@ -111,14 +142,42 @@ func (c *call) networkError(err error) *provider.Error {
 	}
 }
 
+// redirectError is a redirect that was not followed.
+type redirectError struct {
+	status  int
+	from    *url.URL
+	to, api *url.URL // the redirect's target and the configured API, when it led off the API
+	reason  string
+}
+
+func (e *redirectError) Error() string {
+	if e.to != nil {
+		return fmt.Sprintf("redirect to %s refused: it leaves the API's host %s", e.to.Host, e.api.Host)
+	}
+	return "redirect refused: " + e.reason
+}
+
+func (e *redirectError) providerError() *provider.Error {
+	pe := &provider.Error{Kind: provider.KindAPI, API: apiName, HTTPStatus: e.status}
+	if e.to == nil {
+		pe.Message = fmt.Sprintf("the answer to %s redirects again and again: %s", e.from.EscapedPath(), e.reason)
+		pe.Hint = "the server's redirects loop; check --github-url"
+		return pe
+	}
+	pe.Message = fmt.Sprintf("the answer to %s redirects to %s://%s, which is not the API's host %s://%s; the redirect was not followed, so the token was not sent there",
+		e.from.EscapedPath(), e.to.Scheme, e.to.Host, e.api.Scheme, e.api.Host)
+	pe.Hint = "pkgql sends the token only to the configured API; if the API has moved, point --github-url at its new address"
+	return pe
+}
+
 // uncertain reports a change whose outcome is unknown: GitHub failed to
 // answer it and the GET that was to tell failed too.
 func (c *call) uncertain(verb string, err, checkErr error) error {
 	first := c.classify(err)
 	check := c.classify(checkErr)
 	return &provider.Error{
-		Kind: provider.KindUnavailable, API: apiName, HTTPStatus: first.HTTPStatus, Retryable: true,
-		Message: fmt.Sprintf("%s failed (%s) and the GET that checks whether it happened failed too (%s)", verb, first.Message, check.Message),
+		Kind: provider.KindUncertain, API: apiName, HTTPStatus: first.HTTPStatus, Retryable: true,
+		Message: fmt.Sprintf("the answer to %s was lost (%s) and the GET that checks whether it happened failed too (%s)", verb, first.Message, check.Message),
 		Hint:    "the package may or may not have changed: SELECT it before running the statement again",
 	}
 }
@@ -147,7 +206,7 @@ func (c *call) responseError(er *github.ErrorResponse) *provider.Error {
 	switch {
 	case status == http.StatusUnauthorized:
 		e.Kind = provider.KindAuth
-		if c.hasToken {
+		if c.token != "" {
 			e.Hint = "GitHub did not accept the token: check GITHUB_TOKEN or GH_TOKEN (it may be expired or revoked), or log in again with `gh auth login`"
 		} else {
 			e.Hint = "no token was sent: set GITHUB_TOKEN or GH_TOKEN to a personal access token (classic), or log in with `gh auth login`"

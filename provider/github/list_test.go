@@ -341,8 +341,9 @@ func TestListStopsInFlightRequests(t *testing.T) {
 			stop := errors.New("host stopped reading")
 			batches := 0
 			done := make(chan error, 1)
+			var written int64 // requests the provider wrote before the call returned
 			go func() {
-				_, err := p.Call(ctx, listReq("octocat", "docker"), func(b provider.Batch) error {
+				res, err := p.Call(ctx, listReq("octocat", "docker"), func(b provider.Batch) error {
 					batches++
 					if batches == 2 {
 						if how == "emit error" {
@@ -358,6 +359,7 @@ func TestListStopsInFlightRequests(t *testing.T) {
 					}
 					return nil
 				})
+				written = res.Requests
 				done <- err
 			}()
 			var err error
@@ -376,13 +378,21 @@ func TestListStopsInFlightRequests(t *testing.T) {
 					t.Fatalf("err = %v, want canceled", err)
 				}
 			}
-			// Requests written before the cancellation may reach the server a
-			// little after the call returned; each of them must end cancelled.
+			// Requests written before the call returned may reach the server
+			// a little later; each of them must end cancelled, and no other
+			// may come. Waiting for the count the provider wrote, not for a
+			// quiet moment, is what tells a late arrival from a new request.
 			deadline := time.Now().Add(2 * time.Second)
-			for (f.inFlight.Load() > 0 || cancelled.Load() != f.requests.Load()-2) && time.Now().Before(deadline) {
+			for (f.requests.Load() < written || f.inFlight.Load() > 0 || cancelled.Load() != f.requests.Load()-2) && time.Now().Before(deadline) {
 				time.Sleep(time.Millisecond)
 			}
+			// A request counts as written once net/http has put it in its
+			// buffer; one that the cancellation stopped before the buffer
+			// was flushed never arrives, so the server may get fewer.
 			started := f.requests.Load()
+			if started > written {
+				t.Errorf("the server got %d requests, the provider wrote %d before the call returned", started, written)
+			}
 			if f.inFlight.Load() != 0 || cancelled.Load() != started-2 {
 				t.Fatalf("%d requests after page 2, %d cancelled, %d still in flight", started-2, cancelled.Load(), f.inFlight.Load())
 			}

@@ -42,8 +42,11 @@ type Provider struct {
 type conn struct {
 	gh          *github.Client
 	transport   *http.Transport
+	limit       *limitTransport
 	concurrency int
-	hasToken    bool
+	// token is kept to be hidden from what GitHub's answers echo back;
+	// it is never logged.
+	token string
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -90,8 +93,11 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = concurrency
-	transport.ResponseHeaderTimeout = p.policy.headerTimeout
-	hc := &http.Client{Transport: &retryTransport{next: newLimitTransport(transport, concurrency), policy: p.policy, logger: p.logger}}
+	limit := newLimitTransport(transport, concurrency)
+	hc := &http.Client{
+		Transport:     &retryTransport{next: limit, policy: p.policy, logger: p.logger},
+		CheckRedirect: stayOn(base),
+	}
 	gh := github.NewClient(hc)
 	if cfg.Token != "" {
 		gh = gh.WithAuthToken(cfg.Token)
@@ -104,7 +110,7 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 
 	p.mu.Lock()
 	old := p.conn
-	p.conn = &conn{gh: gh, transport: transport, concurrency: concurrency, hasToken: cfg.Token != ""}
+	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, token: cfg.Token}
 	p.mu.Unlock()
 	if old != nil {
 		old.transport.CloseIdleConnections()
@@ -112,6 +118,22 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	// Never the Config itself: a JSON logger would marshal its token.
 	p.logger.Debug("configured", "base_url", redactURL(base), "concurrency", concurrency, "token", cfg.Token != "")
 	return nil
+}
+
+// stayOn lets redirects within the API's origin (scheme, host and port) be
+// followed and refuses any other: go-github's token transport adds the
+// Authorization header to every request, a redirected one too, so following
+// a redirect elsewhere would hand the token to whoever the API points at.
+func stayOn(base *url.URL) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return &redirectError{status: req.Response.StatusCode, from: via[0].URL, reason: "stopped after 10 redirects"}
+		}
+		if req.URL.Scheme != base.Scheme || !strings.EqualFold(req.URL.Host, base.Host) {
+			return &redirectError{status: req.Response.StatusCode, from: via[0].URL, to: req.URL, api: base}
+		}
+		return nil
+	}
 }
 
 // parseBaseURL checks a base URL and adds the trailing slash go-github needs.
@@ -155,7 +177,7 @@ func (p *Provider) Call(ctx context.Context, req provider.Request, emit func(pro
 	cn := p.conn
 	p.mu.RUnlock()
 	c := &call{
-		gh: cn.gh, policy: p.policy, logger: p.logger, concurrency: cn.concurrency, hasToken: cn.hasToken,
+		gh: cn.gh, policy: p.policy, logger: p.logger, concurrency: cn.concurrency, token: cn.token,
 		service: req.Service, res: res, m: m, params: req.Params, limit: req.Limit,
 		emit: emit, stats: newCallStats(),
 	}

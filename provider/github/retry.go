@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptrace"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -43,11 +45,20 @@ type retryPolicy struct {
 	// maxWait is the longest rate-limit wait taken; a longer one fails the
 	// call with the reset time instead.
 	maxWait time.Duration
-	// headerTimeout bounds the wait for a response's headers.
+	// headerTimeout bounds the wait for a response's headers, and
+	// idleTimeout each wait for more of its body: a server that stalls
+	// fails the attempt rather than hanging the statement.
 	headerTimeout time.Duration
-	sleep         func(ctx context.Context, d time.Duration) error
-	now           func() time.Time
-	jitter        func(d time.Duration) time.Duration // a random duration in [0, d)
+	idleTimeout   time.Duration
+	// maxStalls is how many attempts of one request may stall before it
+	// fails: with the defaults a stalled server ends a GET within a minute
+	// and a change with its checking GET within a minute and a half.
+	maxStalls int
+	// maxBody is the largest answer read; GitHub's pages are far smaller.
+	maxBody int64
+	sleep   func(ctx context.Context, d time.Duration) error
+	now     func() time.Time
+	jitter  func(d time.Duration) time.Duration // a random duration in [0, d)
 }
 
 func defaultRetryPolicy() retryPolicy {
@@ -56,7 +67,10 @@ func defaultRetryPolicy() retryPolicy {
 		base:          200 * time.Millisecond,
 		max:           5 * time.Second,
 		maxWait:       60 * time.Second,
-		headerTimeout: 60 * time.Second,
+		headerTimeout: 30 * time.Second,
+		idleTimeout:   30 * time.Second,
+		maxStalls:     2,
+		maxBody:       defaultMaxBody,
 		sleep:         sleepContext,
 		now:           time.Now,
 		jitter:        func(d time.Duration) time.Duration { return rand.N(d) },
@@ -114,22 +128,26 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}))
 	// GET and HEAD carry no body and change nothing: any failure can be retried.
 	replayable := req.Method == http.MethodGet || req.Method == http.MethodHead
+	stalls := 0
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		start := time.Now()
-		resp, err := t.next.RoundTrip(req)
+		resp, err := t.attempt(req)
 		if err == nil && replayable && resp.StatusCode < 300 {
-			err = bufferBody(resp)
+			err = bufferBody(resp, t.policy.maxBody)
 			if err != nil {
 				resp = nil
 			}
 		}
+		if stall := (*stallError)(nil); errors.As(err, &stall) {
+			stalls++
+		}
 		t.log(req, resp, err, attempt, time.Since(start))
 		last := attempt >= t.policy.attempts
 		if err != nil {
-			if ctx.Err() != nil || last || !retryable(err, replayable) {
+			if ctx.Err() != nil || last || !retryable(err, replayable) || stalls >= t.policy.maxStalls {
 				return nil, err
 			}
 			if err := t.policy.sleep(ctx, t.policy.backoff(attempt)); err != nil {
@@ -162,6 +180,98 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// attempt sends req once, under the stall timeouts: the headers must come
+// within headerTimeout and each read of the body must bring a byte within
+// idleTimeout, or the attempt ends with a stallError.
+func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(req.Context())
+	w := &watch{cancel: cancel, idle: t.policy.idleTimeout}
+	w.timer = time.AfterFunc(t.policy.headerTimeout, func() { cancel(&stallError{wait: t.policy.headerTimeout, what: "its answer's headers"}) })
+	// A cancelled RoundTrip returns at once while net/http may still be
+	// writing the request on the connection it got. The attempt waits for
+	// that write to end, so that once a Call has returned no request of it
+	// is still being sent.
+	var gotConn atomic.Bool
+	wrote := make(chan struct{})
+	var wroteOnce sync.Once
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn:      func(httptrace.GotConnInfo) { gotConn.Store(true) },
+		WroteRequest: func(httptrace.WroteRequestInfo) { wroteOnce.Do(func() { close(wrote) }) },
+	})
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		if gotConn.Load() {
+			select {
+			case <-wrote:
+			case <-time.After(writeWait):
+			}
+		}
+		w.stop()
+		if cause, ok := context.Cause(ctx).(*stallError); ok {
+			return nil, cause
+		}
+		return nil, err
+	}
+	w.timer.Stop()
+	w.ctx, w.body = ctx, resp.Body
+	w.arm()
+	resp.Body = w
+	return resp, nil
+}
+
+// writeWait bounds the wait for a cancelled request's write to end; it ends
+// in microseconds once the connection is closed.
+const writeWait = time.Second
+
+// stallError is a server that sent nothing for too long.
+type stallError struct {
+	wait time.Duration
+	what string
+}
+
+func (e *stallError) Error() string {
+	return fmt.Sprintf("nothing came for %s while waiting for %s", e.wait, e.what)
+}
+func (e *stallError) Timeout() bool   { return true }
+func (e *stallError) Temporary() bool { return true }
+
+// watch is a body whose reads must each bring data within idle.
+type watch struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	body   io.ReadCloser
+	idle   time.Duration
+	timer  *time.Timer
+}
+
+func (w *watch) arm() {
+	w.timer = time.AfterFunc(w.idle, func() { w.cancel(&stallError{wait: w.idle, what: "more of its answer's body"}) })
+}
+
+func (w *watch) Read(p []byte) (int, error) {
+	n, err := w.body.Read(p)
+	if n > 0 {
+		w.timer.Reset(w.idle)
+	}
+	if err != nil && err != io.EOF {
+		if cause, ok := context.Cause(w.ctx).(*stallError); ok {
+			err = cause
+		}
+	}
+	return n, err
+}
+
+func (w *watch) Close() error {
+	err := w.body.Close()
+	w.stop()
+	return err
+}
+
+func (w *watch) stop() {
+	w.timer.Stop()
+	w.cancel(nil)
+}
+
 func (t *retryTransport) log(req *http.Request, resp *http.Response, err error, attempt int, d time.Duration) {
 	if !t.logger.IsDebug() {
 		return
@@ -177,19 +287,64 @@ func (t *retryTransport) log(req *http.Request, resp *http.Response, err error, 
 	t.logger.Debug("github request", args...)
 }
 
+// defaultMaxBody bounds one answer. A page of 100 packages with their
+// repository objects is under a megabyte; a larger answer is not GitHub's.
+const defaultMaxBody = 32 << 20
+
+// tooLargeError is an answer larger than the provider reads.
+type tooLargeError struct {
+	path  string
+	limit int64
+}
+
+func (e *tooLargeError) Error() string {
+	size := fmt.Sprintf("%d bytes", e.limit)
+	if e.limit%(1<<20) == 0 {
+		size = fmt.Sprintf("%d MiB", e.limit>>20)
+	}
+	return fmt.Sprintf("the answer to GET %s is larger than %s, the most pkgql reads", e.path, size)
+}
+
+// brokenBodyError is an answer whose body ended before its end: the
+// connection closed, or broke, mid-body.
+type brokenBodyError struct {
+	path   string
+	read   int64
+	length int64 // the Content-Length; -1 when not sent
+	err    error
+}
+
+func (e *brokenBodyError) Error() string {
+	if e.length >= 0 {
+		return fmt.Sprintf("the answer to GET %s broke off after %d of its %d bytes: %v", e.path, e.read, e.length, e.err)
+	}
+	return fmt.Sprintf("the answer to GET %s broke off after %d bytes: %v", e.path, e.read, e.err)
+}
+
+func (e *brokenBodyError) Unwrap() error { return e.err }
+
 // bufferBody reads a successful body whole, so that a connection that breaks
-// mid-body fails the attempt rather than the decoding above. The buffer comes
-// from a pool and goes back when the body is closed.
-func bufferBody(resp *http.Response) error {
+// mid-body fails the attempt rather than the decoding above, and no more
+// than limit bytes of it. The buffer comes from a pool and goes back when
+// the body is closed.
+func bufferBody(resp *http.Response, limit int64) error {
 	defer resp.Body.Close()
+	path := resp.Request.URL.EscapedPath()
+	if resp.ContentLength > limit {
+		return &tooLargeError{path: path, limit: limit}
+	}
 	buf := bodyPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	if resp.ContentLength > 0 {
 		buf.Grow(int(resp.ContentLength))
 	}
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	switch {
+	case err != nil:
 		bodyPool.Put(buf)
-		return err
+		return &brokenBodyError{path: path, read: n, length: resp.ContentLength, err: err}
+	case n > limit:
+		return &tooLargeError{path: path, limit: limit}
 	}
 	resp.Body = &bufferedBody{Reader: bytes.NewReader(buf.Bytes()), buf: buf}
 	return nil

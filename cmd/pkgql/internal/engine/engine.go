@@ -10,6 +10,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -149,6 +150,11 @@ func (e *Engine) Prepare(script string) ([]*Statement, error) {
 		return nil, &Error{Message: fmt.Sprintf("the script is %d bytes long; at most %d are read", len(script), maxScript)}
 	}
 	src := newSource(script)
+	if i := strings.IndexByte(script, 0); i >= 0 {
+		// SQLite reads text up to a NUL and the Tokenizer past it: what
+		// each would make of the rest differs, so it is refused here.
+		return nil, src.errorAt(i, 0, "remove it: a NUL character (\\x00) is never part of SQL text", "NUL character in the statement")
+	}
 	toks, lerr := tokenize(src)
 	if lerr != nil {
 		return nil, lerr

@@ -130,6 +130,9 @@ func (st *Statement) wrap(err error) error {
 		return err
 	}
 	out := st.src.errorAt(st.offset, st.index, "", "%s", cleanSQLiteMessage(err.Error()))
+	if msg, hint, ok := tooBig(err); ok {
+		out.Message, out.Hint = msg, hint
+	}
 	out.Err = err
 	if pe, ok := provider.AsError(err); ok {
 		out.Message = pe.Error()

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/xwb1989/sqlparser"
 
@@ -439,7 +440,7 @@ func httpCall(res *schema.Resource, m *schema.Method, params map[string]string) 
 
 // outcome is what one call of a mutation ended with.
 type outcome struct {
-	result  string // the method's word for success, "refused" or "failed"
+	result  string // the method's word for success, "refused", "unknown" or "failed"
 	status  int
 	message string
 	err     error
@@ -449,17 +450,31 @@ type outcome struct {
 // the user can read, not a fault.
 var refusedKinds = []string{provider.KindAPI, provider.KindNotFound, provider.KindAuth, provider.KindInvalid}
 
-func classify(res provider.Result, err error, done string) outcome {
+// unknown is the result of a change that may have been made: its answer
+// was lost and nothing could tell.
+const unknown = "unknown"
+
+// classify words a call's end. stopped tells that the statement was stopped
+// while the call was in flight: its request may have reached the API, so
+// what it did is unknown unless its answer came.
+func classify(res provider.Result, err error, done string, stopped bool) outcome {
 	if err == nil {
 		return outcome{result: done, status: res.HTTPStatus, message: res.Message}
 	}
 	pe, ok := provider.AsError(err)
-	if !ok {
+	switch {
+	case stopped && (!ok || pe.Kind == provider.KindCanceled || pe.Kind == provider.KindUnavailable):
+		return outcome{result: unknown, message: "may have been " + done + ": the statement was stopped before the answer came; SELECT it to see", err: err}
+	case !ok:
 		return outcome{result: "failed", message: err.Error(), err: err}
 	}
 	o := outcome{result: "failed", status: pe.HTTPStatus, message: pe.Message, err: err}
-	if slices.Contains(refusedKinds, pe.Kind) {
+	switch {
+	case slices.Contains(refusedKinds, pe.Kind):
 		o.result = "refused"
+	case pe.Kind == provider.KindUncertain:
+		o.result = unknown
+		o.message = "may have been " + done + ": " + pe.Message
 	}
 	if pe.Hint != "" {
 		o.message += "; " + pe.Hint
@@ -467,10 +482,25 @@ func classify(res provider.Result, err error, done string) outcome {
 	return o
 }
 
+// mutationGrace is how long the calls in flight when a statement is stopped
+// still have for their answers: a change GitHub made is then reported as
+// made. It ends well within the time an interrupted process has to leave.
+const mutationGrace = 400 * time.Millisecond
+
 // mutate calls m once per key, up to Config.Concurrency at a time, and
-// reports every key: done, refused (with the API's reason) or failed. Run
-// fails when any key was not done, after the report is written.
+// reports every key: done, refused (with the API's reason), unknown (the
+// answer was lost: it may have been done) or failed. Keys not yet sent when
+// the statement is stopped are not sent. Run fails when any key was not
+// done, after the report is written.
 func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *schema.Method, keys []map[string]string, done string, sink Sink) error {
+	// The calls run under a context that outlives ctx by mutationGrace, so
+	// that a stop does not throw away the answers already on their way.
+	callCtx, cancelCalls := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelCalls()
+	stopWatch := context.AfterFunc(ctx, func() {
+		time.AfterFunc(mutationGrace, cancelCalls)
+	})
+	defer stopWatch()
 	out := make([]outcome, len(keys))
 	sem := make(chan struct{}, e.cfg.Concurrency)
 	var wg sync.WaitGroup
@@ -486,8 +516,8 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 			defer wg.Done()
 			defer func() { <-sem }()
 			req := provider.Request{Service: res.service, Resource: res.schema.Name, Method: m.Name, Params: k}
-			r, err := res.binding.Provider.Call(ctx, req, func(provider.Batch) error { return nil })
-			out[i] = classify(r, err, done)
+			r, err := res.binding.Provider.Call(callCtx, req, func(provider.Batch) error { return nil })
+			out[i] = classify(r, err, done, ctx.Err() != nil)
 		}()
 	}
 	wg.Wait()
@@ -518,7 +548,7 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 		}
 	}
 	var summary []string
-	for _, word := range []string{done, "refused", "failed"} {
+	for _, word := range []string{done, "refused", unknown, "failed"} {
 		if counts[word] > 0 || word == done {
 			summary = append(summary, fmt.Sprintf("%d %s", counts[word], word))
 		}

@@ -156,6 +156,9 @@ func (a *analysis) limit(l *sqlparser.Limit, sc *scope) error {
 		return nil
 	}
 	for _, e := range []sqlparser.Expr{l.Offset, l.Rowcount} {
+		if err := checkLimitValue(a.r, e); err != nil {
+			return err
+		}
 		if e != nil {
 			if err := a.expr(e, sc); err != nil {
 				return err

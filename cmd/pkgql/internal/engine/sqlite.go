@@ -5,13 +5,16 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/xwb1989/sqlparser"
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // The engine's SQLite is in memory, private and shut: its driver is the
@@ -131,6 +134,10 @@ func (s *sqliteDB) acquire(ctx context.Context) (*session, error) {
 			return nil, fmt.Errorf("engine: sqlite: %s: %w", res.name, err)
 		}
 	}
+	if err := setLimits(conn); err != nil {
+		sess.close()
+		return nil, fmt.Errorf("engine: sqlite: %w", err)
+	}
 	err = conn.Raw(func(dc any) error {
 		a, ok := dc.(sqlite.AuthorizerRegisterer)
 		if !ok {
@@ -143,6 +150,66 @@ func (s *sqliteDB) acquire(ctx context.Context) (*session, error) {
 		return nil, fmt.Errorf("engine: sqlite: %w", err)
 	}
 	return sess, nil
+}
+
+// SQLite's own limits let one value or one statement's text take a
+// gigabyte (printf('%.*c', 1e9, 'x'), randomblob(1e9)). pkgql's values are
+// GitHub's fields and the JSON objects among them, kilobytes each, so far
+// lower limits hold every real statement and keep a hostile one from taking
+// the machine's memory.
+const (
+	maxValueBytes = 32 << 20 // one string or blob, a row's text included
+	maxSQLBytes   = 4 << 20  // the rendered text of one statement
+)
+
+var limits = []struct{ id, value int }{
+	{sqlite3.SQLITE_LIMIT_LENGTH, maxValueBytes},
+	{sqlite3.SQLITE_LIMIT_SQL_LENGTH, maxSQLBytes},
+	{sqlite3.SQLITE_LIMIT_COLUMN, 2000},
+	{sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 1000},
+	{sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 500},
+	{sqlite3.SQLITE_LIMIT_FUNCTION_ARG, 127},
+	{sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 50000},
+	{sqlite3.SQLITE_LIMIT_ATTACHED, 0},
+}
+
+func setLimits(conn *sql.Conn) error {
+	for _, l := range limits {
+		if _, err := sqlite.Limit(conn, l.id, l.value); err != nil {
+			return fmt.Errorf("setting limit %d: %w", l.id, err)
+		}
+	}
+	return nil
+}
+
+// tooBig words SQLite's "string or blob too big" for the limit pkgql set.
+func tooBig(err error) (msg, hint string, ok bool) {
+	var se *sqlite.Error
+	if !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_TOOBIG {
+		return "", "", false
+	}
+	return fmt.Sprintf("a value in this statement would be larger than %d MiB, the most pkgql holds in one value", maxValueBytes>>20),
+		"make the value smaller (substr, a LIMIT on what group_concat or json_group_array gathers)", true
+}
+
+// checkLimitValue refuses a LIMIT or OFFSET literal that SQLite would only
+// call a "datatype mismatch": a number beyond a 64-bit integer, or not whole.
+func checkLimitValue(r *stmtReader, e sqlparser.Expr) error {
+	v, ok := e.(*sqlparser.SQLVal)
+	if !ok {
+		return nil
+	}
+	at := r.findWord("limit")
+	switch v.Type {
+	case sqlparser.IntVal:
+		if _, err := strconv.ParseInt(string(v.Val), 10, 64); err != nil {
+			return r.errorAt(at, "use a number up to 9223372036854775807, or leave LIMIT out to read every row",
+				"LIMIT %s is too large", v.Val)
+		}
+	case sqlparser.FloatVal:
+		return r.errorAt(at, "use a whole number such as 100", "LIMIT and OFFSET take a whole number, not %s", v.Val)
+	}
+	return nil
 }
 
 // close ends a session for good.

@@ -27,8 +27,8 @@ func (j *jsonSink) Begin(cols []engine.Column) error {
 	}
 	j.w = bufio.NewWriterSize(&j.s.out, 64<<10)
 	j.keys = j.keys[:0]
-	for _, c := range cols {
-		j.keys = append(j.keys, append(appendJSONString(nil, c.Name), ':'))
+	for _, name := range uniqueKeys(cols) {
+		j.keys = append(j.keys, append(appendJSONString(nil, name), ':'))
 	}
 	j.rows = 0
 	_, err := j.w.WriteString("[")
@@ -70,4 +70,32 @@ func (j *jsonSink) End(summary string) error {
 	}
 	j.s.end()
 	return writeSummary(j.opts, summary)
+}
+
+// uniqueKeys names the columns for JSON objects, where a key may appear once
+// (RFC 8259 leaves duplicates to each reader, and most keep only the last):
+// a name that repeats an earlier one gets _2, _3, … — the first free one, so
+// SELECT 1 AS a, 2 AS a gives {"a":1,"a_2":2}.
+func uniqueKeys(cols []engine.Column) []string {
+	taken := make(map[string]bool, len(cols))
+	for _, c := range cols {
+		taken[c.Name] = true
+	}
+	seen := make(map[string]bool, len(cols))
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		name := c.Name
+		if seen[name] {
+			for n := 2; ; n++ {
+				if cand := fmt.Sprintf("%s_%d", c.Name, n); !taken[cand] {
+					name = cand
+					break
+				}
+			}
+			taken[name] = true
+		}
+		seen[name] = true
+		names[i] = name
+	}
+	return names
 }

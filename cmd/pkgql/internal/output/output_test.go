@@ -354,3 +354,28 @@ func TestValues(t *testing.T) {
 		}
 	}
 }
+
+// Columns with the same name get keys of their own in JSON objects, so no
+// value is lost to a reader that keeps one value per key.
+func TestJSONDuplicateNames(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"a", "a"}, `[{"a":1,"a_2":2}]`},
+		{[]string{"a", "a", "a"}, `[{"a":1,"a_2":2,"a_3":3}]`},
+		{[]string{"a", "a_2", "a"}, `[{"a":1,"a_2":2,"a_3":3}]`},
+		{[]string{"name", "id", "name"}, `[{"name":1,"id":2,"name_2":3}]`},
+	} {
+		cols := make([]engine.Column, len(tc.names))
+		row := make([]any, len(tc.names))
+		for i, n := range tc.names {
+			cols[i], row[i] = engine.Column{Name: n}, int64(i+1)
+		}
+		out, _ := render(t, Options{Format: JSON}, resultSet{cols: cols, rows: [][]any{row}})
+		if got := strings.TrimSpace(out); got != tc.want {
+			t.Errorf("%q: %s, want %s", tc.names, got, tc.want)
+		}
+	}
+}

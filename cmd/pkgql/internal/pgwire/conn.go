@@ -26,8 +26,10 @@ const (
 	// a client that connects and says nothing does not hold a goroutine.
 	startupTimeout = 30 * time.Second
 	// maxMessage bounds one client message; a longer statement is refused
-	// before it is read into memory.
-	maxMessage = 64 << 20
+	// before it is read into memory. The engine reads scripts of up to 16
+	// MiB, so a longer message could only fail later, after copies of it
+	// took many times its size; the margin is for Bind's framing.
+	maxMessage = 16<<20 + 64<<10
 	// flushEvery is how many bytes of rows are held before they are sent.
 	flushEvery = 64 << 10
 )

@@ -130,3 +130,24 @@ func TestHistoryKeepsNoQuit(t *testing.T) {
 		})
 	}
 }
+
+// A statement that holds the token in use is never written to the history,
+// whatever the token looks like; others are.
+func TestHistoryKeepsNoSecretInUse(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "history")
+	const secret = "s3cr3t-sandbox-token-42"
+	s := New(Config{Out: io.Discard, Secrets: func() []string { return []string{"", secret} }})
+	s.hist = &history{path: path}
+	s.in = newPlainReader(strings.NewReader(""), nil)
+	defer s.in.close()
+	for _, typed := range []string{
+		"SELECT 1;",
+		"SELECT * FROM github.packages.user_packages WHERE username = '" + secret + "';",
+		"SELECT '" + secret[:10] + "' AS part;",
+		"SELECT 'ghp_0123456789abcdefghijABCDEFGHIJ012345' AS pasted;",
+	} {
+		s.remember(typed)
+	}
+	assertFile(t, path, "SELECT 1;\nSELECT '"+secret[:10]+"' AS part;\n")
+}

@@ -31,6 +31,9 @@ type Config struct {
 	Editor bool
 	// HistoryFile keeps the Editor's history across runs; "" keeps none.
 	HistoryFile string
+	// Secrets returns the credentials in use (the API token): a statement
+	// that holds one is never kept in the history, whatever its shape.
+	Secrets func() []string
 	// Catalog returns the providers' schemas, for completion and .schema.
 	Catalog func() []*schema.Provider
 	// Formats are the output formats .output accepts.
@@ -214,6 +217,13 @@ func (s *Shell) fail(err error) {
 
 // remember keeps what was typed in the history, without credentials.
 func (s *Shell) remember(typed string) {
+	if s.cfg.Secrets != nil {
+		for _, secret := range s.cfg.Secrets() {
+			if secret != "" && strings.Contains(typed, secret) {
+				return
+			}
+		}
+	}
 	for _, e := range historyEntries(typed, secretsOf(s.cfg.Catalog())) {
 		if err := s.hist.add(e); err != nil {
 			fmt.Fprintf(s.cfg.Out, "history: %v; this session's statements will not be kept\n", err)

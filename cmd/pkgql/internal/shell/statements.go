@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/pkgql/pkgql/schema"
@@ -108,10 +109,19 @@ func secretsOf(catalog []*schema.Provider) secretParams {
 	return out
 }
 
+// githubToken matches the shapes of GitHub's tokens (personal, OAuth,
+// user-to-server, server-to-server, refresh and fine-grained), so a token
+// pasted anywhere in a statement keeps the statement out of the history.
+var githubToken = regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}`)
+
 // carried reports whether text binds a secret param: "@token = …" in an
-// EXEC, or its name compared with "=" anywhere. Text the Tokenizer cannot
-// read is looked at word by word, to be safe.
+// EXEC, or its name compared with "=" anywhere; or holds what looks like a
+// GitHub token. Text the Tokenizer cannot read is looked at word by word, to
+// be safe.
 func (sp secretParams) carried(text string) bool {
+	if githubToken.MatchString(text) {
+		return true
+	}
 	s := scan(text)
 	if s.broken || s.open != 0 {
 		lower := strings.ToLower(text)

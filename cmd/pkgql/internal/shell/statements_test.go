@@ -58,6 +58,10 @@ func TestHistoryEntries(t *testing.T) {
 		{"EXEC github.packages.user_packages.restore_package_for_user\n  @username = 'octocat',\n  @TOKEN='ghp_abc';", nil},
 		{"SELECT * FROM t WHERE token = 'ghp_abc';", nil},
 		{"EXEC a.b.c.d @client_secret = 'x';", nil},
+		// A token pasted anywhere, in the shape GitHub gives tokens.
+		{"SELECT * FROM t WHERE name = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';", nil},
+		{"SELECT 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz';", nil},
+		{"SELECT * FROM t WHERE\n name = 'gho_0123456789abcdefghijABCDEFGHIJ012345';", nil},
 		{"SELECT 'token' AS token FROM t;", []string{"SELECT 'token' AS token FROM t;"}},
 		{"SELECT * FROM t WHERE name = 'the token = x';", []string{"SELECT * FROM t WHERE name = 'the token = x';"}},
 		{"  \n", nil},

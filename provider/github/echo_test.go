@@ -1,0 +1,43 @@
+package github
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/pkgql/pkgql/provider"
+)
+
+// A server that echoes the request's Authorization header in its error
+// message does not get the token passed on: every error the provider
+// returns has it hidden.
+func TestEchoedTokenIsHidden(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusBadGateway} {
+		f := newFakeGitHub(t)
+		f.fault = func(w http.ResponseWriter, r *http.Request, _ int64) bool {
+			writeError(w, status, "bad credentials: "+r.Header.Get("Authorization"), "https://docs.github.com/?t="+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+			return true
+		}
+		p, _ := testProvider(t, f.srv.URL, 1, nil)
+		for _, req := range []providerRequest{
+			{"get", pkgReq("get_package_for_user", "octocat", "npm", "hello")},
+			{"list", listReq("octocat", "npm")},
+			{"delete", pkgReq("delete_package_for_user", "octocat", "npm", "hello")},
+		} {
+			out := run(p, req.req)
+			pe := mustProviderError(t, out.err)
+			if strings.Contains(out.err.Error(), testToken) || strings.Contains(pe.DocURL, testToken) {
+				t.Errorf("%d, %s: the token is in the error: %v (doc %s)", status, req.name, out.err, pe.DocURL)
+			}
+			if !strings.Contains(pe.Message, redactedToken) && status != http.StatusBadGateway {
+				t.Errorf("%d, %s: message %q", status, req.name, pe.Message)
+			}
+		}
+	}
+}
+
+type providerRequest struct {
+	name string
+	req  provider.Request
+}
