@@ -50,7 +50,7 @@ func TestNodePostgres(t *testing.T) {
 	var want strings.Builder
 	for _, b := range f.bindings {
 		svc, _ := b.Schema.Service("packages")
-		for _, r := range svc.Resources {
+		for _, r := range byName(svc.Resources) {
 			fmt.Fprintf(&want, "table packages.%s\n", r.Name)
 		}
 		r, _ := svc.Resource("user_packages")
