@@ -80,7 +80,7 @@ func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*se
 				break
 			}
 		}
-		msg, hint := missingMessage(res, schema.Select, s.plan.Missing)
+		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict)
 		return nil, r.errorAt(at, hint, "%s", msg)
 	}
 	q.scans = scans
