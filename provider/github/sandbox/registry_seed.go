@@ -240,8 +240,8 @@ func (p *pusher) sbom(subject *ImageManifest) *ImageManifest {
 	p.n++
 	s := descOf(subject)
 	return p.push(manifestDoc{SchemaVersion: 2, MediaType: "application/vnd.oci.image.manifest.v1+json", ArtifactType: "application/spdx+json",
-		Config: &desc{MediaType: "application/vnd.oci.empty.v1+json", Digest: digestOf([]byte("{}")), Size: 2},
-		Layers: []desc{{MediaType: "application/spdx+json", Digest: digestOf(fmt.Appendf(nil, "sbom %s %d", subject.Digest, p.n)), Size: 9000}},
+		Config:  &desc{MediaType: "application/vnd.oci.empty.v1+json", Digest: digestOf([]byte("{}")), Size: 2},
+		Layers:  []desc{{MediaType: "application/spdx+json", Digest: digestOf(fmt.Appendf(nil, "sbom %s %d", subject.Digest, p.n)), Size: 9000}},
 		Subject: &s, Annotations: map[string]string{"org.opencontainers.image.created": p.at.Format(time.RFC3339)}})
 }
 
@@ -302,4 +302,21 @@ func toolHistory(name string) *ImageRepo {
 	p.cosign(rel.Digest, "sig")
 	p.image(true, "linux/amd64", "latest")
 	return p.repo
+}
+
+// imagePackage is the container package whose versions are repo's
+// manifests, oldest first, none deleted.
+func imagePackage(repo *ImageRepo, owner string, id int64) *Package {
+	first, last := repo.Manifests[0], repo.Manifests[len(repo.Manifests)-1]
+	p := &Package{ID: id, Name: strings.TrimPrefix(repo.Name, owner+"/"), PackageType: "container", Visibility: "public",
+		VersionCount: len(repo.Manifests), CreatedAt: first.CreatedAt, UpdatedAt: last.CreatedAt, image: repo}
+	if repo.Private {
+		p.Visibility = "private"
+	}
+	vs := make([]*Version, len(repo.Manifests))
+	for i, m := range repo.Manifests {
+		vs[i] = &Version{ID: id*1000 + int64(i) + 1, Name: m.Digest, Tags: slices.Clone(m.Tags), CreatedAt: m.CreatedAt, UpdatedAt: m.CreatedAt}
+	}
+	p.versions = &vs
+	return p
 }

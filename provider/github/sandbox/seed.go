@@ -32,6 +32,7 @@ type Package struct {
 	DeletedAt    time.Time
 
 	versions *[]*Version // generated on first use: Server.versionsOf
+	image    *ImageRepo  // the registry's manifests of a container package with a push history
 }
 
 // Repository is the repository a package is linked to; its owner is the

@@ -19,6 +19,9 @@ type OrgSeed struct {
 	Packages int
 	Members  []string
 	Admins   []string
+	// Images adds the container packages of ImageRepos(Login), whose
+	// versions are the manifests the sandbox registry serves.
+	Images bool
 }
 
 // DefaultOrgs are the demo's organizations: acme, where octocat is an admin,
@@ -28,6 +31,7 @@ func DefaultOrgs() []OrgSeed {
 	return []OrgSeed{
 		{Login: "acme", ID: 9919, Packages: 40, Admins: []string{"octocat"}, Members: []string{"monalisa"}},
 		{Login: "initech", ID: 4242, Packages: 20, Admins: []string{"hubot"}},
+		{Login: "shipyard", ID: 7301, Admins: []string{"octocat"}, Images: true},
 	}
 }
 
@@ -253,6 +257,9 @@ func (s *Server) deleteVersion(rt route) response {
 	}
 	v.Deleted, v.DeletedAt = true, s.now()
 	p.VersionCount--
+	if p.image != nil {
+		s.registry.Remove(p.image.Name, v.Name)
+	}
 	return response{status: http.StatusNoContent}
 }
 
@@ -274,6 +281,9 @@ func (s *Server) restoreVersion(rt route) response {
 	}
 	v.Deleted, v.DeletedAt = false, time.Time{}
 	p.VersionCount++
+	if p.image != nil {
+		s.registry.Restore(p.image.Name, v.Name)
+	}
 	return response{status: http.StatusNoContent}
 }
 
