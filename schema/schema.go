@@ -97,6 +97,10 @@ type Method struct {
 	Route Route
 	// Unique is set when the method returns at most one row (a get by key).
 	Unique bool
+	// Guarded is set on a DELETE method whose provider checks, before any
+	// call, the keys one statement would delete as a whole, and may refuse
+	// some of them with a reason (provider.Request.Check).
+	Guarded bool
 	// Excludes are params that must not be bound for the method to be chosen:
 	// a method for one owner is not the one for another (org vs username).
 	Excludes []string

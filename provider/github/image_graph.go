@@ -1,0 +1,241 @@
+package github
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/registry"
+	"github.com/pkgql/pkgql/schema"
+)
+
+// The image graph columns of package_versions are read from the container
+// registry, never from the REST API: only when a statement names one, and
+// only for container packages. The whole package's versions are needed to
+// know a version's parents or whether it is in use, so a call that reads one
+// version still lists them all.
+
+// graphFields are the columns computed from the registry.
+var graphFields = []field{
+	{Field: schema.Field{Name: "media_type", Type: schema.String,
+		Description: "Container versions: the manifest's media type (OCI index or manifest, Docker v2 manifest list or manifest), read from the registry."}},
+	{Field: schema.Field{Name: "platform", Type: schema.String,
+		Description: "Container versions: the platform of an image manifest (linux/arm64, linux/arm/v7); null for an index, an attestation, a signature or a referrer."}},
+	{Field: schema.Field{Name: "children", Type: schema.Object,
+		Description: "Container versions: the digests an index references (attestation manifests included), as a JSON array; [] for a manifest."}},
+	{Field: schema.Field{Name: "parents", Type: schema.Object,
+		Description: "Container versions: the digests of the indexes of the same package that reference this version, as a JSON array."}},
+	{Field: schema.Field{Name: "signs", Type: schema.String,
+		Description: "Container versions: for a signature, attestation or referrer (cosign sha256-<hex>.sig/.att/.sbom tags, buildx attestation manifests, OCI subject), the digest it belongs to; else null."}},
+	{Field: schema.Field{Name: "in_use", Type: schema.Boolean,
+		Description: "Container versions: true when the version carries an image tag, or is reachable from a tagged version through children, attestations, signatures or referrers. " +
+			"Untagged and not in_use is garbage; cosign and referrers tags (sha256-…) keep nothing in use by themselves."}},
+}
+
+func isGraphField(name string) bool {
+	return slices.ContainsFunc(graphFields, func(f field) bool { return f.Name == name })
+}
+
+// imageName is the image a container package is pulled as: owner/package.
+func imageName(params map[string]string) (string, error) {
+	owner := params["org"]
+	if owner == "" {
+		owner = params["username"]
+	}
+	if owner == "" {
+		return "", &provider.Error{Kind: provider.KindInvalid, Param: "org",
+			Message: "the image graph of the authenticated user's packages cannot be read without the owner's name",
+			Hint:    "bind username = 'your-login' (or org) to read media_type, platform, children, parents, signs and in_use"}
+	}
+	return strings.ToLower(owner + "/" + params["package_name"]), nil
+}
+
+// packageGraph lists a container package's versions and reads the manifest
+// of each from the registry. Any failure fails it: a graph on part of the
+// manifests would call needed versions garbage.
+func (p *Provider) packageGraph(ctx context.Context, service string, params map[string]string, platforms bool) (*registry.Graph, registry.Reads, int64, error) {
+	var reads registry.Reads
+	image, err := imageName(params)
+	if err != nil {
+		return nil, reads, 0, err
+	}
+	list := provider.Request{Service: service, Resource: "package_versions", Columns: []string{"id", "name", "tags"}, Params: map[string]string{}}
+	for _, k := range []string{"org", "username", "package_type", "package_name"} {
+		if v, ok := params[k]; ok {
+			list.Params[k] = v
+		}
+	}
+	switch {
+	case params["org"] != "":
+		list.Method = "get_all_package_versions_for_package_owned_by_org"
+	default:
+		list.Method = "get_all_package_versions_for_package_owned_by_user"
+	}
+	var versions []registry.Version
+	res, err := p.Call(ctx, list, func(b provider.Batch) error {
+		for _, row := range b.Rows {
+			v := registry.Version{ID: row[0].(int64), Digest: row[1].(string)}
+			if t, ok := row[2].(provider.JSON); ok {
+				json.Unmarshal(t, &v.Tags)
+			}
+			versions = append(versions, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, reads, res.Requests, err
+	}
+	p.mu.RLock()
+	reg := p.conn.registry
+	p.mu.RUnlock()
+	digests := make([]string, len(versions))
+	for i, v := range versions {
+		digests[i] = v.Digest
+	}
+	ms, reads, err := reg.ReadManifests(ctx, image, digests)
+	if err != nil {
+		return nil, reads, res.Requests, registryError(reg, image, err)
+	}
+	g := registry.Build(versions, ms)
+	if platforms {
+		more, err := reg.ReadPlatforms(ctx, image, g.Unplaced(ms))
+		reads = reads.Add(more)
+		if err != nil {
+			return nil, reads, res.Requests, registryError(reg, image, err)
+		}
+		g = registry.Build(versions, ms)
+	}
+	return g, reads, res.Requests, nil
+}
+
+func registryError(reg *registry.Client, image string, err error) error {
+	return &provider.Error{Kind: provider.KindAPI, Resource: "github.packages.package_versions",
+		Message: "the container registry " + reg.Host() + " could not be read for " + image + ": " + err.Error(),
+		Hint:    "the image graph needs every manifest of the package; check --registry-url and that the token has read:packages"}
+}
+
+// callWithGraph runs a versions SELECT that reads graph columns: the call
+// itself, then the graph, then each row's graph columns filled in.
+func (p *Provider) callWithGraph(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+	if req.Params["package_type"] != "container" {
+		return p.callPlain(ctx, req, emit)
+	}
+	cols := req.Columns
+	inner := req
+	inner.Columns = append(slices.Clone(cols), "id")
+	inner.Limit = 0
+	var rows [][]any
+	res, err := p.callPlain(ctx, inner, func(b provider.Batch) error {
+		rows = append(rows, b.Rows...)
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	g, reads, listed, err := p.packageGraph(ctx, req.Service, req.Params, slices.Contains(cols, "platform"))
+	res.Requests += listed + reads.Requests
+	if err != nil {
+		return res, err
+	}
+	byID := map[int64]*registry.Node{}
+	for _, n := range g.Nodes {
+		byID[n.ID] = n
+	}
+	if req.Limit > 0 && int64(len(rows)) > req.Limit {
+		rows = rows[:req.Limit]
+	}
+	for i, row := range rows {
+		id, _ := row[len(cols)].(int64)
+		n := byID[id]
+		for c, name := range cols {
+			if isGraphField(name) {
+				row[c] = graphValue(n, name)
+			}
+		}
+		rows[i] = row[:len(cols)]
+	}
+	err = emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: res.Requests, RateLimitRemaining: -1}})
+	return res, err
+}
+
+func graphValue(n *registry.Node, name string) any {
+	if n == nil {
+		return nil // listed after the graph was read
+	}
+	str := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	arr := func(s []string) any {
+		if s == nil {
+			s = []string{}
+		}
+		b, _ := json.Marshal(s)
+		return provider.JSON(b)
+	}
+	switch name {
+	case "media_type":
+		return str(n.MediaType)
+	case "platform":
+		return str(n.Platform)
+	case "children":
+		return arr(n.Children)
+	case "parents":
+		return arr(n.Parents)
+	case "signs":
+		return str(n.Signs)
+	case "in_use":
+		return n.InUse
+	}
+	return nil
+}
+
+// check answers a Check call of a version DELETE: the keys are grouped by
+// package, each container package's graph is read once, and each key gets
+// nil or the reason it must stay. Other package types have no graph.
+func (p *Provider) check(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+	type pkg struct {
+		params map[string]string
+		ids    map[int64]bool
+	}
+	groups := map[string]*pkg{}
+	var order []string
+	for _, k := range req.Keys {
+		if k["package_type"] != "container" {
+			continue
+		}
+		g := k["org"] + "\x00" + k["username"] + "\x00" + k["package_name"]
+		if groups[g] == nil {
+			groups[g] = &pkg{params: k, ids: map[int64]bool{}}
+			order = append(order, g)
+		}
+		id, err := strconv.ParseInt(k["package_version_id"], 10, 64)
+		if err == nil {
+			groups[g].ids[id] = true
+		}
+	}
+	var result provider.Result
+	refused := map[string]map[int64]string{}
+	for _, key := range order {
+		g, reads, listed, err := p.packageGraph(ctx, req.Service, groups[key].params, false)
+		result.Requests += listed + reads.Requests
+		if err != nil {
+			return result, err
+		}
+		refused[key] = g.Check(groups[key].ids)
+	}
+	rows := make([][]any, len(req.Keys))
+	for i, k := range req.Keys {
+		rows[i] = []any{nil}
+		id, _ := strconv.ParseInt(k["package_version_id"], 10, 64)
+		if r, ok := refused[k["org"]+"\x00"+k["username"]+"\x00"+k["package_name"]][id]; ok && k["package_type"] == "container" {
+			rows[i][0] = r
+		}
+	}
+	return result, emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: result.Requests, RateLimitRemaining: -1}})
+}
