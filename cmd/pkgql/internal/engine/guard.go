@@ -39,9 +39,16 @@ func (e *Engine) guard(ctx context.Context, st *Statement, res *resource, keys [
 		err = fmt.Errorf("the provider judged %d of %d keys", len(reasons), len(keys))
 	}
 	if err != nil {
+		msg, hint := err.Error(), "the check must succeed before any deletion"
+		if pe, ok := provider.AsError(err); ok {
+			msg = pe.Message
+			if pe.Hint != "" {
+				hint += "; " + pe.Hint
+			}
+		}
 		return nil, st.wrap(&Error{
-			Message: fmt.Sprintf("%s could not check what this DELETE would break, so nothing was deleted", m.Name),
-			Hint:    "the check must succeed before any deletion; fix what it says and run again",
+			Message: fmt.Sprintf("nothing was deleted: %s could not check what this DELETE would break: %s", m.Name, msg),
+			Hint:    hint,
 			Err:     err,
 		})
 	}
