@@ -282,10 +282,13 @@ func (x *Resource) GetMethods() []*Method {
 }
 
 type Field struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Type          string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
-	Description   string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Type        string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
+	Description string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	// reads is what the provider reads, besides the method's own call, to
+	// compute the field; only when a statement names it. EXPLAIN shows it.
+	Reads         string `protobuf:"bytes,4,opt,name=reads,proto3" json:"reads,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -337,6 +340,13 @@ func (x *Field) GetType() string {
 func (x *Field) GetDescription() string {
 	if x != nil {
 		return x.Description
+	}
+	return ""
+}
+
+func (x *Field) GetReads() string {
+	if x != nil {
+		return x.Reads
 	}
 	return ""
 }
@@ -1481,11 +1491,12 @@ const file_provider_proto_rawDesc = "" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x120\n" +
 	"\x06fields\x18\x04 \x03(\v2\x18.pkgql.provider.v1.FieldR\x06fields\x120\n" +
 	"\x06params\x18\x05 \x03(\v2\x18.pkgql.provider.v1.ParamR\x06params\x123\n" +
-	"\amethods\x18\x06 \x03(\v2\x19.pkgql.provider.v1.MethodR\amethods\"Q\n" +
+	"\amethods\x18\x06 \x03(\v2\x19.pkgql.provider.v1.MethodR\amethods\"g\n" +
 	"\x05Field\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription\"\x93\x01\n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x14\n" +
+	"\x05reads\x18\x04 \x01(\tR\x05reads\"\x93\x01\n" +
 	"\x05Param\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12 \n" +

@@ -19,7 +19,7 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 		for _, r := range s.Resources {
 			pr := &providerpb.Resource{Name: r.Name, Title: r.Title, Description: r.Description}
 			for _, f := range r.Fields {
-				pr.Fields = append(pr.Fields, &providerpb.Field{Name: f.Name, Type: string(f.Type), Description: f.Description})
+				pr.Fields = append(pr.Fields, &providerpb.Field{Name: f.Name, Type: string(f.Type), Description: f.Description, Reads: f.Reads})
 			}
 			for _, prm := range r.Params {
 				pr.Params = append(pr.Params, &providerpb.Param{Name: prm.Name, Type: string(prm.Type), Description: prm.Description, Enum: prm.Enum, Field: prm.Field, Secret: prm.Secret})
@@ -45,7 +45,7 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 		for _, r := range s.GetResources() {
 			rr := schema.Resource{Name: r.GetName(), Title: r.GetTitle(), Description: r.GetDescription()}
 			for _, f := range r.GetFields() {
-				rr.Fields = append(rr.Fields, schema.Field{Name: f.GetName(), Type: schema.Type(f.GetType()), Description: f.GetDescription()})
+				rr.Fields = append(rr.Fields, schema.Field{Name: f.GetName(), Type: schema.Type(f.GetType()), Description: f.GetDescription(), Reads: f.GetReads()})
 			}
 			for _, prm := range r.GetParams() {
 				rr.Params = append(rr.Params, schema.Param{Name: prm.GetName(), Type: schema.Type(prm.GetType()), Description: prm.GetDescription(), Enum: prm.GetEnum(), Field: prm.GetField(), Secret: prm.GetSecret()})

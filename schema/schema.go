@@ -67,6 +67,10 @@ type Field struct {
 	Name        string
 	Type        Type
 	Description string
+	// Reads, when set, says what the provider reads besides the method's own
+	// call to compute the field, only when a statement names it ("the
+	// container registry: one manifest per version"). EXPLAIN shows it.
+	Reads string
 }
 
 // Param is an input of one or more methods.

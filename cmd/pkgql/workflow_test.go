@@ -34,8 +34,8 @@ func TestRetentionWorkflow(t *testing.T) {
 	for _, mode := range []string{"--dry-run", "--yes"} {
 		for _, step := range steps[1:] {
 			cmd := exec.Command("bash", "-e", "-c", step)
-			cmd.Env = append(testEnv("PATH="+bin+":"+os.Getenv("PATH"), "PKGQL_GITHUB_URL="+url, "PKGQL_REGISTRY_URL="+strings.TrimSuffix(url, "/"),
-				"GITHUB_TOKEN=ghs_workflowtoken", "ORG=shipyard", "IMAGE=app", "MODE="+mode))
+			cmd.Env = testEnv("PATH="+bin+":"+os.Getenv("PATH"), "PKGQL_GITHUB_URL="+url, "PKGQL_REGISTRY_URL="+strings.TrimSuffix(url, "/"),
+				"GITHUB_TOKEN=ghs_workflowtoken", "ORG=shipyard", "IMAGE=app", "MODE="+mode)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("%s: %v\n%s", mode, err, out)
 			}
