@@ -45,15 +45,23 @@ func isGraphField(name string) bool {
 }
 
 // imageName is the image a container package is pulled as: owner/package.
-func imageName(params map[string]string) (string, error) {
+// The authenticated user's login is asked of GET /user, once per call.
+func (p *Provider) imageName(ctx context.Context, params map[string]string) (string, error) {
 	owner := params["org"]
 	if owner == "" {
 		owner = params["username"]
 	}
 	if owner == "" {
-		return "", &provider.Error{Kind: provider.KindInvalid, Param: "org",
-			Message: "the image graph of the authenticated user's packages cannot be read without the owner's name",
-			Hint:    "bind username = 'your-login' (or org) to read media_type, platform, children, parents, signs and in_use"}
+		p.mu.RLock()
+		gh := p.conn.gh
+		p.mu.RUnlock()
+		u, _, err := gh.Users.Get(ctx, "")
+		if err != nil || u.GetLogin() == "" {
+			return "", &provider.Error{Kind: provider.KindAuth, Resource: "github.packages.package_versions",
+				Message: "the image graph needs the owner's name, and GET /user did not tell it",
+				Hint:    "bind username = 'your-login' (or org)"}
+		}
+		owner = u.GetLogin()
 	}
 	return strings.ToLower(owner + "/" + params["package_name"]), nil
 }
@@ -62,9 +70,6 @@ func imageName(params map[string]string) (string, error) {
 // of each from the registry. Any failure fails it: a graph on part of the
 // manifests would call needed versions garbage.
 func (p *Provider) packageGraph(ctx context.Context, service string, params map[string]string, platforms bool) (*registry.Graph, registry.Reads, int64, error) {
-	if _, err := imageName(params); err != nil {
-		return nil, registry.Reads{}, 0, err
-	}
 	list := provider.Request{Service: service, Resource: "package_versions", Columns: []string{"id", "name", "tags"}, Params: map[string]string{}}
 	for _, k := range []string{"org", "username", "package_type", "package_name"} {
 		if v, ok := params[k]; ok {
@@ -74,8 +79,10 @@ func (p *Provider) packageGraph(ctx context.Context, service string, params map[
 	switch {
 	case params["org"] != "":
 		list.Method = "get_all_package_versions_for_package_owned_by_org"
-	default:
+	case params["username"] != "":
 		list.Method = "get_all_package_versions_for_package_owned_by_user"
+	default:
+		list.Method = "get_all_package_versions_for_package_owned_by_authenticated_user"
 	}
 	var versions []registry.Version
 	res, err := p.Call(ctx, list, func(b provider.Batch) error {
@@ -93,7 +100,7 @@ func (p *Provider) packageGraph(ctx context.Context, service string, params map[
 
 // readGraph reads the manifests of a package's versions and builds its graph.
 func (p *Provider) readGraph(ctx context.Context, params map[string]string, versions []registry.Version, platforms bool) (*registry.Graph, registry.Reads, error) {
-	image, err := imageName(params)
+	image, err := p.imageName(ctx, params)
 	if err != nil {
 		return nil, registry.Reads{}, err
 	}
