@@ -62,7 +62,15 @@ func TestImageGuard(t *testing.T) {
 	if st := s.Stats(); st.Total != 1 {
 		t.Errorf("REST requests: %+v", st)
 	}
+	// A bulk DELETE that filters on in_use reads each manifest once: the
+	// check reuses what its SELECT read.
 	s.Registry().ResetStats()
+	if r := run("--dry-run", deleteAll+" AND NOT in_use"); r.code != 0 {
+		t.Fatal(r)
+	}
+	if st := s.Registry().Stats(); st[sandbox.RegKindManifest] != before+1 {
+		t.Errorf("registry requests of a checked bulk DELETE: %v", st)
+	}
 
 	r = run("--dry-run", deleteAll)
 	refused := 0

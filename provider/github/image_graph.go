@@ -20,7 +20,7 @@ import (
 
 // graphReads is what naming a graph column costs, as EXPLAIN tells it.
 const graphReads = "the container registry (--registry-url), for container packages: the package's versions listed once " +
-	"(the listing itself when the statement lists them), then one manifest read per version, within --concurrency, and for platform " +
+	"(the listing itself when the statement lists them), then one manifest read per version, within --concurrency (a manifest read once is not read again: a digest names one content), and for platform " +
 	"one config read per image that no index describes"
 
 // graphFields are the columns computed from the registry.

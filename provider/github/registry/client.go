@@ -50,7 +50,15 @@ type Client struct {
 	userAgent   string
 	transport   http.RoundTripper
 	cache       auth.Cache // registry tokens, shared by every read
+
+	// A manifest named by digest never changes, so one read serves every
+	// later statement: a bulk DELETE's check reuses what its SELECT read.
+	mu        sync.Mutex
+	manifests map[string]*Manifest // by image@digest; at most maxCached
 }
+
+// maxCached bounds the manifests kept, far above any package's versions.
+const maxCached = 200_000
 
 // New checks cfg and returns a client; it sends nothing.
 func New(cfg Config) (*Client, error) {
@@ -69,7 +77,7 @@ func New(cfg Config) (*Client, error) {
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "":
 		return nil, fmt.Errorf("the registry URL %q must be a scheme and host only, such as https://ghcr.io", raw)
 	}
-	c := &Client{url: u, host: u.Host, token: cfg.Token, concurrency: cfg.Concurrency, userAgent: cfg.UserAgent, transport: cfg.Transport, cache: auth.NewCache()}
+	c := &Client{url: u, host: u.Host, token: cfg.Token, concurrency: cfg.Concurrency, userAgent: cfg.UserAgent, transport: cfg.Transport, cache: auth.NewCache(), manifests: map[string]*Manifest{}}
 	if c.concurrency <= 0 {
 		c.concurrency = 8
 	}
@@ -95,23 +103,32 @@ type Reads struct {
 }
 
 // ReadManifests reads the manifest of each digest of one image (owner/name)
-// once, at most Concurrency at a time. Any read that fails fails the whole:
-// a graph built on some manifests would call needed versions garbage.
+// once, at most Concurrency at a time; a digest read before is not read
+// again. Any read that fails fails the whole: a graph built on some
+// manifests would call needed versions garbage. The manifests returned are
+// the caller's own.
 func (c *Client) ReadManifests(ctx context.Context, image string, digests []string) (map[string]*Manifest, Reads, error) {
 	var reads Reads
 	repo, err := c.repository(image, &reads.Requests)
 	if err != nil {
 		return nil, reads, err
 	}
+	out := make(map[string]*Manifest, len(digests))
 	uniq := make([]string, 0, len(digests))
-	seen := map[string]bool{}
+	c.mu.Lock()
 	for _, d := range digests {
-		if !seen[d] {
-			seen[d] = true
-			uniq = append(uniq, d)
+		if _, ok := out[d]; ok {
+			continue
 		}
+		if m := c.manifests[image+"@"+d]; m != nil {
+			cp := *m
+			out[d] = &cp
+			continue
+		}
+		out[d] = nil
+		uniq = append(uniq, d)
 	}
-	out := make(map[string]*Manifest, len(uniq))
+	c.mu.Unlock()
 	var mu sync.Mutex
 	read := func(ctx context.Context, d string) error {
 		m, err := c.readManifest(ctx, repo, image, d)
@@ -119,9 +136,15 @@ func (c *Client) ReadManifests(ctx context.Context, image string, digests []stri
 			return err
 		}
 		atomic.AddInt64(&reads.Manifests, 1)
+		cp := *m
 		mu.Lock()
-		out[d] = m
+		out[d] = &cp
 		mu.Unlock()
+		c.mu.Lock()
+		if len(c.manifests) < maxCached {
+			c.manifests[image+"@"+d] = m
+		}
+		c.mu.Unlock()
 		return nil
 	}
 	if len(uniq) > 0 {

@@ -65,6 +65,11 @@ func TestSandboxHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	reads = reads.Add(more)
+	// Manifests are named by digest, so a second read of the package reads
+	// none again.
+	if _, again, err := c.ReadManifests(context.Background(), "octocat/app", ds); err != nil || again.Requests != 0 {
+		t.Errorf("read again: %+v, %v", again, err)
+	}
 	// One read per manifest, asked twice or not; the config of the two
 	// images no index describes; the challenge and one token.
 	if reads.Manifests != int64(len(ds)) || reads.Configs != 2 || reads.Requests != int64(len(ds))+2+2 {
