@@ -287,7 +287,10 @@ type Field struct {
 	Type        string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
 	Description string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
 	// format refines type: "date-time" is an RFC 3339 timestamp.
-	Format        string `protobuf:"bytes,4,opt,name=format,proto3" json:"format,omitempty"`
+	Format string `protobuf:"bytes,4,opt,name=format,proto3" json:"format,omitempty"`
+	// reads is what the provider reads, besides the method's own call, to
+	// compute the field; only when a statement names it. EXPLAIN shows it.
+	Reads         string `protobuf:"bytes,5,opt,name=reads,proto3" json:"reads,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -346,6 +349,13 @@ func (x *Field) GetDescription() string {
 func (x *Field) GetFormat() string {
 	if x != nil {
 		return x.Format
+	}
+	return ""
+}
+
+func (x *Field) GetReads() string {
+	if x != nil {
+		return x.Reads
 	}
 	return ""
 }
@@ -444,7 +454,10 @@ type Method struct {
 	Optional    []string               `protobuf:"bytes,4,rep,name=optional,proto3" json:"optional,omitempty"`
 	Description string                 `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
 	Unique      bool                   `protobuf:"varint,7,opt,name=unique,proto3" json:"unique,omitempty"`
-	Route       *Route                 `protobuf:"bytes,8,opt,name=route,proto3" json:"route,omitempty"`
+	// guarded: before any call of this DELETE method, the host asks it to
+	// check the statement's keys as a whole (CallRequest.check).
+	Guarded bool   `protobuf:"varint,20,opt,name=guarded,proto3" json:"guarded,omitempty"`
+	Route   *Route `protobuf:"bytes,8,opt,name=route,proto3" json:"route,omitempty"`
 	// excludes are params that must not be bound for the method to be chosen.
 	Excludes []string `protobuf:"bytes,9,rep,name=excludes,proto3" json:"excludes,omitempty"`
 	Scopes   []string `protobuf:"bytes,10,rep,name=scopes,proto3" json:"scopes,omitempty"`
@@ -523,6 +536,13 @@ func (x *Method) GetDescription() string {
 func (x *Method) GetUnique() bool {
 	if x != nil {
 		return x.Unique
+	}
+	return false
+}
+
+func (x *Method) GetGuarded() bool {
+	if x != nil {
+		return x.Guarded
 	}
 	return false
 }
@@ -694,11 +714,13 @@ func (x *Query) GetDefault() string {
 }
 
 type ConfigureRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
-	BaseUrl       string                 `protobuf:"bytes,2,opt,name=base_url,json=baseUrl,proto3" json:"base_url,omitempty"`
-	Concurrency   int32                  `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
-	UserAgent     string                 `protobuf:"bytes,4,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Token       string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	BaseUrl     string                 `protobuf:"bytes,2,opt,name=base_url,json=baseUrl,proto3" json:"base_url,omitempty"`
+	Concurrency int32                  `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
+	UserAgent   string                 `protobuf:"bytes,4,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
+	// registry_url is the container registry's, for providers that read one.
+	RegistryUrl   string `protobuf:"bytes,5,opt,name=registry_url,json=registryUrl,proto3" json:"registry_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -761,6 +783,13 @@ func (x *ConfigureRequest) GetUserAgent() string {
 	return ""
 }
 
+func (x *ConfigureRequest) GetRegistryUrl() string {
+	if x != nil {
+		return x.RegistryUrl
+	}
+	return ""
+}
+
 type ConfigureResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -806,7 +835,12 @@ type CallRequest struct {
 	// limit is the most rows the host will read; 0 means all.
 	Limit int64 `protobuf:"varint,5,opt,name=limit,proto3" json:"limit,omitempty"`
 	// columns are the fields wanted, in order; empty means every field.
-	Columns       []string `protobuf:"bytes,6,rep,name=columns,proto3" json:"columns,omitempty"`
+	Columns []string `protobuf:"bytes,6,rep,name=columns,proto3" json:"columns,omitempty"`
+	// check asks a guarded DELETE method to judge keys, the whole set one
+	// statement would delete, instead of deleting: one row per key, in order,
+	// holding null (it may go) or the reason it must not.
+	Check         bool   `protobuf:"varint,7,opt,name=check,proto3" json:"check,omitempty"`
+	Keys          []*Key `protobuf:"bytes,8,rep,name=keys,proto3" json:"keys,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -883,6 +917,64 @@ func (x *CallRequest) GetColumns() []string {
 	return nil
 }
 
+func (x *CallRequest) GetCheck() bool {
+	if x != nil {
+		return x.Check
+	}
+	return false
+}
+
+func (x *CallRequest) GetKeys() []*Key {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+type Key struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Params        map[string]string      `protobuf:"bytes,1,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Key) Reset() {
+	*x = Key{}
+	mi := &file_provider_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Key) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Key) ProtoMessage() {}
+
+func (x *Key) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Key.ProtoReflect.Descriptor instead.
+func (*Key) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *Key) GetParams() map[string]string {
+	if x != nil {
+		return x.Params
+	}
+	return nil
+}
+
 type CallResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Rows          []*Row                 `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty"`
@@ -894,7 +986,7 @@ type CallResponse struct {
 
 func (x *CallResponse) Reset() {
 	*x = CallResponse{}
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -906,7 +998,7 @@ func (x *CallResponse) String() string {
 func (*CallResponse) ProtoMessage() {}
 
 func (x *CallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -919,7 +1011,7 @@ func (x *CallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
 func (*CallResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12}
+	return file_provider_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CallResponse) GetRows() []*Row {
@@ -952,7 +1044,7 @@ type Row struct {
 
 func (x *Row) Reset() {
 	*x = Row{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -964,7 +1056,7 @@ func (x *Row) String() string {
 func (*Row) ProtoMessage() {}
 
 func (x *Row) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -977,7 +1069,7 @@ func (x *Row) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Row.ProtoReflect.Descriptor instead.
 func (*Row) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Row) GetValues() []*Value {
@@ -1004,7 +1096,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1016,7 +1108,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1029,7 +1121,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -1147,7 +1239,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1159,7 +1251,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1172,7 +1264,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Progress) GetPagesDone() int64 {
@@ -1221,7 +1313,7 @@ type Done struct {
 
 func (x *Done) Reset() {
 	*x = Done{}
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1233,7 +1325,7 @@ func (x *Done) String() string {
 func (*Done) ProtoMessage() {}
 
 func (x *Done) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1246,7 +1338,7 @@ func (x *Done) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Done.ProtoReflect.Descriptor instead.
 func (*Done) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Done) GetHttpStatus() int32 {
@@ -1290,7 +1382,7 @@ type CallError struct {
 
 func (x *CallError) Reset() {
 	*x = CallError{}
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1302,7 +1394,7 @@ func (x *CallError) String() string {
 func (*CallError) ProtoMessage() {}
 
 func (x *CallError) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1315,7 +1407,7 @@ func (x *CallError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallError.ProtoReflect.Descriptor instead.
 func (*CallError) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17}
+	return file_provider_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CallError) GetHttpStatus() int32 {
@@ -1417,26 +1509,28 @@ const file_provider_proto_rawDesc = "" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x120\n" +
 	"\x06fields\x18\x04 \x03(\v2\x18.pkgql.provider.v1.FieldR\x06fields\x120\n" +
 	"\x06params\x18\x05 \x03(\v2\x18.pkgql.provider.v1.ParamR\x06params\x123\n" +
-	"\amethods\x18\x06 \x03(\v2\x19.pkgql.provider.v1.MethodR\amethods\"i\n" +
+	"\amethods\x18\x06 \x03(\v2\x19.pkgql.provider.v1.MethodR\amethods\"\x7f\n" +
 	"\x05Field\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x16\n" +
-	"\x06format\x18\x04 \x01(\tR\x06format\"\x93\x01\n" +
+	"\x06format\x18\x04 \x01(\tR\x06format\x12\x14\n" +
+	"\x05reads\x18\x05 \x01(\tR\x05reads\"\x93\x01\n" +
 	"\x05Param\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
 	"\x04enum\x18\x04 \x03(\tR\x04enum\x12\x14\n" +
 	"\x05field\x18\x05 \x01(\tR\x05field\x12\x16\n" +
-	"\x06secret\x18\x06 \x01(\bR\x06secret\"\xbd\x02\n" +
+	"\x06secret\x18\x06 \x01(\bR\x06secret\"\xd7\x02\n" +
 	"\x06Method\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04verb\x18\x02 \x01(\tR\x04verb\x12\x1a\n" +
 	"\brequired\x18\x03 \x03(\tR\brequired\x12\x1a\n" +
 	"\boptional\x18\x04 \x03(\tR\boptional\x12 \n" +
 	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x16\n" +
-	"\x06unique\x18\a \x01(\bR\x06unique\x12.\n" +
+	"\x06unique\x18\a \x01(\bR\x06unique\x12\x18\n" +
+	"\aguarded\x18\x14 \x01(\bR\aguarded\x12.\n" +
 	"\x05route\x18\b \x01(\v2\x18.pkgql.provider.v1.RouteR\x05route\x12\x1a\n" +
 	"\bexcludes\x18\t \x03(\tR\bexcludes\x12\x16\n" +
 	"\x06scopes\x18\n" +
@@ -1451,21 +1545,29 @@ const file_provider_proto_rawDesc = "" +
 	"\x05Query\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05param\x18\x02 \x01(\tR\x05param\x12\x18\n" +
-	"\adefault\x18\x03 \x01(\tR\adefault\"\x84\x01\n" +
+	"\adefault\x18\x03 \x01(\tR\adefault\"\xa7\x01\n" +
 	"\x10ConfigureRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
 	"\bbase_url\x18\x02 \x01(\tR\abaseUrl\x12 \n" +
 	"\vconcurrency\x18\x03 \x01(\x05R\vconcurrency\x12\x1d\n" +
 	"\n" +
-	"user_agent\x18\x04 \x01(\tR\tuserAgent\"\x13\n" +
-	"\x11ConfigureResponse\"\x8a\x02\n" +
+	"user_agent\x18\x04 \x01(\tR\tuserAgent\x12!\n" +
+	"\fregistry_url\x18\x05 \x01(\tR\vregistryUrl\"\x13\n" +
+	"\x11ConfigureResponse\"\xcc\x02\n" +
 	"\vCallRequest\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12\x1a\n" +
 	"\bresource\x18\x02 \x01(\tR\bresource\x12\x16\n" +
 	"\x06method\x18\x03 \x01(\tR\x06method\x12B\n" +
 	"\x06params\x18\x04 \x03(\v2*.pkgql.provider.v1.CallRequest.ParamsEntryR\x06params\x12\x14\n" +
 	"\x05limit\x18\x05 \x01(\x03R\x05limit\x12\x18\n" +
-	"\acolumns\x18\x06 \x03(\tR\acolumns\x1a9\n" +
+	"\acolumns\x18\x06 \x03(\tR\acolumns\x12\x14\n" +
+	"\x05check\x18\a \x01(\bR\x05check\x12*\n" +
+	"\x04keys\x18\b \x03(\v2\x16.pkgql.provider.v1.KeyR\x04keys\x1a9\n" +
+	"\vParamsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"|\n" +
+	"\x03Key\x12:\n" +
+	"\x06params\x18\x01 \x03(\v2\".pkgql.provider.v1.Key.ParamsEntryR\x06params\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa0\x01\n" +
@@ -1527,7 +1629,7 @@ func file_provider_proto_rawDescGZIP() []byte {
 	return file_provider_proto_rawDescData
 }
 
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_provider_proto_goTypes = []any{
 	(*GetSchemaRequest)(nil),  // 0: pkgql.provider.v1.GetSchemaRequest
 	(*Schema)(nil),            // 1: pkgql.provider.v1.Schema
@@ -1541,13 +1643,15 @@ var file_provider_proto_goTypes = []any{
 	(*ConfigureRequest)(nil),  // 9: pkgql.provider.v1.ConfigureRequest
 	(*ConfigureResponse)(nil), // 10: pkgql.provider.v1.ConfigureResponse
 	(*CallRequest)(nil),       // 11: pkgql.provider.v1.CallRequest
-	(*CallResponse)(nil),      // 12: pkgql.provider.v1.CallResponse
-	(*Row)(nil),               // 13: pkgql.provider.v1.Row
-	(*Value)(nil),             // 14: pkgql.provider.v1.Value
-	(*Progress)(nil),          // 15: pkgql.provider.v1.Progress
-	(*Done)(nil),              // 16: pkgql.provider.v1.Done
-	(*CallError)(nil),         // 17: pkgql.provider.v1.CallError
-	nil,                       // 18: pkgql.provider.v1.CallRequest.ParamsEntry
+	(*Key)(nil),               // 12: pkgql.provider.v1.Key
+	(*CallResponse)(nil),      // 13: pkgql.provider.v1.CallResponse
+	(*Row)(nil),               // 14: pkgql.provider.v1.Row
+	(*Value)(nil),             // 15: pkgql.provider.v1.Value
+	(*Progress)(nil),          // 16: pkgql.provider.v1.Progress
+	(*Done)(nil),              // 17: pkgql.provider.v1.Done
+	(*CallError)(nil),         // 18: pkgql.provider.v1.CallError
+	nil,                       // 19: pkgql.provider.v1.CallRequest.ParamsEntry
+	nil,                       // 20: pkgql.provider.v1.Key.ParamsEntry
 }
 var file_provider_proto_depIdxs = []int32{
 	2,  // 0: pkgql.provider.v1.Schema.services:type_name -> pkgql.provider.v1.Service
@@ -1557,22 +1661,24 @@ var file_provider_proto_depIdxs = []int32{
 	6,  // 4: pkgql.provider.v1.Resource.methods:type_name -> pkgql.provider.v1.Method
 	7,  // 5: pkgql.provider.v1.Method.route:type_name -> pkgql.provider.v1.Route
 	8,  // 6: pkgql.provider.v1.Route.query:type_name -> pkgql.provider.v1.Query
-	18, // 7: pkgql.provider.v1.CallRequest.params:type_name -> pkgql.provider.v1.CallRequest.ParamsEntry
-	13, // 8: pkgql.provider.v1.CallResponse.rows:type_name -> pkgql.provider.v1.Row
-	15, // 9: pkgql.provider.v1.CallResponse.progress:type_name -> pkgql.provider.v1.Progress
-	16, // 10: pkgql.provider.v1.CallResponse.done:type_name -> pkgql.provider.v1.Done
-	14, // 11: pkgql.provider.v1.Row.values:type_name -> pkgql.provider.v1.Value
-	0,  // 12: pkgql.provider.v1.Provider.GetSchema:input_type -> pkgql.provider.v1.GetSchemaRequest
-	9,  // 13: pkgql.provider.v1.Provider.Configure:input_type -> pkgql.provider.v1.ConfigureRequest
-	11, // 14: pkgql.provider.v1.Provider.Call:input_type -> pkgql.provider.v1.CallRequest
-	1,  // 15: pkgql.provider.v1.Provider.GetSchema:output_type -> pkgql.provider.v1.Schema
-	10, // 16: pkgql.provider.v1.Provider.Configure:output_type -> pkgql.provider.v1.ConfigureResponse
-	12, // 17: pkgql.provider.v1.Provider.Call:output_type -> pkgql.provider.v1.CallResponse
-	15, // [15:18] is the sub-list for method output_type
-	12, // [12:15] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	19, // 7: pkgql.provider.v1.CallRequest.params:type_name -> pkgql.provider.v1.CallRequest.ParamsEntry
+	12, // 8: pkgql.provider.v1.CallRequest.keys:type_name -> pkgql.provider.v1.Key
+	20, // 9: pkgql.provider.v1.Key.params:type_name -> pkgql.provider.v1.Key.ParamsEntry
+	14, // 10: pkgql.provider.v1.CallResponse.rows:type_name -> pkgql.provider.v1.Row
+	16, // 11: pkgql.provider.v1.CallResponse.progress:type_name -> pkgql.provider.v1.Progress
+	17, // 12: pkgql.provider.v1.CallResponse.done:type_name -> pkgql.provider.v1.Done
+	15, // 13: pkgql.provider.v1.Row.values:type_name -> pkgql.provider.v1.Value
+	0,  // 14: pkgql.provider.v1.Provider.GetSchema:input_type -> pkgql.provider.v1.GetSchemaRequest
+	9,  // 15: pkgql.provider.v1.Provider.Configure:input_type -> pkgql.provider.v1.ConfigureRequest
+	11, // 16: pkgql.provider.v1.Provider.Call:input_type -> pkgql.provider.v1.CallRequest
+	1,  // 17: pkgql.provider.v1.Provider.GetSchema:output_type -> pkgql.provider.v1.Schema
+	10, // 18: pkgql.provider.v1.Provider.Configure:output_type -> pkgql.provider.v1.ConfigureResponse
+	13, // 19: pkgql.provider.v1.Provider.Call:output_type -> pkgql.provider.v1.CallResponse
+	17, // [17:20] is the sub-list for method output_type
+	14, // [14:17] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -1580,7 +1686,7 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[14].OneofWrappers = []any{
+	file_provider_proto_msgTypes[15].OneofWrappers = []any{
 		(*Value_Null)(nil),
 		(*Value_Int)(nil),
 		(*Value_Float)(nil),
@@ -1594,7 +1700,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

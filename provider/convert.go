@@ -19,7 +19,7 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 		for _, r := range s.Resources {
 			pr := &providerpb.Resource{Name: r.Name, Title: r.Title, Description: r.Description}
 			for _, f := range r.Fields {
-				pr.Fields = append(pr.Fields, &providerpb.Field{Name: f.Name, Type: string(f.Type), Description: f.Description, Format: string(f.Format)})
+				pr.Fields = append(pr.Fields, &providerpb.Field{Name: f.Name, Type: string(f.Type), Description: f.Description, Format: string(f.Format), Reads: f.Reads})
 			}
 			for _, prm := range r.Params {
 				pr.Params = append(pr.Params, &providerpb.Param{Name: prm.Name, Type: string(prm.Type), Description: prm.Description, Enum: prm.Enum, Field: prm.Field, Secret: prm.Secret})
@@ -27,7 +27,7 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 			for _, m := range r.Methods {
 				pr.Methods = append(pr.Methods, &providerpb.Method{
 					Name: m.Name, Verb: string(m.Verb), Required: m.Required, Optional: m.Optional,
-					Description: m.Description, Unique: m.Unique, Route: routeToProto(m.Route),
+					Description: m.Description, Unique: m.Unique, Guarded: m.Guarded, Route: routeToProto(m.Route),
 					Excludes: m.Excludes, Scopes: m.Scopes, DocUrl: m.DocURL, Caveat: m.Caveat,
 				})
 			}
@@ -45,7 +45,7 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 		for _, r := range s.GetResources() {
 			rr := schema.Resource{Name: r.GetName(), Title: r.GetTitle(), Description: r.GetDescription()}
 			for _, f := range r.GetFields() {
-				rr.Fields = append(rr.Fields, schema.Field{Name: f.GetName(), Type: schema.Type(f.GetType()), Description: f.GetDescription(), Format: schema.Format(f.GetFormat())})
+				rr.Fields = append(rr.Fields, schema.Field{Name: f.GetName(), Type: schema.Type(f.GetType()), Description: f.GetDescription(), Format: schema.Format(f.GetFormat()), Reads: f.GetReads()})
 			}
 			for _, prm := range r.GetParams() {
 				rr.Params = append(rr.Params, schema.Param{Name: prm.GetName(), Type: schema.Type(prm.GetType()), Description: prm.GetDescription(), Enum: prm.GetEnum(), Field: prm.GetField(), Secret: prm.GetSecret()})
@@ -53,7 +53,7 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 			for _, m := range r.GetMethods() {
 				rr.Methods = append(rr.Methods, schema.Method{
 					Name: m.GetName(), Verb: schema.Verb(m.GetVerb()), Required: m.GetRequired(), Optional: m.GetOptional(),
-					Description: m.GetDescription(), Unique: m.GetUnique(), Route: routeFromProto(m.GetRoute()),
+					Description: m.GetDescription(), Unique: m.GetUnique(), Guarded: m.GetGuarded(), Route: routeFromProto(m.GetRoute()),
 					Excludes: m.GetExcludes(), Scopes: m.GetScopes(), DocURL: m.GetDocUrl(), Caveat: m.GetCaveat(),
 				})
 			}
@@ -209,4 +209,23 @@ func errorFromStatus(err error) error {
 		return &Error{Kind: KindUnavailable, Message: "the provider process is gone: " + st.Message()}
 	}
 	return &Error{Kind: KindInternal, Message: st.Message()}
+}
+
+func keysToProto(keys []map[string]string) []*providerpb.Key {
+	out := make([]*providerpb.Key, len(keys))
+	for i, k := range keys {
+		out[i] = &providerpb.Key{Params: k}
+	}
+	return out
+}
+
+func keysFromProto(keys []*providerpb.Key) []map[string]string {
+	if len(keys) == 0 {
+		return nil
+	}
+	out := make([]map[string]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.GetParams()
+	}
+	return out
 }

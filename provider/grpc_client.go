@@ -24,7 +24,7 @@ func (c *grpcClient) Schema(ctx context.Context) (*schema.Provider, error) {
 
 func (c *grpcClient) Configure(ctx context.Context, cfg Config) error {
 	_, err := c.client.Configure(ctx, &providerpb.ConfigureRequest{
-		Token: cfg.Token, BaseUrl: cfg.BaseURL, Concurrency: int32(cfg.Concurrency), UserAgent: cfg.UserAgent,
+		Token: cfg.Token, BaseUrl: cfg.BaseURL, RegistryUrl: cfg.RegistryURL, Concurrency: int32(cfg.Concurrency), UserAgent: cfg.UserAgent,
 	})
 	if err != nil {
 		return errorFromStatus(err)
@@ -39,7 +39,7 @@ func (c *grpcClient) Call(ctx context.Context, req Request, emit func(Batch) err
 	defer cancel()
 	stream, err := c.client.Call(ctx, &providerpb.CallRequest{
 		Service: req.Service, Resource: req.Resource, Method: req.Method,
-		Params: req.Params, Limit: req.Limit, Columns: req.Columns,
+		Params: req.Params, Limit: req.Limit, Columns: req.Columns, Check: req.Check, Keys: keysToProto(req.Keys),
 	})
 	if err != nil {
 		return Result{}, c.callError(ctx, err)

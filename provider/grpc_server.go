@@ -22,7 +22,7 @@ func (s *grpcServer) GetSchema(ctx context.Context, _ *providerpb.GetSchemaReque
 
 func (s *grpcServer) Configure(ctx context.Context, req *providerpb.ConfigureRequest) (*providerpb.ConfigureResponse, error) {
 	err := s.impl.Configure(ctx, Config{
-		Token: req.GetToken(), BaseURL: req.GetBaseUrl(),
+		Token: req.GetToken(), BaseURL: req.GetBaseUrl(), RegistryURL: req.GetRegistryUrl(),
 		Concurrency: int(req.GetConcurrency()), UserAgent: req.GetUserAgent(),
 	})
 	if err != nil {
@@ -49,7 +49,7 @@ func (s *grpcServer) Call(req *providerpb.CallRequest, stream providerpb.Provide
 	}
 	res, err := s.impl.Call(stream.Context(), Request{
 		Service: req.GetService(), Resource: req.GetResource(), Method: req.GetMethod(),
-		Params: req.GetParams(), Limit: req.GetLimit(), Columns: req.GetColumns(),
+		Params: req.GetParams(), Limit: req.GetLimit(), Columns: req.GetColumns(), Check: req.GetCheck(), Keys: keysFromProto(req.GetKeys()),
 	}, emit)
 	if err != nil {
 		return errorToStatus(err)

@@ -35,6 +35,7 @@ type Provider interface {
 type Config struct {
 	Token       string // never logged or printed: see String
 	BaseURL     string // empty means the provider's public default
+	RegistryURL string // the container registry; empty means the provider's default
 	Concurrency int    // most requests one Call may have in flight; 0 means the provider's default
 	UserAgent   string
 }
@@ -68,6 +69,12 @@ type Request struct {
 	// Columns are the fields wanted, in order; empty means every field in
 	// declaration order. Each row has one value per column.
 	Columns []string
+	// Check asks a Guarded DELETE method to judge Keys, every key one
+	// statement would delete, as a whole, and to delete nothing: the call
+	// emits one row per key, in order, holding nil (the key may go) or a
+	// string saying why deleting it is refused.
+	Check bool
+	Keys  []map[string]string
 }
 
 // Batch is a group of rows, and progress when the provider knows it.

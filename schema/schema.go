@@ -75,6 +75,10 @@ type Field struct {
 	Type        Type
 	Description string
 	Format      Format
+	// Reads, when set, says what the provider reads besides the method's own
+	// call to compute the field, only when a statement names it ("the
+	// container registry: one manifest per version"). EXPLAIN shows it.
+	Reads string
 }
 
 // Param is an input of one or more methods.
@@ -105,6 +109,10 @@ type Method struct {
 	Route Route
 	// Unique is set when the method returns at most one row (a get by key).
 	Unique bool
+	// Guarded is set on a DELETE method whose provider checks, before any
+	// call, the keys one statement would delete as a whole, and may refuse
+	// some of them with a reason (provider.Request.Check).
+	Guarded bool
 	// Excludes are params that must not be bound for the method to be chosen:
 	// a method for one owner is not the one for another (org vs username).
 	Excludes []string

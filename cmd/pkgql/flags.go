@@ -32,6 +32,8 @@ type options struct {
 	debug        bool
 	providerPath string
 	tokenFile    string
+	registryURL  string
+	allowBroken  bool
 }
 
 func (o *options) register(fs *pflag.FlagSet) {
@@ -59,6 +61,10 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.providerPath, "provider-path", "",
 		"run this provider plugin binary instead of the bundled GitHub provider")
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the GitHub token from this file")
+	fs.StringVar(&o.registryURL, "registry-url", os.Getenv("PKGQL_REGISTRY_URL"),
+		"the container registry the image graph is read from (env PKGQL_REGISTRY_URL; default https://ghcr.io, the sandbox's own with --sandbox)")
+	fs.BoolVar(&o.allowBroken, "allow-broken-images", false,
+		"delete container versions even when a tag that stays needs them (children, attestations, signatures): the image graph guard is skipped")
 }
 
 // check validates the flags and returns the output format. Its errors are

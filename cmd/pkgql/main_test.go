@@ -69,7 +69,7 @@ func testEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		switch name, _, _ := strings.Cut(kv, "="); name {
-		case "GITHUB_TOKEN", "GH_TOKEN", "PKGQL_GITHUB_URL", "PKGQL_PLUGIN_DIR":
+		case "GITHUB_TOKEN", "GH_TOKEN", "PKGQL_GITHUB_URL", "PKGQL_REGISTRY_URL", "PKGQL_PLUGIN_DIR":
 			continue
 		}
 		env = append(env, kv)

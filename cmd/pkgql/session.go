@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
@@ -63,7 +64,10 @@ func (a *app) openSession(ctx context.Context, confirm func(context.Context, str
 		cfg := provider.Config{Concurrency: a.opts.concurrency, UserAgent: userAgent}
 		if rp.name == bundledProvider {
 			// The GitHub token and URL are for the GitHub provider only.
-			cfg.Token, cfg.BaseURL = s.creds.token, apiURL
+			cfg.Token, cfg.BaseURL, cfg.RegistryURL = s.creds.token, apiURL, a.opts.registryURL
+			if a.opts.sandbox && cfg.RegistryURL == "" {
+				cfg.RegistryURL = strings.TrimSuffix(apiURL, "/")
+			}
 		}
 		if err := rp.process.Configure(ctx, cfg); err != nil {
 			return nil, fmt.Errorf("configuring provider %s: %w", rp.name, err)
@@ -123,6 +127,7 @@ func (s *session) engineConfig(dryRun bool, confirm func(context.Context, string
 		Providers:   s.bindings(),
 		DryRun:      dryRun,
 		Yes:         s.a.opts.yes,
+		SkipGuard:   s.a.opts.allowBroken,
 		Confirm:     confirm,
 		Concurrency: s.a.opts.concurrency,
 		Logger:      s.a.logger.Named("engine"),

@@ -55,6 +55,7 @@ func packageVersions() resource {
 				Description: "The state of the package versions listed: active (the default) or deleted (versions that can still be restored)."},
 		}),
 	}
+	r.fields = append(r.fields, graphFields...)
 	for _, o := range owners {
 		pkg := o.prefix + "/packages/{package_type}/{package_name}"
 		version := pkg + "/versions/{package_version_id}"
@@ -94,7 +95,7 @@ func packageVersions() resource {
 			},
 			method{
 				Method: schema.Method{
-					Name: "delete_package_version_for_" + o.mutate, Verb: schema.Delete,
+					Name: "delete_package_version_for_" + o.mutate, Verb: schema.Delete, Guarded: true,
 					Required: o.keys("package_name", "package_type", "package_version_id"), Excludes: o.excludes,
 					Route:  schema.Route{Verb: http.MethodDelete, Path: version},
 					Scopes: []string{"read:packages", "delete:packages"}, DocURL: packagesDoc + "#delete-package-version-for-" + o.anchor,
@@ -106,7 +107,10 @@ func packageVersions() resource {
 						"You cannot delete a public package version with more than 5,000 downloads; contact GitHub support for further assistance.\n\n" +
 						"If the `package_type` belongs to a GitHub Packages registry that supports granular permissions, " +
 						"the authenticated user must have admin permissions to the package. " + orgAdminRule + "\n\n" + deleteScopes + repoScope + "\n\n" +
-						"A deleted version can be restored within 30 days with restore_package_version_for_" + o.mutate + ".",
+						"A deleted version can be restored within 30 days with restore_package_version_for_" + o.mutate + ".\n\n" +
+						"Container versions are guarded: before any is deleted, the statement is checked as a whole against the image graph read from the registry, " +
+						"and a version that a surviving tag still needs (a child, an attestation, a signature, a referrer) is refused with the tag it serves; " +
+						"the others are deleted. An unreadable registry deletes nothing. --allow-broken-images skips the guard.",
 				},
 				verify: schema.Route{Verb: http.MethodGet, Path: version}, doneStatus: http.StatusNotFound, doneMsg: "deleted",
 				notFound: fillScopes(notFound, "read:packages, delete:packages scopes"),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/registry"
 	"github.com/pkgql/pkgql/schema"
 )
 
@@ -46,7 +48,8 @@ type conn struct {
 	concurrency int
 	// token is kept to be hidden from what GitHub's answers echo back;
 	// it is never logged.
-	token string
+	token    string
+	registry *registry.Client
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -108,9 +111,18 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 		gh.UserAgent = defaultUserAgent
 	}
 
+	// The registry's requests share the API's bound on requests in flight,
+	// its retries and stall deadlines, and none of its credentials but the
+	// token, sent to the registry's own host only.
+	reg, err := registry.New(registry.Config{URL: cfg.RegistryURL, Token: cfg.Token, Concurrency: concurrency,
+		UserAgent: gh.UserAgent, Transport: hc.Transport})
+	if err != nil {
+		return &provider.Error{Kind: provider.KindInvalid, Message: err.Error(), Hint: "--registry-url (env PKGQL_REGISTRY_URL) takes https://ghcr.io or http://127.0.0.1:PORT"}
+	}
+
 	p.mu.Lock()
 	old := p.conn
-	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, token: cfg.Token}
+	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, token: cfg.Token, registry: reg}
 	p.mu.Unlock()
 	if old != nil {
 		old.transport.CloseIdleConnections()
@@ -169,6 +181,26 @@ func parseBaseURL(s string) (*url.URL, error) {
 // Call performs one method once. Params are checked before any request;
 // rows go to emit in batches, in GitHub's order.
 func (p *Provider) Call(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+	if res, m, err := lookup(p.services, req); err == nil && res.name == "package_versions" {
+		switch {
+		case req.Check && m.Guarded:
+			return p.check(ctx, req, emit)
+		case m.Verb != schema.Select:
+		case len(req.Columns) == 0:
+			// Every field: the graph's too.
+			for _, f := range res.fields {
+				req.Columns = append(req.Columns, f.Name)
+			}
+			return p.callWithGraph(ctx, req, emit)
+		case slices.ContainsFunc(req.Columns, isGraphField):
+			return p.callWithGraph(ctx, req, emit)
+		}
+	}
+	return p.callPlain(ctx, req, emit)
+}
+
+// callPlain performs a method with what the REST API answers alone.
+func (p *Provider) callPlain(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
 	res, m, err := lookup(p.services, req)
 	if err != nil {
 		return provider.Result{}, err

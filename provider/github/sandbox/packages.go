@@ -85,6 +85,7 @@ func newUser(login string, id int64, pkgs []*Package) *user {
 		u.types[typ] = &typeIndex{byName: map[string]*Package{}, byVisibility: map[string][]*Package{}}
 	}
 	for _, p := range pkgs {
+		p.owner = login
 		t := u.types[p.PackageType]
 		t.byName[p.Name] = p
 		t.live = append(t.live, p)

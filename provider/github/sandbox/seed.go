@@ -32,6 +32,8 @@ type Package struct {
 	DeletedAt    time.Time
 
 	versions *[]*Version // generated on first use: Server.versionsOf
+	image    *ImageRepo  // the registry's manifests of a container package
+	owner    string      // the login of the user or organization the package is in
 }
 
 // Repository is the repository a package is linked to; its owner is the

@@ -103,11 +103,14 @@ type Server struct {
 	window  int
 	limiter *rateLimiter
 
-	mu     sync.RWMutex
-	users  map[string]*user // by lower-case login: GitHub logins ignore case
-	orgs   map[string]*user // organizations, the same way
-	viewer string           // lower-case login of the authenticated user
-	vmu    sync.Mutex       // guards the lazy generation of versions
+	mu    sync.RWMutex
+	users map[string]*user // by lower-case login: GitHub logins ignore case
+	orgs  map[string]*user // organizations, the same way
+	// registry serves the OCI distribution API for the container packages
+	// seeded with push histories, at /v2/ and /token.
+	registry *Registry
+	viewer   string     // lower-case login of the authenticated user
+	vmu      sync.Mutex // guards the lazy generation of versions
 
 	failMu sync.Mutex
 	fail   prng
@@ -157,6 +160,7 @@ func New(opts Options) *Server {
 		s.users[key] = newUser(seed.Login, seed.ID, generate(seed, nextID))
 		nextID += int64(seed.Packages)
 	}
+	var images []*ImageRepo
 	orgs := opts.Orgs
 	if orgs == nil && opts.Users == nil {
 		orgs = DefaultOrgs()
@@ -172,7 +176,16 @@ func New(opts Options) *Server {
 		if seed.ID == 0 {
 			seed.ID = int64(hashString(key)%100_000_000) + 1
 		}
-		o := newUser(seed.Login, seed.ID, generate(UserSeed{Login: seed.Login, ID: seed.ID, Packages: seed.Packages}, nextID))
+		pkgs := generate(UserSeed{Login: seed.Login, ID: seed.ID, Packages: seed.Packages}, nextID)
+		nextID += int64(seed.Packages)
+		if seed.Images {
+			for _, repo := range ImageRepos(seed.Login) {
+				pkgs = append(pkgs, imagePackage(repo, seed.Login, nextID))
+				images = append(images, repo)
+				nextID++
+			}
+		}
+		o := newUser(seed.Login, seed.ID, pkgs)
 		o.org = true
 		o.members, o.admins = map[string]bool{}, map[string]bool{}
 		for _, m := range seed.Members {
@@ -183,8 +196,8 @@ func New(opts Options) *Server {
 			o.admins[strings.ToLower(a)] = true
 		}
 		s.orgs[key] = o
-		nextID += int64(seed.Packages)
 	}
+	s.registry = NewRegistry(opts.Token, images)
 	s.viewer = strings.ToLower(opts.Viewer)
 	if s.viewer == "" {
 		s.viewer = "octocat"
@@ -227,7 +240,15 @@ func (t transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return res, nil
 }
 
+// Registry is the sandbox's container registry, served at /v2/ beside the
+// REST API.
+func (s *Server) Registry() *Registry { return s.registry }
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if IsRegistryPath(r.URL.Path) {
+		s.registry.ServeHTTP(w, r)
+		return
+	}
 	s.enter()
 	defer s.inFlight.Add(-1)
 	arrived := s.now()

@@ -19,6 +19,9 @@ type OrgSeed struct {
 	Packages int
 	Members  []string
 	Admins   []string
+	// Images adds the container packages of ImageRepos(Login), whose
+	// versions are the manifests the sandbox registry serves.
+	Images bool
 }
 
 // DefaultOrgs are the demo's organizations: acme, where octocat is an admin,
@@ -28,6 +31,7 @@ func DefaultOrgs() []OrgSeed {
 	return []OrgSeed{
 		{Login: "acme", ID: 9919, Packages: 40, Admins: []string{"octocat"}, Members: []string{"monalisa"}},
 		{Login: "initech", ID: 4242, Packages: 20, Admins: []string{"hubot"}},
+		{Login: "shipyard", ID: 7301, Admins: []string{"octocat"}, Images: true},
 	}
 }
 
@@ -74,7 +78,7 @@ func (s *Server) versionsOf(p *Package) []*Version {
 		v.CreatedAt = p.CreatedAt.Add(span * time.Duration(i) / time.Duration(max(n, 1)))
 		v.UpdatedAt = v.CreatedAt.Add(time.Duration(rng.intn(3600)) * time.Second)
 		switch p.PackageType {
-		case "container", "docker":
+		case "docker":
 			sum := sha256.Sum256([]byte(p.Name + "#" + strconv.Itoa(i)))
 			v.Name = "sha256:" + hex.EncodeToString(sum[:])
 		default:
@@ -142,8 +146,26 @@ func (s *Server) versionsOf(p *Package) []*Version {
 			v.License, v.Description = "MIT", p.Repository.Description
 		}
 	}
+	if p.PackageType == "container" && p.image == nil {
+		s.pushImages(p, vs)
+	}
 	p.versions = &vs
 	return vs
+}
+
+// pushImages gives a container package without a push history of its own
+// one single-platform image per version, so that every version's name is
+// the digest of a manifest the registry serves, as on ghcr.io: a client
+// reading the image graph never meets a version the registry does not know.
+func (s *Server) pushImages(p *Package, vs []*Version) {
+	pu := newPusher(p.owner+"/"+p.Name, p.Visibility != "public", p.CreatedAt)
+	for _, v := range vs {
+		m := pu.image(false, "linux/amd64", v.Tags...)
+		m.CreatedAt, m.gone = v.CreatedAt, v.Deleted
+		v.Name = m.Digest
+	}
+	p.image = pu.repo
+	s.registry.add(pu.repo)
 }
 
 // findPackage is the package a version route names, visible to the
@@ -253,6 +275,9 @@ func (s *Server) deleteVersion(rt route) response {
 	}
 	v.Deleted, v.DeletedAt = true, s.now()
 	p.VersionCount--
+	if p.image != nil {
+		s.registry.Remove(p.image.Name, v.Name)
+	}
 	return response{status: http.StatusNoContent}
 }
 
@@ -274,6 +299,9 @@ func (s *Server) restoreVersion(rt route) response {
 	}
 	v.Deleted, v.DeletedAt = false, time.Time{}
 	p.VersionCount++
+	if p.image != nil {
+		s.registry.Restore(p.image.Name, v.Name)
+	}
 	return response{status: http.StatusNoContent}
 }
 

@@ -32,6 +32,9 @@ type Config struct {
 	DryRun bool
 	// Yes confirms every bulk DELETE in advance.
 	Yes bool
+	// SkipGuard deletes what a Guarded method's check would refuse, without
+	// asking it (--allow-broken-images). Never the default.
+	SkipGuard bool
 	// Confirm is asked before a bulk DELETE when Yes is not set; nil means no.
 	Confirm func(ctx context.Context, question string) bool
 	// Concurrency bounds the calls one statement has in flight (IN fan-out).

@@ -52,6 +52,9 @@ func explainDelete(dp *deletePlan) []string {
 		lines = append(lines, "  the WHERE names every key in full: no SELECT, no confirmation")
 		return append(lines, callLines(dp.res.schema, dp.method, dp.keys, "  ")...)
 	}
+	if dp.method.Guarded {
+		lines = append(lines, "  guarded: before any call, the provider checks every key found as a whole; a key it refuses is reported with its reason and not deleted")
+	}
 	lines = append(lines, "  the WHERE is wider than the key: a SELECT finds the keys first")
 	lines = append(lines, explainSelect(dp.find, "  ")...)
 	return append(lines, fmt.Sprintf("  then %s once per key found, after confirmation (--yes): %s %s", dp.method.Name, verb, tmpl))
@@ -149,6 +152,7 @@ func explainSelect(q *selectPlan, indent string) []string {
 			if len(cols) > 0 {
 				lines = append(lines, fmt.Sprintf("%s  columns read: %s", indent, strings.Join(cols, ", ")))
 			}
+			lines = append(lines, extraReads(res.schema, cols, indent+"  ")...)
 		}
 		if len(pushed) > 0 {
 			lines = append(lines, fmt.Sprintf("%s  pushed down to the calls: %s", indent, strings.Join(pushed, ", ")))
@@ -237,4 +241,24 @@ func hostOperations(q *selectPlan) []string {
 		ops = append(ops, l)
 	}
 	return ops
+}
+
+// extraReads lists what the provider reads besides its calls for the
+// columns named, grouped by what is read.
+func extraReads(res *schema.Resource, cols []string, indent string) []string {
+	var order []string
+	by := map[string][]string{}
+	for _, c := range cols {
+		if f, ok := res.Field(c); ok && f.Reads != "" {
+			if by[f.Reads] == nil {
+				order = append(order, f.Reads)
+			}
+			by[f.Reads] = append(by[f.Reads], c)
+		}
+	}
+	var lines []string
+	for _, r := range order {
+		lines = append(lines, fmt.Sprintf("%salso reads, for %s: %s", indent, strings.Join(by[r], ", "), r))
+	}
+	return lines
 }

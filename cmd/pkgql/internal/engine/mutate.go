@@ -264,9 +264,9 @@ func (e *Engine) runExec(ctx context.Context, st *Statement, sink Sink) error {
 	x := st.exec
 	keys := []map[string]string{x.params}
 	if e.cfg.DryRun {
-		return dryRun(x.res.schema, x.method, keys, sink)
+		return dryRun(x.res.schema, x.method, keys, nil, sink)
 	}
-	return e.mutate(ctx, st, x.res, x.method, keys, "done", sink)
+	return e.mutate(ctx, st, x.res, x.method, keys, nil, "done", sink)
 }
 
 func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error {
@@ -278,8 +278,12 @@ func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error 
 			return err
 		}
 	}
+	refusals, err := e.guard(ctx, st, dp.res, keys)
+	if err != nil {
+		return err
+	}
 	if e.cfg.DryRun {
-		return dryRun(dp.res.schema, dp.method, keys, sink)
+		return dryRun(dp.res.schema, dp.method, keys, refusals, sink)
 	}
 	if dp.find != nil && len(keys) > 0 && !e.cfg.Yes {
 		if e.cfg.Confirm == nil {
@@ -301,7 +305,7 @@ func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error 
 			return unconfirmed(dp, keys, sink)
 		}
 	}
-	return e.mutate(ctx, st, dp.res, dp.method, keys, "deleted", sink)
+	return e.mutate(ctx, st, dp.res, dp.method, keys, refusals, "deleted", sink)
 }
 
 // findKeys runs the DELETE's SELECT and reads the key of every row.
@@ -412,17 +416,38 @@ func unconfirmed(dp *deletePlan, keys []map[string]string, sink Sink) error {
 }
 
 // dryRun reports the REST calls a mutation would make.
-func dryRun(res *schema.Resource, m *schema.Method, keys []map[string]string, sink Sink) error {
-	if err := sink.Begin([]Column{{Name: "method", Type: schema.String}, {Name: "verb", Type: schema.String}, {Name: "path", Type: schema.String}}); err != nil {
+// For a guarded method it adds what the check would refuse, and leaves
+// those calls out of the count.
+func dryRun(res *schema.Resource, m *schema.Method, keys []map[string]string, refusals []string, sink Sink) error {
+	cols := []Column{{Name: "method", Type: schema.String}, {Name: "verb", Type: schema.String}, {Name: "path", Type: schema.String}}
+	if refusals != nil {
+		cols = append(cols, Column{Name: "refused", Type: schema.String})
+	}
+	if err := sink.Begin(cols); err != nil {
 		return err
 	}
-	for _, k := range keys {
+	refused := 0
+	for i, k := range keys {
 		verb, path := httpCall(res, m, k)
-		if err := sink.Row([]any{m.Name, verb, path}); err != nil {
+		row := []any{m.Name, verb, path}
+		if refusals != nil {
+			var r any
+			if refusals[i] != "" {
+				r = refusals[i]
+				refused++
+			}
+			row = append(row, r)
+		}
+		if err := sink.Row(row); err != nil {
 			return err
 		}
 	}
-	return sink.End(fmt.Sprintf("dry run: %d %s, none made", len(keys), plural(len(keys), "call", "calls")))
+	n := len(keys) - refused
+	summary := fmt.Sprintf("dry run: %d %s, none made", n, plural(n, "call", "calls"))
+	if refused > 0 {
+		summary += fmt.Sprintf("; %d refused by the check", refused)
+	}
+	return sink.End(summary)
 }
 
 func plural(n int, one, many string) string {
@@ -492,7 +517,7 @@ const mutationGrace = 400 * time.Millisecond
 // answer was lost: it may have been done) or failed. Keys not yet sent when
 // the statement is stopped are not sent. Run fails when any key was not
 // done, after the report is written.
-func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *schema.Method, keys []map[string]string, done string, sink Sink) error {
+func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *schema.Method, keys []map[string]string, refusals []string, done string, sink Sink) error {
 	// The calls run under a context that outlives ctx by mutationGrace, so
 	// that a stop does not throw away the answers already on their way.
 	callCtx, cancelCalls := context.WithCancel(context.WithoutCancel(ctx))
@@ -505,6 +530,11 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 	sem := make(chan struct{}, e.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for i, k := range keys {
+		if refusals != nil && refusals[i] != "" {
+			out[i] = outcome{result: "refused", message: "kept: " + refusals[i],
+				err: &Error{Message: "kept: " + refusals[i], Hint: "delete what needs it in the same statement, or see --allow-broken-images"}}
+			continue
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():

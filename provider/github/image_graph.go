@@ -1,0 +1,282 @@
+package github
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/registry"
+	"github.com/pkgql/pkgql/schema"
+)
+
+// The image graph columns of package_versions are read from the container
+// registry, never from the REST API: only when a statement names one, and
+// only for container packages. The whole package's versions are needed to
+// know a version's parents or whether it is in use, so a call that reads one
+// version still lists them all.
+
+// graphReads is what naming a graph column costs, as EXPLAIN tells it.
+const graphReads = "the container registry (--registry-url), for container packages: the package's versions listed once " +
+	"(the listing itself when the statement lists them), then one manifest read per version, within --concurrency (a manifest read once is not read again: a digest names one content), and for platform " +
+	"one config read per image that no index describes"
+
+// graphFields are the columns computed from the registry.
+var graphFields = []field{
+	{Field: schema.Field{Name: "media_type", Type: schema.String, Reads: graphReads,
+		Description: "Container versions: the manifest's media type (OCI index or manifest, Docker v2 manifest list or manifest), read from the registry."}},
+	{Field: schema.Field{Name: "platform", Type: schema.String, Reads: graphReads,
+		Description: "Container versions: the platform of an image manifest (linux/arm64, linux/arm/v7); null for an index, an attestation, a signature or a referrer."}},
+	{Field: schema.Field{Name: "children", Type: schema.Object, Reads: graphReads,
+		Description: "Container versions: the digests an index references (attestation manifests included), as a JSON array; [] for a manifest."}},
+	{Field: schema.Field{Name: "parents", Type: schema.Object, Reads: graphReads,
+		Description: "Container versions: the digests of the indexes of the same package that reference this version, as a JSON array."}},
+	{Field: schema.Field{Name: "signs", Type: schema.String, Reads: graphReads,
+		Description: "Container versions: for a signature, attestation or referrer (cosign sha256-<hex>.sig/.att/.sbom tags, buildx attestation manifests, OCI subject), the digest it belongs to; else null."}},
+	{Field: schema.Field{Name: "in_use", Type: schema.Boolean, Reads: graphReads,
+		Description: "Container versions: true when the version carries an image tag, or is reachable from a tagged version through children, attestations, signatures or referrers. " +
+			"Untagged and not in_use is garbage; cosign and referrers tags (sha256-…) keep nothing in use by themselves."}},
+}
+
+func isGraphField(name string) bool {
+	return slices.ContainsFunc(graphFields, func(f field) bool { return f.Name == name })
+}
+
+// imageName is the image a container package is pulled as: owner/package.
+// The authenticated user's login is asked of GET /user, once per call.
+func (p *Provider) imageName(ctx context.Context, params map[string]string) (string, error) {
+	owner := params["org"]
+	if owner == "" {
+		owner = params["username"]
+	}
+	if owner == "" {
+		p.mu.RLock()
+		gh := p.conn.gh
+		p.mu.RUnlock()
+		u, _, err := gh.Users.Get(ctx, "")
+		if err != nil || u.GetLogin() == "" {
+			return "", &provider.Error{Kind: provider.KindAuth, Resource: "github.packages.package_versions",
+				Message: "the image graph needs the owner's name, and GET /user did not tell it",
+				Hint:    "bind username = 'your-login' (or org)"}
+		}
+		owner = u.GetLogin()
+	}
+	return strings.ToLower(owner + "/" + params["package_name"]), nil
+}
+
+// packageGraph lists a container package's versions and reads the manifest
+// of each from the registry. Any failure fails it: a graph on part of the
+// manifests would call needed versions garbage.
+func (p *Provider) packageGraph(ctx context.Context, service string, params map[string]string, platforms bool) (*registry.Graph, registry.Reads, int64, error) {
+	list := provider.Request{Service: service, Resource: "package_versions", Columns: []string{"id", "name", "tags"}, Params: map[string]string{}}
+	for _, k := range []string{"org", "username", "package_type", "package_name"} {
+		if v, ok := params[k]; ok {
+			list.Params[k] = v
+		}
+	}
+	switch {
+	case params["org"] != "":
+		list.Method = "get_all_package_versions_for_package_owned_by_org"
+	case params["username"] != "":
+		list.Method = "get_all_package_versions_for_package_owned_by_user"
+	default:
+		list.Method = "get_all_package_versions_for_package_owned_by_authenticated_user"
+	}
+	var versions []registry.Version
+	res, err := p.Call(ctx, list, func(b provider.Batch) error {
+		for _, row := range b.Rows {
+			versions = append(versions, versionOf(row))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, registry.Reads{}, res.Requests, err
+	}
+	g, reads, err := p.readGraph(ctx, params, versions, platforms)
+	return g, reads, res.Requests, err
+}
+
+// readGraph reads the manifests of a package's versions and builds its graph.
+func (p *Provider) readGraph(ctx context.Context, params map[string]string, versions []registry.Version, platforms bool) (*registry.Graph, registry.Reads, error) {
+	image, err := p.imageName(ctx, params)
+	if err != nil {
+		return nil, registry.Reads{}, err
+	}
+	p.mu.RLock()
+	reg := p.conn.registry
+	p.mu.RUnlock()
+	digests := make([]string, len(versions))
+	for i, v := range versions {
+		digests[i] = v.Digest
+	}
+	ms, reads, err := reg.ReadManifests(ctx, image, digests)
+	if err != nil {
+		return nil, reads, registryError(reg, image, err)
+	}
+	g := registry.Build(versions, ms)
+	if platforms {
+		more, err := reg.ReadPlatforms(ctx, image, g.Unplaced(ms))
+		reads = reads.Add(more)
+		if err != nil {
+			return nil, reads, registryError(reg, image, err)
+		}
+		g = registry.Build(versions, ms)
+	}
+	return g, reads, nil
+}
+
+func registryError(reg *registry.Client, image string, err error) error {
+	return &provider.Error{Kind: provider.KindAPI, Resource: "github.packages.package_versions",
+		Message: "the container registry " + reg.Host() + " could not be read for " + image + ": " + err.Error(),
+		Hint:    "the image graph needs every manifest of the package; check --registry-url and that the token has read:packages"}
+}
+
+// callWithGraph runs a versions SELECT that reads graph columns: the call
+// itself, then the graph, then each row's graph columns filled in.
+func (p *Provider) callWithGraph(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+	if req.Params["package_type"] != "container" {
+		return p.callPlain(ctx, req, emit)
+	}
+	cols := req.Columns
+	inner := req
+	inner.Columns = append(slices.Clone(cols), "id", "name", "tags")
+	inner.Limit = 0
+	var rows [][]any
+	res, err := p.callPlain(ctx, inner, func(b provider.Batch) error {
+		rows = append(rows, b.Rows...)
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	platforms := slices.Contains(cols, "platform")
+	var g *registry.Graph
+	var reads registry.Reads
+	if _, m, _ := lookup(p.services, req); m != nil && !m.Unique && req.Params["state"] != "deleted" {
+		// The listing is the package's live versions: the graph's input.
+		versions := make([]registry.Version, len(rows))
+		for i, row := range rows {
+			versions[i] = versionOf(row[len(cols):])
+		}
+		g, reads, err = p.readGraph(ctx, req.Params, versions, platforms)
+	} else {
+		var listed int64
+		g, reads, listed, err = p.packageGraph(ctx, req.Service, req.Params, platforms)
+		res.Requests += listed
+	}
+	res.Requests += reads.Requests
+	if err != nil {
+		return res, err
+	}
+	byID := map[int64]*registry.Node{}
+	for _, n := range g.Nodes {
+		byID[n.ID] = n
+	}
+	if req.Limit > 0 && int64(len(rows)) > req.Limit {
+		rows = rows[:req.Limit]
+	}
+	for i, row := range rows {
+		id, _ := row[len(cols)].(int64)
+		n := byID[id]
+		for c, name := range cols {
+			if isGraphField(name) {
+				row[c] = graphValue(n, name)
+			}
+		}
+		rows[i] = row[:len(cols)]
+	}
+	err = emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: res.Requests, RateLimitRemaining: -1}})
+	return res, err
+}
+
+func graphValue(n *registry.Node, name string) any {
+	if n == nil {
+		return nil // listed after the graph was read
+	}
+	str := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	arr := func(s []string) any {
+		if s == nil {
+			s = []string{}
+		}
+		b, _ := json.Marshal(s)
+		return provider.JSON(b)
+	}
+	switch name {
+	case "media_type":
+		return str(n.MediaType)
+	case "platform":
+		return str(n.Platform)
+	case "children":
+		return arr(n.Children)
+	case "parents":
+		return arr(n.Parents)
+	case "signs":
+		return str(n.Signs)
+	case "in_use":
+		return n.InUse
+	}
+	return nil
+}
+
+// check answers a Check call of a version DELETE: the keys are grouped by
+// package, each container package's graph is read once, and each key gets
+// nil or the reason it must stay. Other package types have no graph.
+func (p *Provider) check(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+	type pkg struct {
+		params map[string]string
+		ids    map[int64]bool
+	}
+	groups := map[string]*pkg{}
+	var order []string
+	for _, k := range req.Keys {
+		if k["package_type"] != "container" {
+			continue
+		}
+		g := k["org"] + "\x00" + k["username"] + "\x00" + k["package_name"]
+		if groups[g] == nil {
+			groups[g] = &pkg{params: k, ids: map[int64]bool{}}
+			order = append(order, g)
+		}
+		id, err := strconv.ParseInt(k["package_version_id"], 10, 64)
+		if err == nil {
+			groups[g].ids[id] = true
+		}
+	}
+	var result provider.Result
+	refused := map[string]map[int64]string{}
+	for _, key := range order {
+		g, reads, listed, err := p.packageGraph(ctx, req.Service, groups[key].params, false)
+		result.Requests += listed + reads.Requests
+		if err != nil {
+			return result, err
+		}
+		refused[key] = g.Check(groups[key].ids)
+	}
+	rows := make([][]any, len(req.Keys))
+	for i, k := range req.Keys {
+		rows[i] = []any{nil}
+		id, _ := strconv.ParseInt(k["package_version_id"], 10, 64)
+		if r, ok := refused[k["org"]+"\x00"+k["username"]+"\x00"+k["package_name"]][id]; ok && k["package_type"] == "container" {
+			rows[i][0] = r
+		}
+	}
+	return result, emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: result.Requests, RateLimitRemaining: -1}})
+}
+
+// versionOf reads a row of id, name and tags.
+func versionOf(row []any) registry.Version {
+	v := registry.Version{}
+	v.ID, _ = row[0].(int64)
+	v.Digest, _ = row[1].(string)
+	if t, ok := row[2].(provider.JSON); ok {
+		json.Unmarshal(t, &v.Tags)
+	}
+	return v
+}
