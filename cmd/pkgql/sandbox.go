@@ -71,7 +71,7 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 			fmt.Fprintf(a.stdout, "Point pkgql at it:\n")
 			fmt.Fprintf(a.stdout, "  pkgql --github-url %s exec \"SHOW RESOURCES IN github.packages\"\n", url)
 			fmt.Fprintf(a.stdout, "  export PKGQL_GITHUB_URL=%s\n", url)
-			fmt.Fprintf(a.stdout, "Its container registry (the shipyard organization's images) is at %s:\n", strings.TrimSuffix(url, "/"))
+			fmt.Fprintf(a.stdout, "Its container registry (the images of every container package) is at %s:\n", strings.TrimSuffix(url, "/"))
 			fmt.Fprintf(a.stdout, "  export PKGQL_REGISTRY_URL=%s\n", strings.TrimSuffix(url, "/"))
 			fmt.Fprintf(a.stdout, "Stop with Ctrl-C.\n")
 

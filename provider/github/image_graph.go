@@ -36,8 +36,8 @@ var graphFields = []field{
 	{Field: schema.Field{Name: "signs", Type: schema.String, Reads: graphReads,
 		Description: "Container versions: for a signature, attestation or referrer (cosign sha256-<hex>.sig/.att/.sbom tags, buildx attestation manifests, OCI subject), the digest it belongs to; else null."}},
 	{Field: schema.Field{Name: "in_use", Type: schema.Boolean, Reads: graphReads,
-		Description: "Container versions: true when the version carries an image tag, or is reachable from a tagged version through children, attestations, signatures or referrers. " +
-			"Untagged and not in_use is garbage; cosign and referrers tags (sha256-…) keep nothing in use by themselves."}},
+		Description: "Container versions: true when the version is tagged, or is reachable from a version with an image tag through children, attestations, signatures or referrers. " +
+			"Untagged and not in_use is exactly the garbage. A signature whose image is gone keeps its cosign tag (sha256-….sig) and so stays in_use: find it by signs instead."}},
 }
 
 func isGraphField(name string) bool {

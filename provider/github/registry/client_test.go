@@ -100,7 +100,7 @@ func TestSandboxHistory(t *testing.T) {
 		img("linux/amd64", false), img("linux/arm64", false), att(false), att(false), idx(false), // pr-7, first build
 		img("linux/amd64", true), img("linux/arm64", true), att(true), att(true), idx(true), // pr-7
 		img("linux/amd64", true), idx(true), // pr-8
-		{registry.RoleSignature, "", false},                                                      // of an image that is gone
+		{registry.RoleSignature, "", true},                                                       // of an image that is gone: tagged all the same
 		img("linux/amd64", false), img("linux/arm64", false), att(false), att(false), idx(false), // main, first build
 		img("linux/amd64", true), img("linux/arm64", true), att(true), att(true), idx(true), // main
 		img("linux/arm64", false), // pushed untagged

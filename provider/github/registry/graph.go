@@ -147,8 +147,10 @@ func Build(versions []Version, manifests map[string]*Manifest) *Graph {
 		}
 	}
 	reached := g.closure(func(n *Node) bool { return true })
+	// Tagged is in use whatever the tag, as "in use" means in the Packages
+	// UI; only image tags keep other versions in use.
 	for _, n := range g.Nodes {
-		n.InUse = reached[n.Digest] != nil
+		n.InUse = reached[n.Digest] != nil || len(n.Tags) > 0
 	}
 	return g
 }
