@@ -26,6 +26,7 @@ require (
 )
 
 require (
+	github.com/bartventer/httpcache v0.13.0 // indirect
 	github.com/clipperhouse/uax29/v2 v2.7.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/fatih/color v1.13.0 // indirect

@@ -419,14 +419,20 @@ func (x *Param) GetField() string {
 }
 
 type Method struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Verb          string                 `protobuf:"bytes,2,opt,name=verb,proto3" json:"verb,omitempty"`
-	Required      []string               `protobuf:"bytes,3,rep,name=required,proto3" json:"required,omitempty"`
-	Optional      []string               `protobuf:"bytes,4,rep,name=optional,proto3" json:"optional,omitempty"`
-	Description   string                 `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	Http          string                 `protobuf:"bytes,6,opt,name=http,proto3" json:"http,omitempty"`
-	Unique        bool                   `protobuf:"varint,7,opt,name=unique,proto3" json:"unique,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Verb        string                 `protobuf:"bytes,2,opt,name=verb,proto3" json:"verb,omitempty"`
+	Required    []string               `protobuf:"bytes,3,rep,name=required,proto3" json:"required,omitempty"`
+	Optional    []string               `protobuf:"bytes,4,rep,name=optional,proto3" json:"optional,omitempty"`
+	Description string                 `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
+	Http        string                 `protobuf:"bytes,6,opt,name=http,proto3" json:"http,omitempty"`
+	Unique      bool                   `protobuf:"varint,7,opt,name=unique,proto3" json:"unique,omitempty"`
+	// points is what one request of the method costs against the API's
+	// per-minute limit; 0 when the API counts none.
+	Points int32 `protobuf:"varint,8,opt,name=points,proto3" json:"points,omitempty"`
+	// undone_by names the EXEC method of the same resource, taking the same
+	// key, that reverses this one.
+	UndoneBy      string `protobuf:"bytes,9,opt,name=undone_by,json=undoneBy,proto3" json:"undone_by,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -510,14 +516,35 @@ func (x *Method) GetUnique() bool {
 	return false
 }
 
+func (x *Method) GetPoints() int32 {
+	if x != nil {
+		return x.Points
+	}
+	return 0
+}
+
+func (x *Method) GetUndoneBy() string {
+	if x != nil {
+		return x.UndoneBy
+	}
+	return ""
+}
+
 type ConfigureRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
-	BaseUrl       string                 `protobuf:"bytes,2,opt,name=base_url,json=baseUrl,proto3" json:"base_url,omitempty"`
-	Concurrency   int32                  `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
-	UserAgent     string                 `protobuf:"bytes,4,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Token       string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	BaseUrl     string                 `protobuf:"bytes,2,opt,name=base_url,json=baseUrl,proto3" json:"base_url,omitempty"`
+	Concurrency int32                  `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
+	UserAgent   string                 `protobuf:"bytes,4,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
+	// cache_dir is where the provider may keep its HTTP cache; empty means none.
+	CacheDir string `protobuf:"bytes,5,opt,name=cache_dir,json=cacheDir,proto3" json:"cache_dir,omitempty"`
+	// rate_window_ms is the window the API's per-minute limits are counted
+	// over, in milliseconds; 0 means the API's own minute. Tests shorten it.
+	RateWindowMs int64 `protobuf:"varint,6,opt,name=rate_window_ms,json=rateWindowMs,proto3" json:"rate_window_ms,omitempty"`
+	// mutation_interval_ms is the least time between two changing requests.
+	MutationIntervalMs int64 `protobuf:"varint,7,opt,name=mutation_interval_ms,json=mutationIntervalMs,proto3" json:"mutation_interval_ms,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *ConfigureRequest) Reset() {
@@ -576,6 +603,27 @@ func (x *ConfigureRequest) GetUserAgent() string {
 		return x.UserAgent
 	}
 	return ""
+}
+
+func (x *ConfigureRequest) GetCacheDir() string {
+	if x != nil {
+		return x.CacheDir
+	}
+	return ""
+}
+
+func (x *ConfigureRequest) GetRateWindowMs() int64 {
+	if x != nil {
+		return x.RateWindowMs
+	}
+	return 0
+}
+
+func (x *ConfigureRequest) GetMutationIntervalMs() int64 {
+	if x != nil {
+		return x.MutationIntervalMs
+	}
+	return 0
 }
 
 type ConfigureResponse struct {
@@ -958,8 +1006,11 @@ type Progress struct {
 	Rows               int64                  `protobuf:"varint,3,opt,name=rows,proto3" json:"rows,omitempty"`
 	Requests           int64                  `protobuf:"varint,4,opt,name=requests,proto3" json:"requests,omitempty"`
 	RateLimitRemaining int64                  `protobuf:"varint,5,opt,name=rate_limit_remaining,json=rateLimitRemaining,proto3" json:"rate_limit_remaining,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// rate_limit_reset is when the primary budget is renewed, in Unix
+	// seconds; 0 while unknown.
+	RateLimitReset int64 `protobuf:"varint,6,opt,name=rate_limit_reset,json=rateLimitReset,proto3" json:"rate_limit_reset,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Progress) Reset() {
@@ -1023,6 +1074,13 @@ func (x *Progress) GetRequests() int64 {
 func (x *Progress) GetRateLimitRemaining() int64 {
 	if x != nil {
 		return x.RateLimitRemaining
+	}
+	return 0
+}
+
+func (x *Progress) GetRateLimitReset() int64 {
+	if x != nil {
+		return x.RateLimitReset
 	}
 	return 0
 }
@@ -1244,7 +1302,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
 	"\x04enum\x18\x04 \x03(\tR\x04enum\x12\x14\n" +
-	"\x05field\x18\x05 \x01(\tR\x05field\"\xb6\x01\n" +
+	"\x05field\x18\x05 \x01(\tR\x05field\"\xeb\x01\n" +
 	"\x06Method\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04verb\x18\x02 \x01(\tR\x04verb\x12\x1a\n" +
@@ -1252,13 +1310,18 @@ const file_provider_proto_rawDesc = "" +
 	"\boptional\x18\x04 \x03(\tR\boptional\x12 \n" +
 	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x12\n" +
 	"\x04http\x18\x06 \x01(\tR\x04http\x12\x16\n" +
-	"\x06unique\x18\a \x01(\bR\x06unique\"\x84\x01\n" +
+	"\x06unique\x18\a \x01(\bR\x06unique\x12\x16\n" +
+	"\x06points\x18\b \x01(\x05R\x06points\x12\x1b\n" +
+	"\tundone_by\x18\t \x01(\tR\bundoneBy\"\xf9\x01\n" +
 	"\x10ConfigureRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
 	"\bbase_url\x18\x02 \x01(\tR\abaseUrl\x12 \n" +
 	"\vconcurrency\x18\x03 \x01(\x05R\vconcurrency\x12\x1d\n" +
 	"\n" +
-	"user_agent\x18\x04 \x01(\tR\tuserAgent\"\x13\n" +
+	"user_agent\x18\x04 \x01(\tR\tuserAgent\x12\x1b\n" +
+	"\tcache_dir\x18\x05 \x01(\tR\bcacheDir\x12$\n" +
+	"\x0erate_window_ms\x18\x06 \x01(\x03R\frateWindowMs\x120\n" +
+	"\x14mutation_interval_ms\x18\a \x01(\x03R\x12mutationIntervalMs\"\x13\n" +
 	"\x11ConfigureResponse\"\x8a\x02\n" +
 	"\vCallRequest\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12\x1a\n" +
@@ -1283,7 +1346,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x04text\x18\x04 \x01(\tH\x00R\x04text\x12\x14\n" +
 	"\x04bool\x18\x05 \x01(\bH\x00R\x04bool\x12\x14\n" +
 	"\x04json\x18\x06 \x01(\tH\x00R\x04jsonB\x06\n" +
-	"\x04kind\"\xac\x01\n" +
+	"\x04kind\"\xd6\x01\n" +
 	"\bProgress\x12\x1d\n" +
 	"\n" +
 	"pages_done\x18\x01 \x01(\x03R\tpagesDone\x12\x1f\n" +
@@ -1291,7 +1354,8 @@ const file_provider_proto_rawDesc = "" +
 	"pagesTotal\x12\x12\n" +
 	"\x04rows\x18\x03 \x01(\x03R\x04rows\x12\x1a\n" +
 	"\brequests\x18\x04 \x01(\x03R\brequests\x120\n" +
-	"\x14rate_limit_remaining\x18\x05 \x01(\x03R\x12rateLimitRemaining\"]\n" +
+	"\x14rate_limit_remaining\x18\x05 \x01(\x03R\x12rateLimitRemaining\x12(\n" +
+	"\x10rate_limit_reset\x18\x06 \x01(\x03R\x0erateLimitReset\"]\n" +
 	"\x04Done\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
 	"httpStatus\x12\x18\n" +

@@ -28,6 +28,7 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 				pr.Methods = append(pr.Methods, &providerpb.Method{
 					Name: m.Name, Verb: string(m.Verb), Required: m.Required, Optional: m.Optional,
 					Description: m.Description, Http: m.HTTP, Unique: m.Unique,
+					Points: int32(m.Points), UndoneBy: m.UndoneBy,
 				})
 			}
 			ps.Resources = append(ps.Resources, pr)
@@ -53,6 +54,7 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 				rr.Methods = append(rr.Methods, schema.Method{
 					Name: m.GetName(), Verb: schema.Verb(m.GetVerb()), Required: m.GetRequired(), Optional: m.GetOptional(),
 					Description: m.GetDescription(), HTTP: m.GetHttp(), Unique: m.GetUnique(),
+					Points: int(m.GetPoints()), UndoneBy: m.GetUndoneBy(),
 				})
 			}
 			ss.Resources = append(ss.Resources, rr)
@@ -109,7 +111,7 @@ func progressToProto(p *Progress) *providerpb.Progress {
 	}
 	return &providerpb.Progress{
 		PagesDone: p.PagesDone, PagesTotal: p.PagesTotal, Rows: p.Rows,
-		Requests: p.Requests, RateLimitRemaining: p.RateLimitRemaining,
+		Requests: p.Requests, RateLimitRemaining: p.RateLimitRemaining, RateLimitReset: p.RateLimitReset,
 	}
 }
 
@@ -119,7 +121,7 @@ func progressFromProto(p *providerpb.Progress) *Progress {
 	}
 	return &Progress{
 		PagesDone: p.GetPagesDone(), PagesTotal: p.GetPagesTotal(), Rows: p.GetRows(),
-		Requests: p.GetRequests(), RateLimitRemaining: p.GetRateLimitRemaining(),
+		Requests: p.GetRequests(), RateLimitRemaining: p.GetRateLimitRemaining(), RateLimitReset: p.GetRateLimitReset(),
 	}
 }
 

@@ -92,6 +92,13 @@ type Method struct {
 	HTTP string
 	// Unique is set when the method returns at most one row (a get by key).
 	Unique bool
+	// Points is what one request of the method costs against the API's
+	// per-minute limit (GitHub: 1 for a GET, 5 for a DELETE or POST); 0 when
+	// the API counts none. EXPLAIN adds them up.
+	Points int
+	// UndoneBy names the EXEC method of the same resource that reverses this
+	// one, called with the same key: the journal's undo reads it.
+	UndoneBy string
 }
 
 // Service returns the named service.
@@ -217,6 +224,12 @@ func (p *Provider) Validate() error {
 				}
 				if strings.TrimSpace(m.Description) == "" {
 					return fmt.Errorf("schema: %s.%s: method has no description", where, m.Name)
+				}
+				if m.UndoneBy != "" {
+					u, ok := r.Method(m.UndoneBy)
+					if !ok || u.Verb != Exec || !slices.Equal(u.Required, m.Required) {
+						return fmt.Errorf("schema: %s.%s: undone by %q, which is not an EXEC method of %s taking the same key", where, m.Name, m.UndoneBy, r.Name)
+					}
 				}
 			}
 		}

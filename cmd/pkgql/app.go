@@ -83,6 +83,7 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 		a.sandboxCommand(),
 		a.docsCommand(),
 		a.authCommand(),
+		a.cacheCommand(),
 		a.providerCommand(),
 	)
 	return root

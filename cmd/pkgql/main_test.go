@@ -34,6 +34,9 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	// pkgql's cache and journal stay out of the user's directories.
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	os.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
 	pkgqlBin = filepath.Join(dir, "pkgql")
 	testPluginDir = filepath.Join(dir, "plugins")
 	if err := os.Mkdir(testPluginDir, 0o755); err != nil {

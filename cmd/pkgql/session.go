@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/journal"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/progress"
 	"github.com/pkgql/pkgql/provider"
@@ -26,6 +28,7 @@ type session struct {
 	creds     credentials
 	progress  *progress.Line // nil when progress is not shown
 	sandbox   *http.Server   // the --sandbox server, if any
+	journal   *journal.Journal
 }
 
 // openSession starts the sandbox if asked, finds the token, starts and
@@ -59,9 +62,29 @@ func (a *app) openSession(ctx context.Context, confirm func(context.Context, str
 		if rp.name == bundledProvider {
 			// The GitHub token and URL are for the GitHub provider only.
 			cfg.Token, cfg.BaseURL = s.creds.token, apiURL
+			cfg.RateWindow, cfg.MutationInterval = a.opts.rateWindow, a.opts.mutationGap
+			// The sandbox is new each run: nothing to revalidate.
+			if !a.opts.noCache && s.sandbox == nil {
+				if dir, err := httpCacheDir(); err == nil {
+					cfg.CacheDir = dir
+				} else {
+					a.logger.Debug("no HTTP cache", "error", err)
+				}
+			}
 		}
 		if err := rp.process.Configure(ctx, cfg); err != nil {
 			return nil, fmt.Errorf("configuring provider %s: %w", rp.name, err)
+		}
+	}
+
+	if !a.opts.noJournal {
+		dir, err := journal.Dir()
+		if err == nil {
+			s.journal, err = journal.Open(filepath.Join(dir, "journal.db"))
+		}
+		if err != nil {
+			return nil, &cliError{err: err, msg: fmt.Sprintf("the journal cannot be opened: %v", err),
+				hint: "pkgql records every change it makes before sending it; set XDG_STATE_HOME to a writable directory, or run with --no-journal"}
 		}
 	}
 
@@ -114,6 +137,10 @@ func (s *session) engineConfig(dryRun bool, confirm func(context.Context, string
 	}
 	if s.progress != nil {
 		cfg.Progress = s.progress.Report
+		cfg.MutationProgress = s.progress.ReportCalls
+	}
+	if s.journal != nil {
+		cfg.Journal = s.journal
 	}
 	return cfg
 }
@@ -123,6 +150,13 @@ func (s *session) bindings() []engine.Binding {
 	b := make([]engine.Binding, len(s.providers))
 	for i, rp := range s.providers {
 		b[i] = engine.Binding{Schema: rp.schema, Provider: rp.process}
+	}
+	if s.journal != nil {
+		// The journal is built in: served in this process, declared like any
+		// provider.
+		jp := journal.NewProvider(s.journal)
+		js, _ := jp.Schema(context.Background())
+		b = append(b, engine.Binding{Schema: js, Provider: jp})
 	}
 	return b
 }
@@ -141,6 +175,11 @@ func (s *session) close() {
 	}
 	if s.sandbox != nil {
 		s.sandbox.Close()
+	}
+	if s.journal != nil {
+		if err := s.journal.Close(); err != nil {
+			s.a.logger.Warn("closing the journal", "error", err)
+		}
 	}
 }
 

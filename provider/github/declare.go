@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
@@ -88,6 +89,8 @@ func deriveSchema(services []service) *schema.Provider {
 				sm := m.Method
 				sm.Required = slices.Clone(sm.Required)
 				sm.Optional = slices.Clone(sm.Optional)
+				verb, _, _ := strings.Cut(sm.HTTP, " ")
+				sm.Points = requestPoints(verb)
 				rr.Methods = append(rr.Methods, sm)
 			}
 			ss.Resources = append(ss.Resources, rr)

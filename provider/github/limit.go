@@ -36,11 +36,21 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// slotBody gives the slot back when the body is closed, once.
+// slotBody gives the slot back when the body is closed or read to its end,
+// once: go-github reads an error answer whole and swaps the body for a copy,
+// so the one it closes is not this one.
 type slotBody struct {
 	io.ReadCloser
 	once    sync.Once
 	release func()
+}
+
+func (b *slotBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.once.Do(b.release)
+	}
+	return n, err
 }
 
 func (b *slotBody) Close() error {

@@ -32,6 +32,7 @@ type Provider struct {
 	logger   hclog.Logger
 	services []service
 	policy   retryPolicy
+	pacers   pacers
 
 	mu   sync.RWMutex
 	conn *conn
@@ -91,7 +92,20 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = concurrency
 	transport.ResponseHeaderTimeout = p.policy.headerTimeout
-	hc := &http.Client{Transport: &retryTransport{next: newLimitTransport(transport, concurrency), policy: p.policy, logger: p.logger}}
+	// retry → cache → pace → limit: a retry is paced and revalidated like a
+	// first try, and a request waiting for its turn holds no slot.
+	account := tokenKey(cfg.Token, base.String())
+	var rt http.RoundTripper = &paceTransport{
+		next:  newLimitTransport(transport, concurrency),
+		pacer: p.pacers.get(account, cfg.RateWindow, cfg.MutationInterval),
+	}
+	if cfg.CacheDir != "" {
+		if rt, err = newCacheTransport(rt, cfg.CacheDir, account); err != nil {
+			return &provider.Error{Kind: provider.KindInvalid, Message: err.Error(),
+				Hint: "run with --no-cache, or make the cache directory writable"}
+		}
+	}
+	hc := &http.Client{Transport: &retryTransport{next: rt, policy: p.policy, logger: p.logger}}
 	gh := github.NewClient(hc)
 	if cfg.Token != "" {
 		gh = gh.WithAuthToken(cfg.Token)
@@ -110,7 +124,8 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 		old.transport.CloseIdleConnections()
 	}
 	// Never the Config itself: a JSON logger would marshal its token.
-	p.logger.Debug("configured", "base_url", redactURL(base), "concurrency", concurrency, "token", cfg.Token != "")
+	p.logger.Debug("configured", "base_url", redactURL(base), "concurrency", concurrency, "token", cfg.Token != "",
+		"cache", cfg.CacheDir != "", "rate_window", cfg.RateWindow, "mutation_interval", cfg.MutationInterval)
 	return nil
 }
 

@@ -110,7 +110,7 @@ func userPackages() resource {
 			},
 			{
 				Method: schema.Method{
-					Name: "delete_package_for_user", Verb: schema.Delete,
+					Name: "delete_package_for_user", Verb: schema.Delete, UndoneBy: "restore_package_for_user",
 					Required: []string{"package_name", "package_type", "username"},
 					HTTP:     "DELETE /users/{username}/packages/{package_type}/{package_name}",
 					Description: "Deletes an entire package for a user. You cannot delete a public package if any version of the package " +
