@@ -348,7 +348,9 @@ type Param struct {
 	Description string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
 	Enum        []string               `protobuf:"bytes,4,rep,name=enum,proto3" json:"enum,omitempty"`
 	// field names the field that holds this param's value in every row.
-	Field         string `protobuf:"bytes,5,opt,name=field,proto3" json:"field,omitempty"`
+	Field string `protobuf:"bytes,5,opt,name=field,proto3" json:"field,omitempty"`
+	// secret params are never shown (EXPLAIN, dry runs, history, errors).
+	Secret        bool `protobuf:"varint,6,opt,name=secret,proto3" json:"secret,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -418,6 +420,13 @@ func (x *Param) GetField() string {
 	return ""
 }
 
+func (x *Param) GetSecret() bool {
+	if x != nil {
+		return x.Secret
+	}
+	return false
+}
+
 type Method struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -425,14 +434,20 @@ type Method struct {
 	Required    []string               `protobuf:"bytes,3,rep,name=required,proto3" json:"required,omitempty"`
 	Optional    []string               `protobuf:"bytes,4,rep,name=optional,proto3" json:"optional,omitempty"`
 	Description string                 `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	Http        string                 `protobuf:"bytes,6,opt,name=http,proto3" json:"http,omitempty"`
 	Unique      bool                   `protobuf:"varint,7,opt,name=unique,proto3" json:"unique,omitempty"`
+	Route       *Route                 `protobuf:"bytes,8,opt,name=route,proto3" json:"route,omitempty"`
+	// excludes are params that must not be bound for the method to be chosen.
+	Excludes []string `protobuf:"bytes,9,rep,name=excludes,proto3" json:"excludes,omitempty"`
+	Scopes   []string `protobuf:"bytes,10,rep,name=scopes,proto3" json:"scopes,omitempty"`
+	DocUrl   string   `protobuf:"bytes,11,opt,name=doc_url,json=docUrl,proto3" json:"doc_url,omitempty"`
+	// caveat is an API rule a bulk change's preview states.
+	Caveat string `protobuf:"bytes,12,opt,name=caveat,proto3" json:"caveat,omitempty"`
 	// points is what one request of the method costs against the API's
 	// per-minute limit; 0 when the API counts none.
-	Points int32 `protobuf:"varint,8,opt,name=points,proto3" json:"points,omitempty"`
+	Points int32 `protobuf:"varint,13,opt,name=points,proto3" json:"points,omitempty"`
 	// undone_by names the EXEC method of the same resource, taking the same
 	// key, that reverses this one.
-	UndoneBy      string `protobuf:"bytes,9,opt,name=undone_by,json=undoneBy,proto3" json:"undone_by,omitempty"`
+	UndoneBy      string `protobuf:"bytes,14,opt,name=undone_by,json=undoneBy,proto3" json:"undone_by,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -502,18 +517,46 @@ func (x *Method) GetDescription() string {
 	return ""
 }
 
-func (x *Method) GetHttp() string {
-	if x != nil {
-		return x.Http
-	}
-	return ""
-}
-
 func (x *Method) GetUnique() bool {
 	if x != nil {
 		return x.Unique
 	}
 	return false
+}
+
+func (x *Method) GetRoute() *Route {
+	if x != nil {
+		return x.Route
+	}
+	return nil
+}
+
+func (x *Method) GetExcludes() []string {
+	if x != nil {
+		return x.Excludes
+	}
+	return nil
+}
+
+func (x *Method) GetScopes() []string {
+	if x != nil {
+		return x.Scopes
+	}
+	return nil
+}
+
+func (x *Method) GetDocUrl() string {
+	if x != nil {
+		return x.DocUrl
+	}
+	return ""
+}
+
+func (x *Method) GetCaveat() string {
+	if x != nil {
+		return x.Caveat
+	}
+	return ""
 }
 
 func (x *Method) GetPoints() int32 {
@@ -526,6 +569,137 @@ func (x *Method) GetPoints() int32 {
 func (x *Method) GetUndoneBy() string {
 	if x != nil {
 		return x.UndoneBy
+	}
+	return ""
+}
+
+// Route is a REST call as data; hosts render it for EXPLAIN with the same
+// rules the provider sends it with.
+type Route struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Verb          string                 `protobuf:"bytes,1,opt,name=verb,proto3" json:"verb,omitempty"`
+	Path          string                 `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
+	Query         []*Query               `protobuf:"bytes,3,rep,name=query,proto3" json:"query,omitempty"`
+	Paged         bool                   `protobuf:"varint,4,opt,name=paged,proto3" json:"paged,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Route) Reset() {
+	*x = Route{}
+	mi := &file_provider_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Route) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Route) ProtoMessage() {}
+
+func (x *Route) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Route.ProtoReflect.Descriptor instead.
+func (*Route) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *Route) GetVerb() string {
+	if x != nil {
+		return x.Verb
+	}
+	return ""
+}
+
+func (x *Route) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *Route) GetQuery() []*Query {
+	if x != nil {
+		return x.Query
+	}
+	return nil
+}
+
+func (x *Route) GetPaged() bool {
+	if x != nil {
+		return x.Paged
+	}
+	return false
+}
+
+type Query struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Param string                 `protobuf:"bytes,2,opt,name=param,proto3" json:"param,omitempty"`
+	// default is sent when the param is not bound.
+	Default       string `protobuf:"bytes,3,opt,name=default,proto3" json:"default,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Query) Reset() {
+	*x = Query{}
+	mi := &file_provider_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Query) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Query) ProtoMessage() {}
+
+func (x *Query) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Query.ProtoReflect.Descriptor instead.
+func (*Query) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Query) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Query) GetParam() string {
+	if x != nil {
+		return x.Param
+	}
+	return ""
+}
+
+func (x *Query) GetDefault() string {
+	if x != nil {
+		return x.Default
 	}
 	return ""
 }
@@ -549,7 +723,7 @@ type ConfigureRequest struct {
 
 func (x *ConfigureRequest) Reset() {
 	*x = ConfigureRequest{}
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -561,7 +735,7 @@ func (x *ConfigureRequest) String() string {
 func (*ConfigureRequest) ProtoMessage() {}
 
 func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -574,7 +748,7 @@ func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{7}
+	return file_provider_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ConfigureRequest) GetToken() string {
@@ -634,7 +808,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -646,7 +820,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -659,7 +833,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8}
+	return file_provider_proto_rawDescGZIP(), []int{10}
 }
 
 type CallRequest struct {
@@ -678,7 +852,7 @@ type CallRequest struct {
 
 func (x *CallRequest) Reset() {
 	*x = CallRequest{}
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -690,7 +864,7 @@ func (x *CallRequest) String() string {
 func (*CallRequest) ProtoMessage() {}
 
 func (x *CallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -703,7 +877,7 @@ func (x *CallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallRequest.ProtoReflect.Descriptor instead.
 func (*CallRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9}
+	return file_provider_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CallRequest) GetService() string {
@@ -759,7 +933,7 @@ type CallResponse struct {
 
 func (x *CallResponse) Reset() {
 	*x = CallResponse{}
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -771,7 +945,7 @@ func (x *CallResponse) String() string {
 func (*CallResponse) ProtoMessage() {}
 
 func (x *CallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -784,7 +958,7 @@ func (x *CallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
 func (*CallResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10}
+	return file_provider_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CallResponse) GetRows() []*Row {
@@ -817,7 +991,7 @@ type Row struct {
 
 func (x *Row) Reset() {
 	*x = Row{}
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -829,7 +1003,7 @@ func (x *Row) String() string {
 func (*Row) ProtoMessage() {}
 
 func (x *Row) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -842,7 +1016,7 @@ func (x *Row) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Row.ProtoReflect.Descriptor instead.
 func (*Row) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11}
+	return file_provider_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Row) GetValues() []*Value {
@@ -869,7 +1043,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -881,7 +1055,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -894,7 +1068,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12}
+	return file_provider_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -1015,7 +1189,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1027,7 +1201,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1040,7 +1214,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Progress) GetPagesDone() int64 {
@@ -1096,7 +1270,7 @@ type Done struct {
 
 func (x *Done) Reset() {
 	*x = Done{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1108,7 +1282,7 @@ func (x *Done) String() string {
 func (*Done) ProtoMessage() {}
 
 func (x *Done) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1121,7 +1295,7 @@ func (x *Done) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Done.ProtoReflect.Descriptor instead.
 func (*Done) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Done) GetHttpStatus() int32 {
@@ -1165,7 +1339,7 @@ type CallError struct {
 
 func (x *CallError) Reset() {
 	*x = CallError{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1177,7 +1351,7 @@ func (x *CallError) String() string {
 func (*CallError) ProtoMessage() {}
 
 func (x *CallError) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1190,7 +1364,7 @@ func (x *CallError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallError.ProtoReflect.Descriptor instead.
 func (*CallError) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CallError) GetHttpStatus() int32 {
@@ -1296,23 +1470,38 @@ const file_provider_proto_rawDesc = "" +
 	"\x05Field\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription\"{\n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\"\x93\x01\n" +
 	"\x05Param\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
 	"\x04enum\x18\x04 \x03(\tR\x04enum\x12\x14\n" +
-	"\x05field\x18\x05 \x01(\tR\x05field\"\xeb\x01\n" +
+	"\x05field\x18\x05 \x01(\tR\x05field\x12\x16\n" +
+	"\x06secret\x18\x06 \x01(\bR\x06secret\"\xf2\x02\n" +
 	"\x06Method\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04verb\x18\x02 \x01(\tR\x04verb\x12\x1a\n" +
 	"\brequired\x18\x03 \x03(\tR\brequired\x12\x1a\n" +
 	"\boptional\x18\x04 \x03(\tR\boptional\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x12\n" +
-	"\x04http\x18\x06 \x01(\tR\x04http\x12\x16\n" +
-	"\x06unique\x18\a \x01(\bR\x06unique\x12\x16\n" +
-	"\x06points\x18\b \x01(\x05R\x06points\x12\x1b\n" +
-	"\tundone_by\x18\t \x01(\tR\bundoneBy\"\xf9\x01\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x16\n" +
+	"\x06unique\x18\a \x01(\bR\x06unique\x12.\n" +
+	"\x05route\x18\b \x01(\v2\x18.pkgql.provider.v1.RouteR\x05route\x12\x1a\n" +
+	"\bexcludes\x18\t \x03(\tR\bexcludes\x12\x16\n" +
+	"\x06scopes\x18\n" +
+	" \x03(\tR\x06scopes\x12\x17\n" +
+	"\adoc_url\x18\v \x01(\tR\x06docUrl\x12\x16\n" +
+	"\x06caveat\x18\f \x01(\tR\x06caveat\x12\x16\n" +
+	"\x06points\x18\r \x01(\x05R\x06points\x12\x1b\n" +
+	"\tundone_by\x18\x0e \x01(\tR\bundoneByJ\x04\b\x06\x10\a\"u\n" +
+	"\x05Route\x12\x12\n" +
+	"\x04verb\x18\x01 \x01(\tR\x04verb\x12\x12\n" +
+	"\x04path\x18\x02 \x01(\tR\x04path\x12.\n" +
+	"\x05query\x18\x03 \x03(\v2\x18.pkgql.provider.v1.QueryR\x05query\x12\x14\n" +
+	"\x05paged\x18\x04 \x01(\bR\x05paged\"K\n" +
+	"\x05Query\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05param\x18\x02 \x01(\tR\x05param\x12\x18\n" +
+	"\adefault\x18\x03 \x01(\tR\adefault\"\xf9\x01\n" +
 	"\x10ConfigureRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
 	"\bbase_url\x18\x02 \x01(\tR\abaseUrl\x12 \n" +
@@ -1392,7 +1581,7 @@ func file_provider_proto_rawDescGZIP() []byte {
 	return file_provider_proto_rawDescData
 }
 
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_provider_proto_goTypes = []any{
 	(*GetSchemaRequest)(nil),  // 0: pkgql.provider.v1.GetSchemaRequest
 	(*Schema)(nil),            // 1: pkgql.provider.v1.Schema
@@ -1401,16 +1590,18 @@ var file_provider_proto_goTypes = []any{
 	(*Field)(nil),             // 4: pkgql.provider.v1.Field
 	(*Param)(nil),             // 5: pkgql.provider.v1.Param
 	(*Method)(nil),            // 6: pkgql.provider.v1.Method
-	(*ConfigureRequest)(nil),  // 7: pkgql.provider.v1.ConfigureRequest
-	(*ConfigureResponse)(nil), // 8: pkgql.provider.v1.ConfigureResponse
-	(*CallRequest)(nil),       // 9: pkgql.provider.v1.CallRequest
-	(*CallResponse)(nil),      // 10: pkgql.provider.v1.CallResponse
-	(*Row)(nil),               // 11: pkgql.provider.v1.Row
-	(*Value)(nil),             // 12: pkgql.provider.v1.Value
-	(*Progress)(nil),          // 13: pkgql.provider.v1.Progress
-	(*Done)(nil),              // 14: pkgql.provider.v1.Done
-	(*CallError)(nil),         // 15: pkgql.provider.v1.CallError
-	nil,                       // 16: pkgql.provider.v1.CallRequest.ParamsEntry
+	(*Route)(nil),             // 7: pkgql.provider.v1.Route
+	(*Query)(nil),             // 8: pkgql.provider.v1.Query
+	(*ConfigureRequest)(nil),  // 9: pkgql.provider.v1.ConfigureRequest
+	(*ConfigureResponse)(nil), // 10: pkgql.provider.v1.ConfigureResponse
+	(*CallRequest)(nil),       // 11: pkgql.provider.v1.CallRequest
+	(*CallResponse)(nil),      // 12: pkgql.provider.v1.CallResponse
+	(*Row)(nil),               // 13: pkgql.provider.v1.Row
+	(*Value)(nil),             // 14: pkgql.provider.v1.Value
+	(*Progress)(nil),          // 15: pkgql.provider.v1.Progress
+	(*Done)(nil),              // 16: pkgql.provider.v1.Done
+	(*CallError)(nil),         // 17: pkgql.provider.v1.CallError
+	nil,                       // 18: pkgql.provider.v1.CallRequest.ParamsEntry
 }
 var file_provider_proto_depIdxs = []int32{
 	2,  // 0: pkgql.provider.v1.Schema.services:type_name -> pkgql.provider.v1.Service
@@ -1418,22 +1609,24 @@ var file_provider_proto_depIdxs = []int32{
 	4,  // 2: pkgql.provider.v1.Resource.fields:type_name -> pkgql.provider.v1.Field
 	5,  // 3: pkgql.provider.v1.Resource.params:type_name -> pkgql.provider.v1.Param
 	6,  // 4: pkgql.provider.v1.Resource.methods:type_name -> pkgql.provider.v1.Method
-	16, // 5: pkgql.provider.v1.CallRequest.params:type_name -> pkgql.provider.v1.CallRequest.ParamsEntry
-	11, // 6: pkgql.provider.v1.CallResponse.rows:type_name -> pkgql.provider.v1.Row
-	13, // 7: pkgql.provider.v1.CallResponse.progress:type_name -> pkgql.provider.v1.Progress
-	14, // 8: pkgql.provider.v1.CallResponse.done:type_name -> pkgql.provider.v1.Done
-	12, // 9: pkgql.provider.v1.Row.values:type_name -> pkgql.provider.v1.Value
-	0,  // 10: pkgql.provider.v1.Provider.GetSchema:input_type -> pkgql.provider.v1.GetSchemaRequest
-	7,  // 11: pkgql.provider.v1.Provider.Configure:input_type -> pkgql.provider.v1.ConfigureRequest
-	9,  // 12: pkgql.provider.v1.Provider.Call:input_type -> pkgql.provider.v1.CallRequest
-	1,  // 13: pkgql.provider.v1.Provider.GetSchema:output_type -> pkgql.provider.v1.Schema
-	8,  // 14: pkgql.provider.v1.Provider.Configure:output_type -> pkgql.provider.v1.ConfigureResponse
-	10, // 15: pkgql.provider.v1.Provider.Call:output_type -> pkgql.provider.v1.CallResponse
-	13, // [13:16] is the sub-list for method output_type
-	10, // [10:13] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	7,  // 5: pkgql.provider.v1.Method.route:type_name -> pkgql.provider.v1.Route
+	8,  // 6: pkgql.provider.v1.Route.query:type_name -> pkgql.provider.v1.Query
+	18, // 7: pkgql.provider.v1.CallRequest.params:type_name -> pkgql.provider.v1.CallRequest.ParamsEntry
+	13, // 8: pkgql.provider.v1.CallResponse.rows:type_name -> pkgql.provider.v1.Row
+	15, // 9: pkgql.provider.v1.CallResponse.progress:type_name -> pkgql.provider.v1.Progress
+	16, // 10: pkgql.provider.v1.CallResponse.done:type_name -> pkgql.provider.v1.Done
+	14, // 11: pkgql.provider.v1.Row.values:type_name -> pkgql.provider.v1.Value
+	0,  // 12: pkgql.provider.v1.Provider.GetSchema:input_type -> pkgql.provider.v1.GetSchemaRequest
+	9,  // 13: pkgql.provider.v1.Provider.Configure:input_type -> pkgql.provider.v1.ConfigureRequest
+	11, // 14: pkgql.provider.v1.Provider.Call:input_type -> pkgql.provider.v1.CallRequest
+	1,  // 15: pkgql.provider.v1.Provider.GetSchema:output_type -> pkgql.provider.v1.Schema
+	10, // 16: pkgql.provider.v1.Provider.Configure:output_type -> pkgql.provider.v1.ConfigureResponse
+	12, // 17: pkgql.provider.v1.Provider.Call:output_type -> pkgql.provider.v1.CallResponse
+	15, // [15:18] is the sub-list for method output_type
+	12, // [12:15] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -1441,7 +1634,7 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[12].OneofWrappers = []any{
+	file_provider_proto_msgTypes[14].OneofWrappers = []any{
 		(*Value_Null)(nil),
 		(*Value_Int)(nil),
 		(*Value_Float)(nil),
@@ -1455,7 +1648,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,12 +22,13 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 				pr.Fields = append(pr.Fields, &providerpb.Field{Name: f.Name, Type: string(f.Type), Description: f.Description})
 			}
 			for _, prm := range r.Params {
-				pr.Params = append(pr.Params, &providerpb.Param{Name: prm.Name, Type: string(prm.Type), Description: prm.Description, Enum: prm.Enum, Field: prm.Field})
+				pr.Params = append(pr.Params, &providerpb.Param{Name: prm.Name, Type: string(prm.Type), Description: prm.Description, Enum: prm.Enum, Field: prm.Field, Secret: prm.Secret})
 			}
 			for _, m := range r.Methods {
 				pr.Methods = append(pr.Methods, &providerpb.Method{
 					Name: m.Name, Verb: string(m.Verb), Required: m.Required, Optional: m.Optional,
-					Description: m.Description, Http: m.HTTP, Unique: m.Unique,
+					Description: m.Description, Unique: m.Unique, Route: routeToProto(m.Route),
+					Excludes: m.Excludes, Scopes: m.Scopes, DocUrl: m.DocURL, Caveat: m.Caveat,
 					Points: int32(m.Points), UndoneBy: m.UndoneBy,
 				})
 			}
@@ -48,18 +49,35 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 				rr.Fields = append(rr.Fields, schema.Field{Name: f.GetName(), Type: schema.Type(f.GetType()), Description: f.GetDescription()})
 			}
 			for _, prm := range r.GetParams() {
-				rr.Params = append(rr.Params, schema.Param{Name: prm.GetName(), Type: schema.Type(prm.GetType()), Description: prm.GetDescription(), Enum: prm.GetEnum(), Field: prm.GetField()})
+				rr.Params = append(rr.Params, schema.Param{Name: prm.GetName(), Type: schema.Type(prm.GetType()), Description: prm.GetDescription(), Enum: prm.GetEnum(), Field: prm.GetField(), Secret: prm.GetSecret()})
 			}
 			for _, m := range r.GetMethods() {
 				rr.Methods = append(rr.Methods, schema.Method{
 					Name: m.GetName(), Verb: schema.Verb(m.GetVerb()), Required: m.GetRequired(), Optional: m.GetOptional(),
-					Description: m.GetDescription(), HTTP: m.GetHttp(), Unique: m.GetUnique(),
+					Description: m.GetDescription(), Unique: m.GetUnique(), Route: routeFromProto(m.GetRoute()),
+					Excludes: m.GetExcludes(), Scopes: m.GetScopes(), DocURL: m.GetDocUrl(), Caveat: m.GetCaveat(),
 					Points: int(m.GetPoints()), UndoneBy: m.GetUndoneBy(),
 				})
 			}
 			ss.Resources = append(ss.Resources, rr)
 		}
 		out.Services = append(out.Services, ss)
+	}
+	return out
+}
+
+func routeToProto(r schema.Route) *providerpb.Route {
+	out := &providerpb.Route{Verb: r.Verb, Path: r.Path, Paged: r.Paged}
+	for _, q := range r.Query {
+		out.Query = append(out.Query, &providerpb.Query{Name: q.Name, Param: q.Param, Default: q.Default})
+	}
+	return out
+}
+
+func routeFromProto(r *providerpb.Route) schema.Route {
+	out := schema.Route{Verb: r.GetVerb(), Path: r.GetPath(), Paged: r.GetPaged()}
+	for _, q := range r.GetQuery() {
+		out.Query = append(out.Query, schema.Query{Name: q.GetName(), Param: q.GetParam(), Default: q.GetDefault()})
 	}
 	return out
 }

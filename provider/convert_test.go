@@ -48,7 +48,7 @@ func TestSchemaRoundTrip(t *testing.T) {
 			Fields: []schema.Field{{Name: "name", Type: schema.String, Description: "f"}},
 			Params: []schema.Param{{Name: "item", Type: schema.String, Description: "p", Enum: []string{"a"}, Field: "name"}},
 			Methods: []schema.Method{{Name: "get", Verb: schema.Select, Required: []string{"item"},
-				Description: "m", HTTP: "GET /items/{item}", Unique: true}},
+				Description: "m", Route: schema.Route{Verb: "GET", Path: "/items/{item}"}, Unique: true}},
 		}},
 	}}}
 	out := schemaFromProto(schemaToProto(in))

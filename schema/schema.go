@@ -8,6 +8,7 @@ package schema
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -79,6 +80,9 @@ type Param struct {
 	// row. Rows of a method that does not take the param (a listing) then still
 	// carry it, so their keys can drive a DELETE or EXEC.
 	Field string
+	// Secret params (a token) are never shown: EXPLAIN, dry runs, history and
+	// errors print them as REDACTED.
+	Secret bool
 }
 
 // Method is one API operation a statement can be planned onto.
@@ -88,10 +92,21 @@ type Method struct {
 	Required    []string // param names
 	Optional    []string // param names
 	Description string
-	// HTTP is the REST call, for EXPLAIN and docs ("GET /users/{username}/packages").
-	HTTP string
+	// Route is the REST call the method makes, as data: EXPLAIN renders it with
+	// the same code the provider sends it with (Route.Render).
+	Route Route
 	// Unique is set when the method returns at most one row (a get by key).
 	Unique bool
+	// Excludes are params that must not be bound for the method to be chosen:
+	// a method for one owner is not the one for another (org vs username).
+	Excludes []string
+	// Scopes are the OAuth scopes a classic token needs for the method.
+	Scopes []string
+	// DocURL is the API's documentation of the call.
+	DocURL string
+	// Caveat is a rule of the API that may refuse some of a bulk change, in
+	// plain words: the host shows it with the preview it asks to confirm.
+	Caveat string
 	// Points is what one request of the method costs against the API's
 	// per-minute limit (GitHub: 1 for a GET, 5 for a DELETE or POST); 0 when
 	// the API counts none. EXPLAIN adds them up.
@@ -99,6 +114,88 @@ type Method struct {
 	// UndoneBy names the EXEC method of the same resource that reverses this
 	// one, called with the same key: the journal's undo reads it.
 	UndoneBy string
+}
+
+// Route is a REST call as data: a verb, a path template whose {param}
+// segments are filled in path-escaped, and the query params it sends.
+type Route struct {
+	Verb  string
+	Path  string // "/users/{username}/packages"
+	Query []Query
+	// Paged routes are read page by page; the provider adds its own paging
+	// params (per_page, page) to each page's request.
+	Paged bool
+}
+
+// Query is one query parameter of a route: sent as Name when Param is bound,
+// and with Default when it is not (unless Default is empty).
+type Query struct {
+	Name    string
+	Param   string
+	Default string
+}
+
+// Redacted is what a secret param's value is rendered as for display.
+const Redacted = "REDACTED"
+
+// String is the route as docs show it: "GET /users/{username}/packages".
+func (r Route) String() string {
+	if r.Verb == "" {
+		return ""
+	}
+	return r.Verb + " " + r.Path
+}
+
+// Render fills the route with params: path segments path-escaped, bound query
+// params encoded in name order. The values of the params for which secret
+// reports true are rendered as Redacted, so the same text can be shown.
+func (r Route) Render(params map[string]string, secret func(param string) bool) string {
+	value := func(p string) string {
+		if secret != nil && secret(p) {
+			return Redacted
+		}
+		return params[p]
+	}
+	var b strings.Builder
+	rest := r.Path
+	for {
+		i := strings.IndexByte(rest, '{')
+		j := strings.IndexByte(rest, '}')
+		if i < 0 || j < i {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(url.PathEscape(value(rest[i+1 : j])))
+		rest = rest[j+1:]
+	}
+	q := url.Values{}
+	for _, qp := range r.Query {
+		if _, ok := params[qp.Param]; ok {
+			q.Set(qp.Name, value(qp.Param))
+		} else if qp.Default != "" {
+			q.Set(qp.Name, qp.Default)
+		}
+	}
+	if len(q) > 0 {
+		b.WriteString("?" + q.Encode())
+	}
+	return b.String()
+}
+
+// PathParams are the params the route's path holds, in order.
+func (r Route) PathParams() []string {
+	var out []string
+	rest := r.Path
+	for {
+		i := strings.IndexByte(rest, '{')
+		j := strings.IndexByte(rest, '}')
+		if i < 0 || j < i {
+			return out
+		}
+		out = append(out, rest[i+1:j])
+		rest = rest[j+1:]
+	}
 }
 
 // Service returns the named service.
@@ -174,6 +271,12 @@ func (r *Resource) MethodsFor(v Verb) []Method {
 	return out
 }
 
+// Secret reports whether the named param is declared secret.
+func (r *Resource) Secret(name string) bool {
+	p, ok := r.Param(name)
+	return ok && p.Secret
+}
+
 // Takes reports whether the method accepts the param, required or optional.
 func (m *Method) Takes(param string) bool {
 	return slices.Contains(m.Required, param) || slices.Contains(m.Optional, param)
@@ -217,9 +320,24 @@ func (p *Provider) Validate() error {
 				default:
 					return fmt.Errorf("schema: %s.%s: unknown verb %q", where, m.Name, m.Verb)
 				}
-				for _, name := range slices.Concat(m.Required, m.Optional) {
+				for _, name := range slices.Concat(m.Required, m.Optional, m.Excludes) {
 					if !params[name] {
 						return fmt.Errorf("schema: %s.%s: param %q is not declared", where, m.Name, name)
+					}
+				}
+				for _, name := range m.Excludes {
+					if m.Takes(name) {
+						return fmt.Errorf("schema: %s.%s: param %q is both taken and excluded", where, m.Name, name)
+					}
+				}
+				for _, name := range m.Route.PathParams() {
+					if !slices.Contains(m.Required, name) {
+						return fmt.Errorf("schema: %s.%s: route %s holds %q, which is not a required param", where, m.Name, m.Route, name)
+					}
+				}
+				for _, q := range m.Route.Query {
+					if !m.Takes(q.Param) {
+						return fmt.Errorf("schema: %s.%s: route %s sends %q, which the method does not take", where, m.Name, m.Route, q.Param)
 					}
 				}
 				if strings.TrimSpace(m.Description) == "" {

@@ -112,3 +112,29 @@ func TestLookups(t *testing.T) {
 		}
 	}
 }
+
+// A route renders path params escaped, bound query params in name order,
+// defaults for unbound ones, and secret values as REDACTED.
+func TestRouteRender(t *testing.T) {
+	r := Route{Verb: "POST", Path: "/orgs/{org}/packages/{package_type}/{package_name}/restore",
+		Query: []Query{{Name: "token", Param: "token"}, {Name: "state", Param: "state", Default: "active"}}}
+	for _, tc := range []struct {
+		params map[string]string
+		secret func(string) bool
+		want   string
+	}{
+		{map[string]string{"org": "acme", "package_type": "container", "package_name": "acme/app"}, nil,
+			"/orgs/acme/packages/container/acme%2Fapp/restore?state=active"},
+		{map[string]string{"org": "a b", "package_type": "npm", "package_name": "x", "token": "t0k", "state": "deleted"}, nil,
+			"/orgs/a%20b/packages/npm/x/restore?state=deleted&token=t0k"},
+		{map[string]string{"org": "acme", "package_type": "npm", "package_name": "x", "token": "t0k"}, func(p string) bool { return p == "token" },
+			"/orgs/acme/packages/npm/x/restore?state=active&token=REDACTED"},
+	} {
+		if got := r.Render(tc.params, tc.secret); got != tc.want {
+			t.Errorf("Render(%v) = %q, want %q", tc.params, got, tc.want)
+		}
+	}
+	if got := r.PathParams(); strings.Join(got, ",") != "org,package_type,package_name" {
+		t.Errorf("PathParams = %v", got)
+	}
+}

@@ -118,6 +118,7 @@ const (
 	queryLimit
 	queryGet
 	queryGroup
+	queryJoin
 )
 
 // mix is the query mix over d.
@@ -139,6 +140,11 @@ func mix(d dataset) []query {
 				" WHERE username = '" + benchUser + "' AND package_type IN ('" + groupOther + "', '" + listType + "') GROUP BY package_type",
 			job: job{Kind: "group", User: benchUser, Types: []string{groupOther, listType}},
 			min: pages(d.counts[groupOther]) + pages(d.counts[listType])},
+		queryJoin: {name: "JOIN packages → versions",
+			sql: "SELECT p.name, COUNT(*) AS versions FROM github.packages.packages p JOIN github.packages.package_versions v" +
+				" ON v.org = '" + benchOrg + "' AND v.package_type = p.package_type AND v.package_name = p.name" +
+				" WHERE p.org = '" + benchOrg + "' AND p.package_type = '" + joinType + "' GROUP BY p.name",
+			job: job{Kind: "join", Types: []string{joinType}}, min: d.joinPages},
 	}
 }
 

@@ -33,7 +33,7 @@ const filterVersions = 300
 
 // job is one query as the pager answers it.
 type job struct {
-	Kind   string   // "list", "get" or "group"
+	Kind   string   // "list", "get", "group" or "join"
 	User   string   //
 	Types  []string // list and get read Types[0]; group reads each type
 	Name   string   // get: the package's name
@@ -71,6 +71,36 @@ func (j job) run(ctx context.Context, gh *github.Client, emit func(row) error) e
 			}
 			return j.Limit == 0 || seen < j.Limit, nil
 		})
+	case "join":
+		// The org's packages, then each one's versions, one page at a time.
+		var names []string
+		if err := listOrg(ctx, gh, j.Types[0], func(p *github.Package) error {
+			names = append(names, p.GetName())
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, name := range names {
+			opts := &github.PackageListOptions{State: github.String("active"), ListOptions: github.ListOptions{PerPage: 100}}
+			n := int64(0)
+			for {
+				vs, resp, err := gh.Organizations.PackageGetAllVersions(ctx, benchOrg, j.Types[0], name, opts)
+				if err != nil {
+					return err
+				}
+				n += int64(len(vs))
+				if resp.NextPage == 0 {
+					break
+				}
+				opts.Page = resp.NextPage
+			}
+			if n > 0 {
+				if err := emit(row{"name": name, "versions": n}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	case "group":
 		for _, typ := range slices.Sorted(slices.Values(j.Types)) {
 			var n, versions int64
@@ -105,6 +135,26 @@ func list(ctx context.Context, gh *github.Client, user, typ string, each func(*g
 		for _, p := range pkgs {
 			more, err := each(p)
 			if err != nil || !more {
+				return err
+			}
+		}
+		if resp.NextPage == 0 {
+			return nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// listOrg reads benchOrg's packages of one type page by page.
+func listOrg(ctx context.Context, gh *github.Client, typ string, each func(*github.Package) error) error {
+	opts := &github.PackageListOptions{PackageType: github.String(typ), ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		pkgs, resp, err := gh.Organizations.ListPackages(ctx, benchOrg, opts)
+		if err != nil {
+			return err
+		}
+		for _, p := range pkgs {
+			if err := each(p); err != nil {
 				return err
 			}
 		}

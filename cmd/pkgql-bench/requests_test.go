@@ -72,6 +72,10 @@ func TestRequests(t *testing.T) {
 			sql: sel + " AND version_count = (SELECT MAX(version_count) FROM github.packages.user_packages" +
 				" WHERE username = 'bench' AND package_type = 'container')",
 			want: map[string]int{sandbox.KindList: pages(n)}, rows: -1},
+		{name: "JOIN packages → versions: one listing, then one listing per package",
+			sql:   mix(d)[queryJoin].sql,
+			want:  map[string]int{sandbox.KindList: pages(d.joinCount), sandbox.KindListVersions: d.joinPages - pages(d.joinCount)},
+			query: []string{"per_page=100"}, rows: -1},
 		{name: "missing username: no request", sql: "SELECT id FROM github.packages.user_packages WHERE package_type = 'npm'",
 			want: map[string]int{}, rows: -1, code: 1},
 		{name: "missing package_type: no request", sql: "SELECT id FROM github.packages.user_packages WHERE username = 'bench'",

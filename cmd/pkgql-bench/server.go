@@ -17,6 +17,15 @@ import (
 // benchUser is the login whose packages the benchmark reads.
 const benchUser = "bench"
 
+// benchOrg is the organization the join reads: joinPackages packages of every
+// type, about a quarter of them npm, each with its versions. benchUser is its
+// member, so it sees them all.
+const (
+	benchOrg     = "bench-org"
+	joinPackages = 960
+	joinType     = "npm"
+)
+
 // listType is the package type the listings read: the dataset holds exactly n
 // packages of it. The GROUP BY reads it and groupOther.
 const (
@@ -30,6 +39,10 @@ type dataset struct {
 	packages int            // packages of every type: the user's UserSeed.Packages
 	counts   map[string]int // packages per type
 	lastName string         // the last package of listType, the get-by-name target
+	// joinPages is the fewest requests of the join: benchOrg's joinType
+	// listing, then each package's versions at 100 a page.
+	joinPages int
+	joinCount int // benchOrg's joinType packages
 }
 
 // options are the sandbox options that serve d. The listing window is off so
@@ -38,6 +51,8 @@ type dataset struct {
 func (d dataset) options(latency time.Duration) sandbox.Options {
 	return sandbox.Options{
 		Users:      []sandbox.UserSeed{{Login: benchUser, Packages: d.packages}},
+		Orgs:       []sandbox.OrgSeed{{Login: benchOrg, Packages: joinPackages, Members: []string{benchUser}}},
+		Viewer:     benchUser,
 		Latency:    latency,
 		ListWindow: -1,
 		RateLimit:  math.MaxInt32,
@@ -82,6 +97,17 @@ func newDataset(ctx context.Context, n int) (dataset, error) {
 				return dataset{}, err
 			}
 		}
+		pkgs := 0
+		err = listOrg(ctx, gh, joinType, func(p *github.Package) error {
+			pkgs++
+			d.joinPages += pages(int(p.GetVersionCount()))
+			return nil
+		})
+		if err != nil {
+			return dataset{}, err
+		}
+		d.joinPages += pages(pkgs)
+		d.joinCount = pkgs
 		if d.counts[listType] != n {
 			return dataset{}, fmt.Errorf("a sandbox user with %d packages has %d of type %s, not %d: the sandbox no longer generates types independently of the number of packages",
 				d.packages, d.counts[listType], listType, n)

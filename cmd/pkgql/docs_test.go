@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -13,6 +14,9 @@ import (
 // TestDocs generates the reference through the real provider process and
 // checks that every field, param and method the provider declares is on the
 // resource's page, and that docs/reference in the tree is current.
+// versionID matches the integer placeholder of package_version_id.
+var versionID = regexp.MustCompile(`(package_version_id = )1\b`)
+
 func TestDocs(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
@@ -50,7 +54,7 @@ func TestDocs(t *testing.T) {
 				}
 			}
 			for _, m := range res.Methods {
-				for _, want := range []string{"[`" + m.Name + "`]", "### " + m.Name, m.HTTP, strings.TrimSpace(m.Description)} {
+				for _, want := range []string{"[`" + m.Name + "`]", "### " + m.Name, m.Route.String(), strings.TrimSpace(m.Description)} {
 					if !strings.Contains(text, want) {
 						t.Errorf("%s: method %s: missing %q", name, m.Name, want)
 					}
@@ -77,7 +81,17 @@ func TestDocs(t *testing.T) {
 				script.WriteString(code)
 			}
 		}
-		sql := strings.NewReplacer("'<username>'", "'octocat'", "'<package_name>'", "'hello'").Replace(script.String())
+		sql := strings.NewReplacer("'<username>'", "'octocat'", "'<org>'", "'acme'", "'<package_name>'", "'hello'").Replace(script.String())
+		// A version id names a version of the package hello of its owner.
+		stmts := strings.Split(sql, ";\n")
+		for i, st := range stmts {
+			id := "1001" // octocat's hello, also the authenticated user's
+			if strings.Contains(st, "'acme'") {
+				id = "301001"
+			}
+			stmts[i] = versionID.ReplaceAllString(st, "${1}"+id)
+		}
+		sql = strings.Join(stmts, ";\n")
 		if strings.Contains(sql, "'<") {
 			t.Fatalf("%s: an example has a placeholder this test does not fill:\n%s", p, sql)
 		}

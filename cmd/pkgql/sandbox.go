@@ -50,7 +50,12 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 				users = append(users, fmt.Sprintf("%s (%d packages)", u.Login, u.Packages))
 			}
 			fmt.Fprintf(a.stdout, "pkgql sandbox: serving a GitHub-compatible Packages API at %s\n", url)
+			var orgs []string
+			for _, o := range sandbox.DefaultOrgs() {
+				orgs = append(orgs, fmt.Sprintf("%s (%d packages; admins %s)", o.Login, o.Packages, strings.Join(o.Admins, ", ")))
+			}
 			fmt.Fprintf(a.stdout, "Users: %s. No token needed.\n", strings.Join(users, ", "))
+			fmt.Fprintf(a.stdout, "Organizations: %s. The authenticated user is octocat.\n", strings.Join(orgs, ", "))
 			fmt.Fprintf(a.stdout, "Point pkgql at it:\n")
 			fmt.Fprintf(a.stdout, "  pkgql --github-url %s exec \"SHOW RESOURCES IN github.packages\"\n", url)
 			fmt.Fprintf(a.stdout, "  export PKGQL_GITHUB_URL=%s\n", url)

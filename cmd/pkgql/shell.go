@@ -28,7 +28,7 @@ On a terminal, lines are edited as in other shells: Tab completes keywords,
 provider.service.resource names, columns, EXEC methods and their @params and
 the values a param takes; Up and Ctrl-R recall statements typed before, kept
 in $PKGQL_HISTORY (default ~/.pkgql/history, mode 0600; set it empty to keep
-none). Statements that bind a token, secret or password (@token = …) are
+none). Statements that bind a param the schema declares secret (@token = …) are
 never kept. Ctrl-C stops the running statement, Ctrl-D leaves. Results longer
 than the terminal go through $PAGER (default less -FRX; PAGER= for none).
 

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"testing"
 
-	jsonv2 "github.com/go-json-experiment/json"
-
 	"github.com/pkgql/pkgql/provider"
 )
 
@@ -59,28 +57,33 @@ func BenchmarkList(b *testing.B) {
 	}
 }
 
-// BenchmarkDecodePage decodes one page of 100 packages as the listing does,
-// with encoding/json/v2, beside encoding/json (which it replaced).
+// BenchmarkDecodePage lays out one page of 100 packages as the listing does:
+// every column, and the scalar columns only (owner and repository skipped).
 func BenchmarkDecodePage(b *testing.B) {
 	f := newFakeGitHub(b)
 	body, err := json.Marshal(f.addPackages("octocat", "npm", perPage, nil))
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, d := range []struct {
-		name      string
-		unmarshal func([]byte, any) error
+	r := userPackages()
+	for _, c := range []struct {
+		name    string
+		columns []string
 	}{
-		{"encoding/json", json.Unmarshal},
-		{"json/v2", func(b []byte, v any) error { return jsonv2.Unmarshal(b, v) }},
+		{"all", nil},
+		{"scalars", []string{"id", "name", "version_count", "visibility"}},
 	} {
-		b.Run(d.name, func(b *testing.B) {
+		b.Run(c.name, func(b *testing.B) {
+			plan, err := r.layout(c.columns, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				var pkgs []rawPackage
-				if err := d.unmarshal(body, &pkgs); err != nil || len(pkgs) != perPage {
-					b.Fatalf("%d packages, %v", len(pkgs), err)
+				rows, err := plan.decode(body)
+				if err != nil || len(rows) != perPage {
+					b.Fatalf("%d rows, %v", len(rows), err)
 				}
 			}
 		})

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
-	"github.com/go-json-experiment/json"
 	"github.com/google/go-github/v60/github"
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/schema"
 )
 
 // call is one Call in progress: the method, its checked params, the columns
@@ -28,8 +29,7 @@ type call struct {
 	m       *method
 	params  map[string]string
 	limit   int64
-	columns []column
-	decode  json.Options // how answers are decoded for the columns
+	rows    *rowPlan // how answers are laid out as rows
 
 	emit    func(provider.Batch) error
 	emitErr error // what emit returned, so it goes back to the host unchanged
@@ -37,13 +37,59 @@ type call struct {
 	stats   *callStats
 }
 
-// row lays out one package in the order of the columns wanted.
-func (c *call) row(p *rawPackage) []any {
-	row := make([]any, len(c.columns))
-	for i, col := range c.columns {
-		row[i] = col(p)
+// run performs the method: a get, a listing or a change, as its verb and
+// route say.
+func (c *call) run(ctx context.Context) (provider.Result, error) {
+	switch {
+	case c.m.Verb != schema.Select:
+		return c.mutate(ctx)
+	case c.m.Unique:
+		return c.get(ctx)
 	}
-	return row
+	return c.list(ctx)
+}
+
+// path is a route rendered with the call's params, relative to the base URL.
+func (c *call) path(r schema.Route) string {
+	return strings.TrimPrefix(r.Render(c.params, nil), "/")
+}
+
+// get reads one object: one request.
+func (c *call) get(ctx context.Context) (provider.Result, error) {
+	rows, resp, err := c.getRows(ctx, c.path(c.m.Route))
+	if err != nil {
+		return provider.Result{}, err
+	}
+	if err := c.send(rows, 1, 1); err != nil && err != errLimitReached {
+		return provider.Result{}, err
+	}
+	return provider.Result{HTTPStatus: resp.StatusCode}, nil
+}
+
+// getRows sends a GET through go-github and lays its answer out as rows,
+// straight from the buffer the retry transport read it into (which closing
+// the body gives back), without a second copy.
+func (c *call) getRows(ctx context.Context, u string) ([][]any, *github.Response, error) {
+	req, err := c.gh.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := c.gh.BareDo(ctx, req)
+	if err != nil {
+		return nil, resp, err
+	}
+	defer resp.Body.Close()
+	var data []byte
+	if bb, ok := resp.Body.(*bufferedBody); ok {
+		data = bb.Bytes()
+	} else if data, err = io.ReadAll(resp.Body); err != nil {
+		return nil, resp, err
+	}
+	rows, err := c.rows.decode(data)
+	if err != nil {
+		return nil, resp, fmt.Errorf("the answer to GET %s is not the JSON expected: %w", req.URL.EscapedPath(), err)
+	}
+	return rows, resp, nil
 }
 
 // errLimitReached stops a listing once LIMIT rows are sent; it never reaches
@@ -77,15 +123,16 @@ func (c *call) send(rows [][]any, pagesDone, pagesTotal int64) error {
 	return nil
 }
 
-// mutate sends a DELETE or POST that changes a package, and never makes the
-// change twice. Such a request is not simply sent again when its answer is
-// lost: the retry transport resends it only when it provably never left (a
-// failed dial). When GitHub
-// answers 5xx, or the connection breaks after the request went out, GitHub
-// may have acted anyway, so the package is looked at with a GET first: if it
-// is already in the wanted state (doneStatus is the GET's status then) the
-// change is done; otherwise it is sent again, a bounded number of times.
-func (c *call) mutate(ctx context.Context, verb, u, doneMsg string, doneStatus int) (provider.Result, error) {
+// mutate sends the DELETE or POST of the method's route, and never makes
+// the change twice. Such a request is not simply sent again when its answer
+// is lost: the retry transport resends it only when it provably never left (a
+// failed dial). When GitHub answers 5xx, or the connection breaks after the
+// request went out, GitHub may have acted anyway, so the method's verify GET
+// looks first (a version's DELETE looks at the version): if it answers the
+// done status, the change is done; otherwise it is sent again, a bounded
+// number of times.
+func (c *call) mutate(ctx context.Context) (provider.Result, error) {
+	verb, u := c.m.Route.Verb, c.path(c.m.Route)
 	for attempt := 1; ; attempt++ {
 		req, err := c.gh.NewRequest(verb, u, nil)
 		if err != nil {
@@ -93,18 +140,18 @@ func (c *call) mutate(ctx context.Context, verb, u, doneMsg string, doneStatus i
 		}
 		resp, err := c.gh.Do(ctx, req, nil)
 		if err == nil {
-			return provider.Result{HTTPStatus: resp.StatusCode, Message: doneMsg}, nil
+			return provider.Result{HTTPStatus: resp.StatusCode, Message: c.m.doneMsg}, nil
 		}
 		if !mayHaveActed(ctx, err) {
 			return provider.Result{}, err
 		}
-		status, cerr := c.packageStatus(ctx)
+		status, cerr := c.verifyStatus(ctx)
 		if cerr != nil {
 			return provider.Result{}, c.uncertain(verb, err, cerr)
 		}
-		if status == doneStatus {
+		if status == c.m.doneStatus {
 			c.logger.Debug("change confirmed by a GET after a failed answer", "method", verb, "path", req.URL.EscapedPath(), "status", status)
-			return provider.Result{HTTPStatus: http.StatusNoContent, Message: doneMsg}, nil
+			return provider.Result{HTTPStatus: http.StatusNoContent, Message: c.m.doneMsg}, nil
 		}
 		if attempt >= c.policy.attempts {
 			return provider.Result{}, err
@@ -115,34 +162,9 @@ func (c *call) mutate(ctx context.Context, verb, u, doneMsg string, doneStatus i
 	}
 }
 
-// getJSON sends a GET through go-github and decodes the answer into v
-// straight from the buffer the retry transport read it into, without the
-// second copy a json.Decoder would make.
-func (c *call) getJSON(ctx context.Context, u string, v any) (*github.Response, error) {
-	req, err := c.gh.NewRequest(http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.gh.BareDo(ctx, req)
-	if err != nil {
-		return resp, err
-	}
-	defer resp.Body.Close()
-	var data []byte
-	if bb, ok := resp.Body.(*bufferedBody); ok {
-		data = bb.Bytes()
-	} else if data, err = io.ReadAll(resp.Body); err != nil {
-		return resp, err
-	}
-	if err := json.Unmarshal(data, v, c.decode); err != nil {
-		return resp, fmt.Errorf("the answer to GET %s is not the JSON expected: %w", req.URL.EscapedPath(), err)
-	}
-	return resp, nil
-}
-
-// packageStatus is the status of a GET of the package: 200 or 404.
-func (c *call) packageStatus(ctx context.Context) (int, error) {
-	req, err := c.gh.NewRequest(http.MethodGet, packagePath(c), nil)
+// verifyStatus is the status of the method's verify GET: 200 or 404.
+func (c *call) verifyStatus(ctx context.Context) (int, error) {
+	req, err := c.gh.NewRequest(http.MethodGet, c.path(c.m.verify), nil)
 	if err != nil {
 		return 0, err
 	}

@@ -1,9 +1,10 @@
 package github
 
 import (
-	"context"
 	"slices"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
@@ -23,9 +24,11 @@ type service struct {
 	resources   []resource
 }
 
-// resource is the one declaration of a resource: the fields its rows carry,
-// the params its methods take, and each method with the function that performs
-// it. The schema, the param checks and the row layout are all read from here.
+// resource is the one declaration of a resource, as Steampipe declares a
+// table: the fields its rows carry and where GitHub's JSON holds them, the
+// params its methods take, and each method's route as data. One generic get,
+// list and mutate (call.go, paginate.go) serve every resource; the schema,
+// the param checks and the row layout are all read from here.
 type resource struct {
 	name        string
 	title       string
@@ -35,20 +38,29 @@ type resource struct {
 	methods     []method
 }
 
-// field is a schema field paired with how its value is read from GitHub's
-// answer.
+// field is a schema field and where its value is in GitHub's answer: the
+// member at path (dotted, "metadata.container.tags"; the field's name when
+// empty), read as the field's type. compute, when set, makes the value from
+// the member at path instead.
 type field struct {
 	schema.Field
-	value func(*rawPackage) any
+	path    string
+	compute func(raw jsontext.Value) any
 }
 
-// method is a schema method paired with what performs it.
+// method is a schema method (its route, scopes and docs URL are schema data)
+// with what the provider needs besides.
 type method struct {
 	schema.Method
-	// scopes are the OAuth scopes a classic token needs, named in the hint of a
-	// 403 when GitHub does not say which scope it wanted.
-	scopes []string
-	run    func(ctx context.Context, c *call) (provider.Result, error)
+	// verify is the GET that tells whether a DELETE or POST took effect when
+	// GitHub's answer was lost or a 5xx: the change is done when it answers
+	// doneStatus. A version's DELETE verifies the version, not its package.
+	verify     schema.Route
+	doneStatus int
+	doneMsg    string
+	// notFound is the hint of a 404, with {param} filled in: GitHub answers
+	// 404 for some permission problems as well.
+	notFound string
 }
 
 // declarations lists every service the provider serves.
@@ -57,7 +69,7 @@ func declarations() []service {
 		name:        "packages",
 		title:       "GitHub Packages",
 		description: "Packages published to GitHub Packages: npm, Maven, RubyGems, Docker, NuGet and container images.",
-		resources:   []resource{userPackages()},
+		resources:   []resource{userPackages(), packages(), packageVersions(), dockerMigrationPackages()},
 	}}
 }
 
@@ -89,8 +101,10 @@ func deriveSchema(services []service) *schema.Provider {
 				sm := m.Method
 				sm.Required = slices.Clone(sm.Required)
 				sm.Optional = slices.Clone(sm.Optional)
-				verb, _, _ := strings.Cut(sm.HTTP, " ")
-				sm.Points = requestPoints(verb)
+				sm.Excludes = slices.Clone(sm.Excludes)
+				sm.Scopes = slices.Clone(sm.Scopes)
+				sm.Route.Query = slices.Clone(sm.Route.Query)
+				sm.Points = requestPoints(sm.Route.Verb)
 				rr.Methods = append(rr.Methods, sm)
 			}
 			ss.Resources = append(ss.Resources, rr)
@@ -98,6 +112,21 @@ func deriveSchema(services []service) *schema.Provider {
 		out.Services = append(out.Services, ss)
 	}
 	return out
+}
+
+// param returns the declared param.
+func (r *resource) param(name string) (schema.Param, bool) {
+	i := slices.IndexFunc(r.params, func(p schema.Param) bool { return p.Name == name })
+	if i < 0 {
+		return schema.Param{}, false
+	}
+	return r.params[i], true
+}
+
+// secret reports whether a param is declared secret.
+func (r *resource) secret(name string) bool {
+	p, ok := r.param(name)
+	return ok && p.Secret
 }
 
 // lookup finds the declaration a request names.
@@ -132,6 +161,22 @@ func lookup(services []service, req provider.Request) (*resource, *method, error
 	return nil, nil, &provider.Error{
 		Kind:    provider.KindUnsupported,
 		Message: "provider github has no resource " + req.Service + "." + req.Resource,
+	}
+}
+
+// fill puts params into a {param} template, as they are (a hint, not a URL).
+func fill(tmpl string, params map[string]string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		j := strings.IndexByte(tmpl, '}')
+		if i < 0 || j < i {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		b.WriteString(tmpl[:i])
+		b.WriteString(params[tmpl[i+1:j]])
+		tmpl = tmpl[j+1:]
 	}
 }
 

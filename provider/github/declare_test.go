@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -107,7 +108,7 @@ func TestSchemaIsTheDesignContract(t *testing.T) {
 	for i, w := range wantMethods {
 		m := r.Methods[i]
 		if m.Name != w.name || m.Verb != w.verb || !slices.Equal(m.Required, w.required) ||
-			!slices.Equal(m.Optional, w.optional) || m.HTTP != w.http || m.Unique != w.unique {
+			!slices.Equal(m.Optional, w.optional) || m.Route.String() != w.http || m.Unique != w.unique {
 			t.Errorf("method %d = %+v, want %+v", i, m, w)
 		}
 		for _, ph := range w.phrases {
@@ -127,29 +128,27 @@ func TestDeclarationsAreComplete(t *testing.T) {
 		for _, r := range s.resources {
 			used := map[string]bool{}
 			for _, m := range r.methods {
-				if m.run == nil {
-					t.Errorf("%s.%s has no function", r.name, m.Name)
+				if m.Verb != schema.Select && (m.verify.Verb != http.MethodGet || m.doneStatus == 0 || m.doneMsg == "") {
+					t.Errorf("%s.%s has no verification GET", r.name, m.Name)
 				}
-				if len(m.scopes) == 0 {
+				if m.notFound == "" || m.DocURL == "" {
+					t.Errorf("%s.%s has no 404 hint or docs URL", r.name, m.Name)
+				}
+				if len(m.Scopes) == 0 {
 					t.Errorf("%s.%s names no scope", r.name, m.Name)
 				}
 				for _, p := range slices.Concat(m.Required, m.Optional) {
 					used[p] = true
 				}
-				for _, sub := range pathParam.FindAllStringSubmatch(m.HTTP, -1) {
-					if !slices.Contains(m.Required, sub[1]) {
-						t.Errorf("%s.%s: path param %s is not required", r.name, m.Name, sub[1])
+				for _, name := range slices.Concat(m.Route.PathParams(), m.verify.PathParams()) {
+					if !slices.Contains(m.Required, name) {
+						t.Errorf("%s.%s: path param %s is not required", r.name, m.Name, name)
 					}
 				}
 			}
 			for _, p := range r.params {
 				if !used[p.Name] {
 					t.Errorf("%s: param %s is taken by no method", r.name, p.Name)
-				}
-			}
-			for _, f := range r.fields {
-				if f.value == nil {
-					t.Errorf("%s: field %s has no value function", r.name, f.Name)
 				}
 			}
 		}

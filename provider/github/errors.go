@@ -27,6 +27,11 @@ const (
 // deleted. Contact GitHub support for further assistance."
 var downloadsRule = regexp.MustCompile(`(?i)5,?000 downloads`)
 
+// lastVersionRule matches GitHub's refusal to delete a package's last live
+// version: "You cannot delete the last version of a package. You must delete
+// the package instead."
+var lastVersionRule = regexp.MustCompile(`(?i)last version`)
+
 // failure turns whatever a method returned into a provider.Error that keeps
 // GitHub's status and message and says what to do. The host's own emit error
 // goes back unchanged.
@@ -150,16 +155,25 @@ func (c *call) responseError(er *github.ErrorResponse) *provider.Error {
 	case status == http.StatusForbidden:
 		e.Kind = provider.KindAuth
 		e.Hint = c.scopeHint(resp)
+		if org, ok := c.params["org"]; ok && c.m.Verb != schema.Select && !strings.Contains(strings.ToLower(er.Message), "scope") {
+			e.Hint = fmt.Sprintf("changing a package of organization %q takes an organization owner, or admin permission on the package: ask an owner of %s, or check your role at https://github.com/orgs/%s/people", org, org, url.PathEscape(org))
+		}
 	case status == http.StatusNotFound:
 		e.Kind = provider.KindNotFound
 		e.Hint = c.notFoundHint()
+	case status == http.StatusBadRequest && lastVersionRule.MatchString(er.Message):
+		e.Hint = "this is GitHub's rule: the last live version of a package cannot be deleted; delete the whole package instead (DELETE FROM github.packages.packages with the same owner, package_type and package_name = '" + c.params["package_name"] + "')"
 	case status == http.StatusBadRequest && downloadsRule.MatchString(er.Message):
 		e.Hint = "this is GitHub's rule: a public package with a version downloaded more than 5,000 times cannot be deleted; contact GitHub Support (https://support.github.com) to have it removed"
 	case status == http.StatusUnprocessableEntity:
 		e.Kind = provider.KindInvalid
 		e.Param = c.paramAtFault(er)
 		if e.Param != "" {
-			e.Hint = fmt.Sprintf("GitHub refused %s = %q", e.Param, c.params[e.Param])
+			v := c.params[e.Param]
+			if c.res.secret(e.Param) {
+				v = schema.Redacted
+			}
+			e.Hint = fmt.Sprintf("GitHub refused %s = %q", e.Param, v)
 		} else {
 			e.Hint = "GitHub refused the params: " + c.boundParams()
 		}
@@ -167,7 +181,7 @@ func (c *call) responseError(er *github.ErrorResponse) *provider.Error {
 		e.Kind, e.Retryable = provider.KindUnavailable, true
 		e.Hint = fmt.Sprintf("GitHub failed %d times in a row; try again later (https://www.githubstatus.com)", c.policy.attempts)
 		if c.m.Verb != schema.Select {
-			e.Hint = "GitHub failed and the change was not confirmed; SELECT the package before trying again (https://www.githubstatus.com)"
+			e.Hint = "GitHub failed and the change was not confirmed; SELECT it before trying again (https://www.githubstatus.com)"
 		}
 	}
 	return e
@@ -176,7 +190,7 @@ func (c *call) responseError(er *github.ErrorResponse) *provider.Error {
 // scopeHint names the scopes the method needs, preferring the list GitHub
 // sends in X-Accepted-OAuth-Scopes.
 func (c *call) scopeHint(resp *http.Response) string {
-	needed := c.m.scopes
+	needed := c.m.Scopes
 	var has string
 	if resp != nil {
 		if accepted := splitScopes(resp.Header.Get("X-Accepted-OAuth-Scopes")); len(accepted) > 0 {
@@ -188,20 +202,11 @@ func (c *call) scopeHint(resp *http.Response) string {
 	if has != "" {
 		hint += " (this token has: " + has + ")"
 	}
-	return hint + ", and `repo` too for registries that only support repository-scoped permissions; add scopes with `gh auth refresh -s " + strings.Join(c.m.scopes, ",") + "` or at https://github.com/settings/tokens"
+	return hint + ", and `repo` too for registries that only support repository-scoped permissions; add scopes with `gh auth refresh -s " + strings.Join(c.m.Scopes, ",") + "` or at https://github.com/settings/tokens"
 }
 
 func (c *call) notFoundHint() string {
-	user := c.params["username"]
-	if c.m.Name == "list_packages_for_user" {
-		return fmt.Sprintf("no user %q, or the token cannot see their packages (it needs the read:packages scope)", user)
-	}
-	hint := fmt.Sprintf("no %s package %q of user %q that this token can see: check username, package_type and package_name (GitHub also answers 404 when the token lacks access or the %s)",
-		c.params["package_type"], c.params["package_name"], user, scopeList(c.m.scopes))
-	if c.m.Name == "restore_package_for_user" {
-		hint += "; a package can be restored only within 30 days of its deletion, while its namespace is not reused"
-	}
-	return hint
+	return fill(c.m.notFound, c.params)
 }
 
 // paramAtFault names the param a 422 is about, when GitHub's errors name a
@@ -224,7 +229,7 @@ func (c *call) paramAtFault(er *github.ErrorResponse) string {
 func (c *call) boundParams() string {
 	var parts []string
 	for _, p := range slices.Concat(c.m.Required, c.m.Optional) {
-		if v, ok := c.params[p]; ok && p != "token" {
+		if v, ok := c.params[p]; ok && !c.res.secret(p) {
 			parts = append(parts, fmt.Sprintf("%s = %q", p, v))
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -27,27 +28,36 @@ type page struct {
 // listing is a listing in progress.
 type listing struct {
 	c        *call
-	path     string
-	query    url.Values
-	filtered bool // visibility is bound; GitHub says it "only filters an existing result set", so pages may be short
-	size     int  // the page size GitHub uses, learned from page 1
-	total    int  // pages this listing reads; 0 while unknown
-	last     int  // the last page GitHub has, from rel="last"; 0 when not given
-	done     int  // pages sent
+	path     string     // the route rendered, without its query
+	query    url.Values // the route's query, and per_page for a paged route
+	filtered bool       // an optional param filters the listing; GitHub says visibility "only filters an existing result set", so pages may be short
+	size     int        // the page size GitHub uses, learned from page 1
+	total    int        // pages this listing reads; 0 while unknown
+	last     int        // the last page GitHub has, from rel="last"; 0 when not given
+	done     int        // pages sent
 }
 
-// listPackages reads GET /users/{username}/packages page by page, 100
-// packages a page, no further than a LIMIT needs. Once the first page's Link
+// list reads the method's route page by page, 100 rows a page when the route
+// takes per_page, no further than a LIMIT needs. Once the first page's Link
 // header names the last page, the remaining pages are fetched concurrently
 // (at most c.concurrency at a time) and delivered in page order; without
 // rel="last" it follows rel="next" one page at a time.
-func listPackages(ctx context.Context, c *call) (provider.Result, error) {
-	q := url.Values{"package_type": {c.params["package_type"]}, "per_page": {strconv.Itoa(perPage)}}
-	vis, filtered := c.params["visibility"]
-	if filtered {
-		q.Set("visibility", vis)
+func (c *call) list(ctx context.Context) (provider.Result, error) {
+	path, rawQuery, _ := strings.Cut(c.path(c.m.Route), "?")
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return provider.Result{}, err
 	}
-	l := &listing{c: c, path: "users/" + url.PathEscape(c.params["username"]) + "/packages", query: q, filtered: filtered}
+	if c.m.Route.Paged {
+		q.Set("per_page", strconv.Itoa(perPage))
+	}
+	filtered := false
+	for _, o := range c.m.Optional {
+		if _, ok := c.params[o]; ok {
+			filtered = true
+		}
+	}
+	l := &listing{c: c, path: path, query: q, filtered: filtered}
 	maxPages := 0 // no bound
 	if c.limit > 0 {
 		maxPages = int((c.limit + perPage - 1) / perPage)
@@ -66,7 +76,7 @@ func listPackages(ctx context.Context, c *call) (provider.Result, error) {
 	} else if first.next == 0 {
 		l.total = 1
 	}
-	err := l.deliver(first)
+	err = l.deliver(first)
 	switch {
 	case err == errLimitReached:
 		return provider.Result{HTTPStatus: http.StatusOK}, nil
@@ -96,14 +106,13 @@ func (l *listing) fetch(ctx context.Context, n int) page {
 		}
 		q.Set("page", strconv.Itoa(n))
 	}
-	pkgs := make([]rawPackage, 0, perPage)
-	resp, err := l.c.getJSON(ctx, l.path+"?"+q.Encode(), &pkgs)
+	u := l.path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	rows, resp, err := l.c.getRows(ctx, u)
 	if err != nil {
 		return page{number: n, err: err}
-	}
-	rows := make([][]any, len(pkgs))
-	for i := range pkgs {
-		rows[i] = l.c.row(&pkgs[i])
 	}
 	return page{number: n, rows: rows, next: resp.NextPage, last: resp.LastPage}
 }

@@ -3,16 +3,14 @@ package github
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
 )
-
-var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
 // checkParams rejects, before any request, params the method cannot take:
 // unknown or missing ones, values outside an enum, and path segments that
@@ -22,14 +20,17 @@ func checkParams(r *resource, m *method, params map[string]string) error {
 		return &provider.Error{Kind: provider.KindInvalid, Param: param, Message: fmt.Sprintf(format, args...)}
 	}
 	inPath := map[string]bool{}
-	for _, sub := range pathParam.FindAllStringSubmatch(m.HTTP, -1) {
-		inPath[sub[1]] = true
+	for _, name := range m.Route.PathParams() {
+		inPath[name] = true
 	}
 	for _, name := range slices.Sorted(maps.Keys(params)) {
 		v := params[name]
 		idx := slices.IndexFunc(r.params, func(p schema.Param) bool { return p.Name == name })
 		if idx < 0 {
 			return invalid(name, "%s has no param %s", r.name, name)
+		}
+		if slices.Contains(m.Excludes, name) {
+			return invalid(name, "%s does not take %s: it is for another owner; it takes %s", m.Name, name, joinNames(slices.Concat(m.Required, m.Optional)))
 		}
 		if !m.Takes(name) {
 			return invalid(name, "%s does not take %s; it takes %s", m.Name, name, joinNames(slices.Concat(m.Required, m.Optional)))
@@ -40,6 +41,11 @@ func checkParams(r *resource, m *method, params map[string]string) error {
 				msg += fmt.Sprintf(" (did you mean %q?)", enum[i])
 			}
 			return invalid(name, "%s", msg)
+		}
+		if r.params[idx].Type == schema.Integer {
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				return invalid(name, "%s must be an integer, not %q", name, v)
+			}
 		}
 		if inPath[name] {
 			switch {

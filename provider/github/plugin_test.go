@@ -52,8 +52,9 @@ func TestPluginProcess(t *testing.T) {
 	}
 	bin := buildPlugin(t)
 
+	// The subtests run one after the other: the first starts the binary too,
+	// and the second counts the binary's processes.
 	t.Run("refuses to run by hand", func(t *testing.T) {
-		t.Parallel()
 		cmd := exec.Command(bin)
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 		out, err := cmd.CombinedOutput()
@@ -67,7 +68,6 @@ func TestPluginProcess(t *testing.T) {
 	})
 
 	t.Run("served over gRPC", func(t *testing.T) {
-		t.Parallel()
 		ctx := context.Background()
 		f := newFakeGitHub(t)
 		want := f.addPackages("octocat", "container", 249, nil)

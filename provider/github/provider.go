@@ -180,12 +180,12 @@ func (p *Provider) Call(ctx context.Context, req provider.Request, emit func(pro
 	if err := checkParams(res, m, c.params); err != nil {
 		return provider.Result{}, c.failure(err)
 	}
-	cols, objects, err := res.layout(req.Columns, m, c.params)
+	rows, err := res.layout(req.Columns, c.params)
 	if err != nil {
 		return provider.Result{}, c.failure(err)
 	}
-	c.columns, c.decode = cols, decodeOptions(objects)
-	result, err := m.run(withStats(ctx, c.stats), c)
+	c.rows = rows
+	result, err := c.run(withStats(ctx, c.stats))
 	result.Requests = c.stats.requests.Load()
 	if err != nil {
 		return result, c.failure(err)

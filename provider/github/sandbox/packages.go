@@ -31,6 +31,46 @@ type user struct {
 	login string
 	id    int64
 	types map[string]*typeIndex
+
+	org     bool
+	members map[string]bool // lower-case logins; admins are members too
+	admins  map[string]bool
+}
+
+// owner finds the namespace a route names: a user, an organization, or the
+// authenticated user for /user.
+func (s *Server) owner(rt route) *user {
+	switch rt.ns {
+	case "users":
+		return s.users[strings.ToLower(rt.username)]
+	case "orgs":
+		return s.orgs[strings.ToLower(rt.username)]
+	case "user":
+		return s.users[s.viewer]
+	}
+	return nil
+}
+
+// canSee tells whether the authenticated user may read p: an
+// organization's private and internal packages are for its members.
+func (s *Server) canSee(u *user, p *Package) bool {
+	return !u.org || p.Visibility == "public" || u.members[s.viewer]
+}
+
+// refuseChange is the answer to a change the authenticated user may not
+// make, or nil: an organization's packages are changed by its admins; a
+// user's by that user, when the sandbox names its Viewer.
+func (s *Server) refuseChange(u *user, docs string) *response {
+	var res response
+	switch {
+	case u.org && !u.admins[s.viewer]:
+		res = errorResponse(http.StatusForbidden, "You must be an admin of the organization or of the package to do this.", docs)
+	case !u.org && s.opts.Viewer != "" && strings.ToLower(u.login) != s.viewer:
+		res = errorResponse(http.StatusForbidden, "You do not have admin permissions to this package.", docs)
+	default:
+		return nil
+	}
+	return &res
 }
 
 type typeIndex struct {
@@ -102,7 +142,7 @@ func insertSorted(ps []*Package, p *Package) []*Package {
 func (s *Server) listPackages(r *http.Request, rt route) response {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u := s.users[strings.ToLower(rt.username)]
+	u := s.owner(rt)
 	if u == nil {
 		return errorResponse(http.StatusNotFound, "Not Found", docsList)
 	}
@@ -131,6 +171,12 @@ func (s *Server) listPackages(r *http.Request, rt route) response {
 	}
 
 	all := t.listing(typ, visibility)
+	if u.org && !u.members[s.viewer] {
+		all = t.listing(typ, "public")
+		if visibility != "" && visibility != "public" {
+			all = nil
+		}
+	}
 	start := len(all)
 	if page <= len(all)/perPage+1 { // else (page-1)*perPage may overflow
 		start = (page - 1) * perPage
@@ -201,7 +247,7 @@ func pageURL(r *http.Request, page int) string {
 // find returns the user and type index a package route names, or the error
 // response for a wrong user or type.
 func (s *Server) find(rt route, docs string) (*user, *typeIndex, *response) {
-	u := s.users[strings.ToLower(rt.username)]
+	u := s.owner(rt)
 	if u == nil {
 		res := errorResponse(http.StatusNotFound, "Not Found", docs)
 		return nil, nil, &res
@@ -223,7 +269,7 @@ func (s *Server) getPackage(r *http.Request, rt route) response {
 		return *fail
 	}
 	p := t.byName[rt.name]
-	if p == nil || p.Deleted {
+	if p == nil || p.Deleted || !s.canSee(u, p) {
 		return errorResponse(http.StatusNotFound, "Not Found", docsGet)
 	}
 	return jsonResponse(http.StatusOK, renderPackage(baseURL(r), u, p))
@@ -233,13 +279,16 @@ func (s *Server) getPackage(r *http.Request, rt route) response {
 func (s *Server) deletePackage(rt route) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, t, fail := s.find(rt, docsDelete)
+	u, t, fail := s.find(rt, docsDelete)
 	if fail != nil {
 		return *fail
 	}
 	p := t.byName[rt.name]
-	if p == nil || p.Deleted {
+	if p == nil || p.Deleted || !s.canSee(u, p) {
 		return errorResponse(http.StatusNotFound, "Not Found", docsDelete)
+	}
+	if refused := s.refuseChange(u, docsDelete); refused != nil {
+		return *refused
 	}
 	if p.Visibility == "public" && p.Downloads > deleteDownloadLimit {
 		return errorResponse(http.StatusBadRequest, msgDeleteRefused, docsDelete)
@@ -256,13 +305,16 @@ func (s *Server) deletePackage(rt route) response {
 func (s *Server) restorePackage(rt route) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, t, fail := s.find(rt, docsRestore)
+	u, t, fail := s.find(rt, docsRestore)
 	if fail != nil {
 		return *fail
 	}
 	p := t.byName[rt.name]
-	if p == nil || !p.Deleted || s.now().Sub(p.DeletedAt) > restoreWindow {
+	if p == nil || !p.Deleted || s.now().Sub(p.DeletedAt) > restoreWindow || !s.canSee(u, p) {
 		return errorResponse(http.StatusNotFound, "Not Found", docsRestore)
+	}
+	if refused := s.refuseChange(u, docsRestore); refused != nil {
+		return *refused
 	}
 	p.Deleted, p.DeletedAt = false, time.Time{}
 	t.show(p)
@@ -275,6 +327,9 @@ func (s *Server) Package(user, packageType, name string) (Package, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	u := s.users[strings.ToLower(user)]
+	if u == nil {
+		u = s.orgs[strings.ToLower(user)]
+	}
 	if u == nil || u.types[packageType] == nil {
 		return Package{}, false
 	}

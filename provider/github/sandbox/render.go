@@ -118,10 +118,10 @@ func renderPackage(base string, owner *user, p *Package) apiPackage {
 		Owner:        o,
 		VersionCount: p.VersionCount,
 		Visibility:   p.Visibility,
-		URL:          base + "/users/" + owner.login + "/packages/" + p.PackageType + "/" + url.PathEscape(p.Name),
+		URL:          base + owner.path() + "/packages/" + p.PackageType + "/" + url.PathEscape(p.Name),
 		CreatedAt:    timestamp(p.CreatedAt),
 		UpdatedAt:    timestamp(p.UpdatedAt),
-		HTMLURL:      webURL + "/users/" + owner.login + "/packages/" + p.PackageType + "/package/" + url.PathEscape(p.Name),
+		HTMLURL:      webURL + owner.path() + "/packages/" + p.PackageType + "/package/" + url.PathEscape(p.Name),
 	}
 	if r := p.Repository; r != nil {
 		full := owner.login + "/" + r.Name
@@ -196,8 +196,23 @@ func renderUser(base string, u *user) apiUser {
 		ReposURL:          api + "/repos",
 		EventsURL:         api + "/events{/privacy}",
 		ReceivedEventsURL: api + "/received_events",
-		Type:              "User",
+		Type:              u.kind(),
 	}
+}
+
+// path is the owner's API path prefix: /orgs/LOGIN or /users/LOGIN.
+func (u *user) path() string {
+	if u.org {
+		return "/orgs/" + u.login
+	}
+	return "/users/" + u.login
+}
+
+func (u *user) kind() string {
+	if u.org {
+		return "Organization"
+	}
+	return "User"
 }
 
 // nodeID is GitHub's legacy global ID: base64 of "<kind><database id>".

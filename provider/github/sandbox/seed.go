@@ -30,6 +30,8 @@ type Package struct {
 	Repository   *Repository // nil → "repository": null
 	Deleted      bool
 	DeletedAt    time.Time
+
+	versions *[]*Version // generated on first use: Server.versionsOf
 }
 
 // Repository is the repository a package is linked to; its owner is the

@@ -1,10 +1,14 @@
 // Package sandbox serves a GitHub-compatible Packages REST API from memory.
 //
-// It answers the four user-package endpoints that the GitHub provider calls
-// (list, get, delete, restore) the way api.github.com documents them: the same
-// JSON shapes, Link pagination, rate-limit headers, error bodies and rules
-// (the 5,000-download limit on deleting public packages, the 30-day restore
-// window). The provider cannot tell it from GitHub, so it backs:
+// It answers the Packages endpoints the GitHub provider calls, for users,
+// organizations and the authenticated user (/user): packages (list, get,
+// delete, restore), their versions (list with state, get, delete, restore) and
+// the Docker-migration conflicts, the way api.github.com documents them: the
+// same JSON shapes, Link pagination, rate-limit headers, error bodies and
+// rules (the 5,000-download limit, the last live version that cannot be
+// deleted, the 30-day restore window, organization members who see private
+// packages and admins who change them). The provider cannot tell it from
+// GitHub, so it backs:
 //
 //   - `pkgql --sandbox`: in-process through Server.Transport, no token, no network;
 //   - `pkgql sandbox --listen ADDR`: over HTTP through Listen;
@@ -12,8 +16,10 @@
 //     Stats and Log, and injecting failures with Options;
 //   - cmd/pkgql-bench: with Latency and a large generated user.
 //
-// The data comes from UserSeed values and is fully deterministic: the same
-// Options always give the same packages, IDs and timestamps.
+// The data comes from UserSeed and OrgSeed values and is deterministic: the
+// same Options always give the same packages, versions, IDs and timestamps
+// (only a seeded version's deletion time follows the clock, so that the
+// 30-day window holds).
 package sandbox
 
 import (
@@ -23,6 +29,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,10 +38,17 @@ import (
 
 // Options configure a Server. The zero value is the demo sandbox.
 type Options struct {
-	Token     string           // if set, required as Bearer/token auth
-	Scopes    []string         // if set, sent in X-OAuth-Scopes and enforced for delete/restore
-	Latency   time.Duration    // added before every response (benchmarks)
-	Users     []UserSeed       // nil → DefaultSeed()
+	Token   string        // if set, required as Bearer/token auth
+	Scopes  []string      // if set, sent in X-OAuth-Scopes and enforced for delete/restore
+	Latency time.Duration // added before every response (benchmarks)
+	Users   []UserSeed    // nil → DefaultSeed()
+	Orgs    []OrgSeed     // nil → DefaultOrgs() when Users is nil too, else none
+	// Viewer is the login of the authenticated user (the token's owner, and
+	// every request's when Token is empty): the /user routes are theirs, and
+	// organization membership is checked for them. "" → octocat, or the first
+	// seeded user. When Viewer is set, a user's packages can be changed only
+	// by that user; when not, by anyone.
+	Viewer    string
 	FailRate  float64          // fraction of requests answered 502 (deterministic PRNG from Seed)
 	Seed      int64            // PRNG seed for FailRate
 	RateLimit int              // requests per token before 403 rate limit; 0 → 5000
@@ -53,6 +67,12 @@ const (
 	KindDelete  = "DELETE"
 	KindRestore = "POST restore"
 	KindOther   = "other" // no such route: answered 404
+
+	KindListVersions    = "GET versions"
+	KindGetVersion      = "GET version"
+	KindDeleteVersion   = "DELETE version"
+	KindRestoreVersion  = "POST restore version"
+	KindDockerConflicts = "GET docker conflicts"
 )
 
 // Stats count the requests a Server has seen since New or ResetStats.
@@ -83,8 +103,11 @@ type Server struct {
 	window  int
 	limiter *rateLimiter
 
-	mu    sync.RWMutex
-	users map[string]*user // by lower-case login: GitHub logins ignore case
+	mu     sync.RWMutex
+	users  map[string]*user // by lower-case login: GitHub logins ignore case
+	orgs   map[string]*user // organizations, the same way
+	viewer string           // lower-case login of the authenticated user
+	vmu    sync.Mutex       // guards the lazy generation of versions
 
 	failMu sync.Mutex
 	fail   prng
@@ -108,6 +131,7 @@ func New(opts Options) *Server {
 		window:  opts.ListWindow,
 		limiter: newRateLimiter(opts.RateLimit),
 		users:   map[string]*user{},
+		orgs:    map[string]*user{},
 		fail:    prng{state: uint64(opts.Seed)},
 		stats:   Stats{ByKind: map[string]int{}},
 	}
@@ -132,6 +156,41 @@ func New(opts Options) *Server {
 		}
 		s.users[key] = newUser(seed.Login, seed.ID, generate(seed, nextID))
 		nextID += int64(seed.Packages)
+	}
+	orgs := opts.Orgs
+	if orgs == nil && opts.Users == nil {
+		orgs = DefaultOrgs()
+	}
+	for _, seed := range orgs {
+		key := strings.ToLower(seed.Login)
+		if _, dup := s.users[key]; dup {
+			panic(fmt.Sprintf("sandbox: login %q is seeded as a user and an organization", seed.Login))
+		}
+		if _, dup := s.orgs[key]; dup {
+			panic(fmt.Sprintf("sandbox: organization %q is seeded twice", seed.Login))
+		}
+		if seed.ID == 0 {
+			seed.ID = int64(hashString(key)%100_000_000) + 1
+		}
+		o := newUser(seed.Login, seed.ID, generate(UserSeed{Login: seed.Login, ID: seed.ID, Packages: seed.Packages}, nextID))
+		o.org = true
+		o.members, o.admins = map[string]bool{}, map[string]bool{}
+		for _, m := range seed.Members {
+			o.members[strings.ToLower(m)] = true
+		}
+		for _, a := range seed.Admins {
+			o.members[strings.ToLower(a)] = true
+			o.admins[strings.ToLower(a)] = true
+		}
+		s.orgs[key] = o
+		nextID += int64(seed.Packages)
+	}
+	s.viewer = strings.ToLower(opts.Viewer)
+	if s.viewer == "" {
+		s.viewer = "octocat"
+		if _, ok := s.users["octocat"]; !ok && len(seeds) > 0 {
+			s.viewer = strings.ToLower(seeds[0].Login)
+		}
 	}
 	return s
 }
@@ -247,6 +306,22 @@ func (s *Server) serve(r *http.Request, rt route, h http.Header) response {
 			return errorResponse(http.StatusForbidden, "You need at least write:packages scope to restore packages.", docsRestore)
 		}
 		return s.restorePackage(rt)
+	case KindListVersions:
+		return s.listVersions(r, rt)
+	case KindDockerConflicts:
+		return s.dockerConflicts(r, rt)
+	case KindGetVersion:
+		return s.getVersion(r, rt)
+	case KindDeleteVersion:
+		if !s.hasScope("delete:packages") {
+			return errorResponse(http.StatusForbidden, "You need at least delete:packages scope to delete package versions.", docsVersions)
+		}
+		return s.deleteVersion(rt)
+	case KindRestoreVersion:
+		if !s.hasScope("write:packages") {
+			return errorResponse(http.StatusForbidden, "You need at least write:packages scope to restore package versions.", docsVersions)
+		}
+		return s.restoreVersion(rt)
 	}
 	return errorResponse(http.StatusNotFound, "Not Found", docsREST)
 }
@@ -259,20 +334,20 @@ const (
 	docsGet       = docsPackages + "#get-a-package-for-a-user"
 	docsDelete    = docsPackages + "#delete-a-package-for-a-user"
 	docsRestore   = docsPackages + "#restore-a-package-for-a-user"
+	docsVersions  = docsPackages + "#list-package-versions-for-a-package-owned-by-a-user"
 )
 
 // route is what the escaped path names. The path is split before unescaping
 // so that a container name sent as owner%2Fimage stays one segment.
 type route struct {
 	kind                string
-	username, typ, name string
+	ns                  string // "users", "orgs" or "user" (the authenticated user's)
+	username, typ, name string // username is the owner's login, "" for /user
+	version             int64
 }
 
 func parseRoute(r *http.Request) route {
 	seg := strings.Split(r.URL.EscapedPath(), "/")
-	if len(seg) < 4 || seg[0] != "" || seg[1] != "users" || seg[3] != "packages" {
-		return route{kind: KindOther}
-	}
 	for i, v := range seg {
 		u, err := url.PathUnescape(v)
 		if err != nil {
@@ -280,19 +355,53 @@ func parseRoute(r *http.Request) route {
 		}
 		seg[i] = u
 	}
-	rt := route{kind: KindOther, username: seg[2]}
-	switch {
-	case len(seg) == 4 && r.Method == http.MethodGet:
-		rt.kind = KindList
-	case len(seg) == 6 && r.Method == http.MethodGet:
-		rt.kind = KindGet
-	case len(seg) == 6 && r.Method == http.MethodDelete:
-		rt.kind = KindDelete
-	case len(seg) == 7 && seg[6] == "restore" && r.Method == http.MethodPost:
-		rt.kind = KindRestore
+	if len(seg) < 3 || seg[0] != "" {
+		return route{kind: KindOther}
 	}
-	if len(seg) >= 6 {
-		rt.typ, rt.name = seg[4], seg[5]
+	rt := route{kind: KindOther, ns: seg[1]}
+	var rest []string
+	switch {
+	case seg[1] == "user" && seg[2] == "docker" && len(seg) == 4 && seg[3] == "conflicts" && r.Method == http.MethodGet,
+		(seg[1] == "users" || seg[1] == "orgs") && len(seg) == 5 && seg[3] == "docker" && seg[4] == "conflicts" && r.Method == http.MethodGet:
+		if seg[1] != "user" {
+			rt.username = seg[2]
+		}
+		rt.kind = KindDockerConflicts
+		return rt
+	case seg[1] == "user" && seg[2] == "packages":
+		rest = seg[3:]
+	case (seg[1] == "users" || seg[1] == "orgs") && len(seg) >= 4 && seg[3] == "packages":
+		rt.username, rest = seg[2], seg[4:]
+	default:
+		return rt
+	}
+	if len(rest) >= 2 {
+		rt.typ, rt.name = rest[0], rest[1]
+	}
+	if len(rest) >= 4 && rest[2] == "versions" {
+		id, err := strconv.ParseInt(rest[3], 10, 64)
+		if err != nil {
+			return rt
+		}
+		rt.version = id
+	}
+	switch {
+	case len(rest) == 0 && r.Method == http.MethodGet:
+		rt.kind = KindList
+	case len(rest) == 2 && r.Method == http.MethodGet:
+		rt.kind = KindGet
+	case len(rest) == 2 && r.Method == http.MethodDelete:
+		rt.kind = KindDelete
+	case len(rest) == 3 && rest[2] == "restore" && r.Method == http.MethodPost:
+		rt.kind = KindRestore
+	case len(rest) == 3 && rest[2] == "versions" && r.Method == http.MethodGet:
+		rt.kind = KindListVersions
+	case len(rest) == 4 && rt.version > 0 && r.Method == http.MethodGet:
+		rt.kind = KindGetVersion
+	case len(rest) == 4 && rt.version > 0 && r.Method == http.MethodDelete:
+		rt.kind = KindDeleteVersion
+	case len(rest) == 5 && rt.version > 0 && rest[4] == "restore" && r.Method == http.MethodPost:
+		rt.kind = KindRestoreVersion
 	}
 	return rt
 }
@@ -359,7 +468,7 @@ func (s *Server) record(kind string, req Request) {
 	defer s.statsMu.Unlock()
 	s.stats.Total++
 	s.stats.ByKind[kind]++
-	if (kind == KindDelete || kind == KindRestore) && req.Status == http.StatusNoContent {
+	if (kind == KindDelete || kind == KindRestore || kind == KindDeleteVersion || kind == KindRestoreVersion) && req.Status == http.StatusNoContent {
 		s.stats.Mutations++
 	}
 	s.log = append(s.log, req)

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/schema"
 )
 
 // A statement's provider calls. Each call runs in its own goroutine and hands
@@ -36,6 +37,7 @@ type runState struct {
 	// fanout are, per resource and method, the param sets the IN lists of
 	// the statement call with; the first of them read starts the others.
 	fanout map[string][]map[string]string
+	joins  map[string]*joinFanout
 
 	mu      sync.Mutex
 	calls   map[string]*call
@@ -105,6 +107,7 @@ func (run *runState) open(res *resource, req provider.Request) *reader {
 	run.mu.Unlock()
 	run.demand(c)
 	run.startFanout(res, req)
+	run.startJoinFanout(res, req)
 	return &reader{c: c}
 }
 
@@ -173,7 +176,7 @@ func (run *runState) startFanout(res *resource, req provider.Request) {
 // start runs the call in its own goroutine; slot says it holds a slot of the
 // fan-out.
 func (run *runState) start(c *call, slot bool) {
-	run.e.log.Debug("call", "resource", c.res.name, "method", c.req.Method, "params", redacted(c.req.Params),
+	run.e.log.Debug("call", "resource", c.res.name, "method", c.req.Method, "params", redacted(c.res.schema, c.req.Params),
 		"limit", c.req.Limit, "columns", c.req.Columns, "ahead", slot)
 	run.wg.Add(1)
 	go func() {
@@ -290,13 +293,12 @@ func (r *reader) close() {
 	r.c.cancel()
 }
 
-// redacted is params as they may be logged: values of params named like
-// credentials are not.
-func redacted(params map[string]string) map[string]string {
+// redacted is params as they may be logged: values of secret params are not.
+func redacted(res *schema.Resource, params map[string]string) map[string]string {
 	out := make(map[string]string, len(params))
 	for k, v := range params {
-		if secretName(k) {
-			v = "REDACTED"
+		if res.Secret(k) {
+			v = schema.Redacted
 		}
 		out[k] = v
 	}

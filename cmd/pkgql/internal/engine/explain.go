@@ -43,19 +43,37 @@ func (e *Engine) runExplain(st *Statement, sink Sink) error {
 }
 
 func explainDelete(dp *deletePlan) []string {
-	verb, tmpl, _ := strings.Cut(dp.method.HTTP, " ")
+	verb, tmpl := dp.method.Route.Verb, dp.method.Route.Path
 	head := fmt.Sprintf("DELETE from %s with %s (%s %s)", dp.res.name, dp.method.Name, verb, tmpl)
-	if dp.find == nil {
-		lines := []string{head, "  the WHERE names every key in full: no SELECT, no confirmation"}
-		return append(lines, callLines(dp.method, dp.keys, "  ")...)
+	lines := []string{head}
+	if why := whyMethod(dp.method); why != "" {
+		lines = append(lines, "  "+why)
 	}
-	lines := []string{head, "  the WHERE is wider than the key: a SELECT finds the keys first"}
+	if dp.find == nil {
+		lines = append(lines, "  the WHERE names every key in full: no SELECT, no confirmation")
+		return append(lines, callLines(dp.res.schema, dp.method, dp.keys, "  ")...)
+	}
+	lines = append(lines, "  the WHERE is wider than the key: a SELECT finds the keys first")
 	lines = append(lines, explainSelect(dp.find, "  ")...)
 	return append(lines, fmt.Sprintf("  then %s once per key found, after confirmation (--yes): %s %s", dp.method.Name, verb, tmpl))
 }
 
+// whyMethod says why a method that excludes params was chosen: what it
+// binds, and which params it needs unbound.
+func whyMethod(m *schema.Method) string {
+	if len(m.Excludes) == 0 {
+		return ""
+	}
+	if len(m.Required) == 0 {
+		return fmt.Sprintf("chosen because %s %s not bound (a method that takes them would be chosen instead)",
+			joinList(m.Excludes), plural(len(m.Excludes), "is", "are"))
+	}
+	return fmt.Sprintf("chosen because %s %s bound and %s not (a method that takes them would be chosen instead)",
+		joinList(m.Required), plural(len(m.Required), "is", "are"), joinList(m.Excludes))
+}
+
 // callLines lists the calls a set of params makes.
-func callLines(m *schema.Method, combos []map[string]string, indent string) []string {
+func callLines(res *schema.Resource, m *schema.Method, combos []map[string]string, indent string) []string {
 	if len(combos) == 0 {
 		return []string{indent + "calls: none (a param is compared with NULL, which nothing equals)"}
 	}
@@ -65,7 +83,7 @@ func callLines(m *schema.Method, combos []map[string]string, indent string) []st
 			lines = append(lines, fmt.Sprintf("%s  … and %d more", indent, len(combos)-i))
 			break
 		}
-		verb, path := httpCall(m, c)
+		verb, path := httpCall(res, m, c)
 		lines = append(lines, fmt.Sprintf("%s  %s %s", indent, verb, path))
 	}
 	return lines
@@ -90,9 +108,12 @@ func explainSelect(q *selectPlan, indent string) []string {
 				m = sm
 			}
 		}
-		lines = append(lines, fmt.Sprintf("%s  method: %s (%s)", indent, m.Name, m.HTTP))
+		lines = append(lines, fmt.Sprintf("%s  method: %s (%s)", indent, m.Name, m.Route))
+		if why := whyMethod(m); why != "" {
+			lines = append(lines, indent+"  "+why)
+		}
 		if rp.combos != nil {
-			lines = append(lines, callLines(m, rp.combos, indent+"  ")...)
+			lines = append(lines, callLines(res.schema, m, rp.combos, indent+"  ")...)
 		} else {
 			var per []string
 			for _, p := range m.Required {
@@ -100,7 +121,7 @@ func explainSelect(q *selectPlan, indent string) []string {
 					per = append(per, fmt.Sprintf("%s from %s", p, b.dynamic))
 				}
 			}
-			verb, tmpl, _ := strings.Cut(m.HTTP, " ")
+			verb, tmpl := m.Route.Verb, m.Route.Path
 			lines = append(lines, fmt.Sprintf("%s  calls: one per value of %s, as the other tables supply them: %s %s",
 				indent, strings.Join(per, ", "), verb, tmpl))
 		}

@@ -3,8 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
-	"maps"
-	"net/url"
+
 	"slices"
 	"strconv"
 	"strings"
@@ -104,9 +103,27 @@ func (r *stmtReader) readDelete() (*deletePlan, error) {
 		return dp, nil
 	}
 	// The WHERE is wider than the key: a SELECT finds the keys first.
-	dp.method, _ = chooseMethod(ref.res, schema.Delete, func(string) bool { return true })
+	// Keys carried by a field come from the SELECT; the others must be bound,
+	// and they tell which owner's method it is.
+	bound := bindings(ref)
+	present := func(p string) bool { _, ok := bound[p]; return ok }
+	supplied := func(p string) bool {
+		prm, ok := ref.res.schema.Param(p)
+		return present(p) || ok && prm.Field != ""
+	}
+	if dp.method, _, _ = chooseMethod(ref.res, schema.Delete, supplied, present); dp.method == nil {
+		// The SELECT that finds the keys reports what is missing.
+		dp.method, _, _ = chooseMethod(ref.res, schema.Delete, func(string) bool { return true }, present)
+	}
+	if dp.method == nil {
+		rp, err := r.planRef(ref, schema.Delete)
+		if err != nil {
+			return nil, err
+		}
+		dp.method = rp.method
+	}
 	dp.fixed = map[string]string{}
-	for p, b := range bindings(ref) {
+	for p, b := range bound {
 		if slices.Contains(dp.method.Optional, p) && b.literal() && len(b.values) == 1 {
 			dp.fixed[p] = b.values[0]
 		}
@@ -135,7 +152,7 @@ func (r *stmtReader) exactKeys(t *tableRef) bool {
 		}
 		seen[name] = true
 	}
-	m, _ := chooseMethod(t.res, schema.Delete, func(p string) bool { return seen[p] })
+	m, _, _ := chooseMethod(t.res, schema.Delete, func(p string) bool { return seen[p] }, func(p string) bool { return seen[p] })
 	if m == nil {
 		return false
 	}
@@ -250,7 +267,7 @@ func (e *Engine) runExec(ctx context.Context, st *Statement, sink Sink) error {
 	}
 	keys := []map[string]string{x.params}
 	if e.cfg.DryRun {
-		return dryRun(x.method, keys, sink)
+		return dryRun(x.res.schema, x.method, keys, sink)
 	}
 	return e.mutate(ctx, st, x.res, x.method, keys, "done", sink)
 }
@@ -265,7 +282,7 @@ func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error 
 		}
 	}
 	if e.cfg.DryRun {
-		return dryRun(dp.method, keys, sink)
+		return dryRun(dp.res.schema, dp.method, keys, sink)
 	}
 	if dp.find != nil && len(keys) > 0 && !e.cfg.Yes {
 		if e.cfg.Confirm == nil {
@@ -274,9 +291,13 @@ func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error 
 			if err := unconfirmed(dp, keys, sink); err != nil {
 				return err
 			}
+			hint := "check the list, then run again with --yes (pkgql shell asks instead; --dry-run shows the calls)"
+			if dp.method.Caveat != "" {
+				hint += "; note: " + dp.method.Caveat
+			}
 			return st.wrap(&Error{
 				Message: fmt.Sprintf("%s this DELETE and none was deleted: a WHERE wider than the key needs confirmation", matches(len(keys))),
-				Hint:    "check the list, then run again with --yes (pkgql shell asks instead; --dry-run shows the calls)",
+				Hint:    hint,
 			})
 		}
 		if !e.cfg.Confirm(ctx, question(st, dp.method, keys)) {
@@ -351,6 +372,9 @@ func question(st *Statement, m *schema.Method, keys []map[string]string) string 
 		}
 		b.WriteString("  " + keyText(m, k) + "\n")
 	}
+	if m.Caveat != "" {
+		b.WriteString("Note: " + m.Caveat + "\n")
+	}
 	b.WriteString("Delete them?")
 	return b.String()
 }
@@ -391,12 +415,12 @@ func unconfirmed(dp *deletePlan, keys []map[string]string, sink Sink) error {
 }
 
 // dryRun reports the REST calls a mutation would make.
-func dryRun(m *schema.Method, keys []map[string]string, sink Sink) error {
+func dryRun(res *schema.Resource, m *schema.Method, keys []map[string]string, sink Sink) error {
 	if err := sink.Begin([]Column{{Name: "method", Type: schema.String}, {Name: "verb", Type: schema.String}, {Name: "path", Type: schema.String}}); err != nil {
 		return err
 	}
 	for _, k := range keys {
-		verb, path := httpCall(m, k)
+		verb, path := httpCall(res, m, k)
 		if err := sink.Row([]any{m.Name, verb, path}); err != nil {
 			return err
 		}
@@ -411,36 +435,10 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// httpCall fills a method's REST template ("DELETE /users/{username}/…") with
-// params, path-escaped; the params the path does not hold go in the query.
-// Values of params named like credentials are not shown.
-func httpCall(m *schema.Method, params map[string]string) (verb, path string) {
-	verb, tmpl, found := strings.Cut(m.HTTP, " ")
-	if !found {
-		return "", m.HTTP
-	}
-	query := url.Values{}
-	for _, k := range slices.Sorted(maps.Keys(params)) {
-		v := params[k]
-		if secretName(k) {
-			v = "REDACTED"
-		}
-		ph := "{" + k + "}"
-		if strings.Contains(tmpl, ph) {
-			tmpl = strings.ReplaceAll(tmpl, ph, url.PathEscape(v))
-			continue
-		}
-		query.Set(k, v)
-	}
-	if len(query) > 0 {
-		tmpl += "?" + query.Encode()
-	}
-	return verb, tmpl
-}
-
-func secretName(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "token") || strings.Contains(n, "secret") || strings.Contains(n, "password")
+// httpCall renders a method's route with params as the provider sends it,
+// through the same schema.Route.Render; secret params show as REDACTED.
+func httpCall(res *schema.Resource, m *schema.Method, params map[string]string) (verb, path string) {
+	return m.Route.Verb, m.Route.Render(params, res.Secret)
 }
 
 // outcome is what one call of a mutation ended with.
@@ -494,7 +492,7 @@ func (e *Engine) runExpanded(ctx context.Context, st *Statement, ex Expander, si
 	}
 	keys := exp.Keys
 	if e.cfg.DryRun {
-		return dryRun(m, keys, sink)
+		return dryRun(res.schema, m, keys, sink)
 	}
 	if len(keys) > 0 && !e.cfg.Yes {
 		if e.cfg.Confirm == nil {
@@ -649,7 +647,7 @@ func (r *record) sent(ctx context.Context, res *resource, m *schema.Method, key 
 	}
 	k := make(map[string]string, len(key))
 	for p, v := range key {
-		if !secretName(p) {
+		if !res.schema.Secret(p) {
 			k[p] = v
 		}
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,10 @@ type binding struct {
 	dynamic string   // what supplies it row by row (a column of a join, a subquery)
 	null    bool     // compared with NULL, which is never true: no call
 	column  string   // the column as written, to point at
+	// from and fromCol are the other resource table and its column that bind
+	// the param in a join (v.package_name = p.name).
+	from    *tableRef
+	fromCol string
 }
 
 func (b *binding) literal() bool { return b.dynamic == "" }
@@ -122,6 +127,9 @@ func conjunctBinding(c sqlparser.Expr, t *tableRef) (string, *binding) {
 					}
 				} else {
 					b.dynamic = sqlparser.String(sides[1])
+					if o, ocol := refOf(sides[1]); o != nil && ocol != nil {
+						b.from, b.fromCol = o, ocol.name
+					}
 				}
 				return col.param.Name, b
 			}
@@ -193,11 +201,13 @@ func orOfEqualities(e sqlparser.Expr, t *tableRef) (string, *binding) {
 }
 
 // chooseMethod picks the method of a verb whose required params are all
-// bound, preferring the one that needs the most (a get by key over a
-// listing). With none, it returns the params the closest method misses.
-func chooseMethod(res *resource, verb schema.Verb, bound func(string) bool) (*schema.Method, []string) {
-	var best *schema.Method
-	var missing []string
+// bound and whose excluded params are all absent, preferring the one that
+// needs the most (a get by key over a listing). present tells which params the
+// statement binds at all, usable now or not: a method that excludes one of
+// them is never chosen, in any join order. With no method, it returns the
+// params the closest method misses, or, when methods were complete but
+// excluded, the params that exclude each other.
+func chooseMethod(res *resource, verb schema.Verb, bound, present func(string) bool) (best *schema.Method, missing, conflict []string) {
 	for _, m := range res.schema.MethodsFor(verb) {
 		var miss []string
 		for _, p := range m.Required {
@@ -205,29 +215,73 @@ func chooseMethod(res *resource, verb schema.Verb, bound func(string) bool) (*sc
 				miss = append(miss, p)
 			}
 		}
-		if len(miss) == 0 {
+		var excluded []string
+		for _, p := range m.Excludes {
+			if present(p) {
+				excluded = append(excluded, p)
+			}
+		}
+		switch {
+		case len(miss) == 0 && len(excluded) == 0:
 			if best == nil || len(m.Required) > len(best.Required) {
 				if mm, ok := res.schema.Method(m.Name); ok {
 					best = mm
 				}
 			}
-			continue
-		}
-		if missing == nil || len(miss) < len(missing) {
+		case len(miss) == 0:
+			for _, p := range excluded {
+				if !slices.Contains(conflict, p) {
+					conflict = append(conflict, p)
+				}
+			}
+		case len(excluded) == 0 && (missing == nil || len(miss) < len(missing)):
 			missing = miss
 		}
 	}
 	if best != nil {
-		return best, nil
+		return best, nil, nil
 	}
-	return nil, missing
+	if conflict != nil {
+		slices.Sort(conflict)
+		return nil, nil, conflict
+	}
+	return nil, missing, nil
+}
+
+// conflictMessage words params that select different methods and cannot be
+// bound together.
+func conflictMessage(res *resource, verb schema.Verb, conflict []string) (msg, hint string) {
+	msg = fmt.Sprintf("%s cannot bind %s together", res.name, joinList(conflict))
+	var takes []string
+	for _, p := range conflict {
+		var names []string
+		for _, m := range res.schema.MethodsFor(verb) {
+			if slices.Contains(m.Required, p) {
+				names = append(names, m.Name)
+			}
+		}
+		if len(names) > 0 {
+			takes = append(takes, fmt.Sprintf("%s chooses %s", p, strings.Join(names, " or ")))
+		}
+	}
+	return msg, "bind one of them: each chooses a different method (" + strings.Join(takes, "; ") + ")"
+}
+
+// noMethodMessage words why no method of the verb serves the table. present
+// are the params the statement binds: the methods they exclude are not
+// offered.
+func noMethodMessage(res *resource, verb schema.Verb, missing, conflict, present []string) (msg, hint string) {
+	if len(conflict) > 0 {
+		return conflictMessage(res, verb, conflict)
+	}
+	return missingMessage(res, verb, missing, present)
 }
 
 // missingMessage words a table no method can serve: the params it lacks and
 // what each method of the verb would take.
-func missingMessage(res *resource, verb schema.Verb, missing []string) (msg, hint string) {
+func missingMessage(res *resource, verb schema.Verb, missing, present []string) (msg, hint string) {
 	methods := res.schema.MethodsFor(verb)
-	if len(methods) == 0 {
+	if len(methods) == 0 || len(missing) == 0 {
 		return fmt.Sprintf("%s cannot be used with %s", res.name, verb), "SHOW METHODS IN " + res.name + " lists what it can do"
 	}
 	noun := "param"
@@ -237,6 +291,9 @@ func missingMessage(res *resource, verb schema.Verb, missing []string) (msg, hin
 	msg = fmt.Sprintf("%s needs the required %s %s", res.name, noun, joinList(missing))
 	var takes []string
 	for _, m := range methods {
+		if slices.ContainsFunc(m.Excludes, func(p string) bool { return slices.Contains(present, p) }) {
+			continue
+		}
 		t := fmt.Sprintf("%s takes %s", m.Name, joinList(m.Required))
 		if len(m.Optional) > 0 {
 			t += " (optional " + joinList(m.Optional) + ")"
@@ -250,9 +307,10 @@ func missingMessage(res *resource, verb schema.Verb, missing []string) (msg, hin
 // planRef plans one resource table for a verb.
 func (r *stmtReader) planRef(t *tableRef, verb schema.Verb) (*refPlan, error) {
 	rp := &refPlan{ref: t, bound: bindings(t)}
-	m, missing := chooseMethod(t.res, verb, func(p string) bool { _, ok := rp.bound[p]; return ok })
+	isBound := func(p string) bool { _, ok := rp.bound[p]; return ok }
+	m, missing, conflict := chooseMethod(t.res, verb, isBound, isBound)
 	if m == nil {
-		msg, hint := missingMessage(t.res, verb, missing)
+		msg, hint := noMethodMessage(t.res, verb, missing, conflict, slices.Collect(maps.Keys(rp.bound)))
 		return nil, r.errorAt(t.offset, hint, "%s", msg)
 	}
 	rp.method = m

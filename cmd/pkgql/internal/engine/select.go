@@ -19,6 +19,7 @@ type selectPlan struct {
 	refs   []*refPlan
 	shared bool
 	fanout map[string][]map[string]string
+	joins  map[string]*joinFanout // tables a join binds, whose calls start ahead
 	scans  []eqpScan
 }
 
@@ -57,9 +58,10 @@ func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*se
 			q.fanout[k] = append(q.fanout[k], rp.combos...)
 		}
 	}
+	q.joins = joinFanouts(q.refs)
 	if s, ok := sel.(*sqlparser.Select); ok && s.Limit != nil {
 		// With a LIMIT the first call may be enough: none is made ahead.
-		q.fanout = nil
+		q.fanout, q.joins = nil, nil
 	}
 	q.sql, q.args = render(sel, a)
 	scans, _, err := r.e.explainPlan(context.Background(), q.sql, q.args)
@@ -80,7 +82,7 @@ func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*se
 				break
 			}
 		}
-		msg, hint := missingMessage(res, schema.Select, s.plan.Missing)
+		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict, s.plan.Present)
 		return nil, r.errorAt(at, hint, "%s", msg)
 	}
 	q.scans = scans
@@ -111,6 +113,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	}
 	defer e.sqlite.release(sess)
 	run := e.newRun(ctx, q.shared, q.fanout)
+	run.joins = q.joins
 	defer run.finish()
 	sess.run.Store(run)
 	e.log.Debug("sqlite", "sql", q.sql)

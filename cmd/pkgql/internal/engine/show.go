@@ -166,7 +166,7 @@ func (e *Engine) runShow(st *Statement, sink Sink) error {
 		return writeTable(sink, str("name", "title", "description"), rows)
 	}
 	for _, m := range s.res.schema.Methods {
-		rows = append(rows, []any{m.Name, string(m.Verb), strings.Join(m.Required, ", "), strings.Join(m.Optional, ", "), m.HTTP, m.Description})
+		rows = append(rows, []any{m.Name, string(m.Verb), strings.Join(m.Required, ", "), strings.Join(m.Optional, ", "), m.Route.String(), m.Description})
 	}
 	return writeTable(sink, str("name", "verb", "required", "optional", "http", "description"), rows)
 }
@@ -206,6 +206,18 @@ func (e *Engine) runDescribe(st *Statement, sink Sink) error {
 			values = strings.Join(c.param.Enum, ", ")
 		}
 		rows = append(rows, []any{c.name, string(c.typ), kind, strings.Join(required, ", "), strings.Join(optional, ", "), values, desc})
+	}
+	// Then each method: its params, the scopes it needs, its route and where
+	// the API documents it.
+	for _, m := range r.Methods {
+		desc := m.Route.String()
+		if len(m.Excludes) > 0 {
+			desc += " · not with " + strings.Join(m.Excludes, ", ")
+		}
+		if m.DocURL != "" {
+			desc += " · " + m.DocURL
+		}
+		rows = append(rows, []any{m.Name, string(m.Verb), "method", strings.Join(m.Required, ", "), strings.Join(m.Optional, ", "), strings.Join(m.Scopes, ", "), desc})
 	}
 	return writeTable(sink, str("name", "type", "kind", "required_by", "optional_by", "values", "description"), rows)
 }

@@ -20,7 +20,11 @@ func TestShowDescribe(t *testing.T) {
 
 	var rows [][]any
 	for _, m := range up.Methods {
-		rows = append(rows, []any{m.Name, string(m.Verb), strings.Join(m.Required, ", "), strings.Join(m.Optional, ", "), m.HTTP, m.Description})
+		rows = append(rows, []any{m.Name, string(m.Verb), strings.Join(m.Required, ", "), strings.Join(m.Optional, ", "), m.Route.String(), m.Description})
+	}
+	var resources [][]any
+	for _, res := range r.Resources {
+		resources = append(resources, []any{"github.packages." + res.Name, res.Title, res.Description})
 	}
 	var fields [][]any
 	for _, f := range up.Fields {
@@ -34,8 +38,8 @@ func TestShowDescribe(t *testing.T) {
 		{"SHOW PROVIDERS", []string{"name", "version", "description"}, [][]any{{p.Name, p.Version, p.Description}}},
 		{"show services in GITHUB", []string{"name", "title", "description"}, [][]any{{"github.packages", r.Title, r.Description}}},
 		{"SHOW SERVICES", []string{"name", "title", "description"}, [][]any{{"github.packages", r.Title, r.Description}}},
-		{"SHOW RESOURCES IN github.packages", []string{"name", "title", "description"}, [][]any{{"github.packages.user_packages", up.Title, up.Description}}},
-		{"SHOW RESOURCES IN github", []string{"name", "title", "description"}, [][]any{{"github.packages.user_packages", up.Title, up.Description}}},
+		{"SHOW RESOURCES IN github.packages", []string{"name", "title", "description"}, resources},
+		{"SHOW RESOURCES IN github", []string{"name", "title", "description"}, resources},
 		{"SHOW METHODS IN github.packages.user_packages", []string{"name", "verb", "required", "optional", "http", "description"}, rows},
 		{"SHOW METHODS IN packages.user_packages", []string{"name", "verb", "required", "optional", "http", "description"}, rows},
 		{"DESCRIBE github.packages.user_packages", []string{"name", "type", "description"}, fields},
@@ -63,12 +67,16 @@ func TestShowDescribe(t *testing.T) {
 	for _, row := range ext.rows {
 		byName[row[0].(string)] = row
 	}
-	if len(ext.rows) != len(up.Fields)+len(up.HiddenParams()) {
+	if len(ext.rows) != len(up.Fields)+len(up.HiddenParams())+len(up.Methods) {
 		t.Errorf("DESCRIBE EXTENDED has %d rows", len(ext.rows))
 	}
 	if row := byName["package_type"]; row[2] != "field, param" || !strings.Contains(row[3].(string), "list_packages_for_user") ||
 		row[5] != "npm, maven, rubygems, docker, nuget, container" {
 		t.Errorf("package_type: %v", row)
+	}
+	if row := byName["delete_package_for_user"]; row[2] != "method" || row[5] != "read:packages, delete:packages" ||
+		row[6] != "DELETE /users/{username}/packages/{package_type}/{package_name} · https://docs.github.com/rest/packages/packages#delete-a-package-for-a-user" {
+		t.Errorf("delete_package_for_user: %v", row)
 	}
 	if row := byName["visibility"]; row[2] != "field, param" || row[4] != "list_packages_for_user" {
 		t.Errorf("visibility: %v", row)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -39,8 +40,10 @@ type scanPlan struct {
 	Cols []int `json:"cols,omitempty"`
 	// Verify are the params that are fields too and whose constraint SQLite
 	// left to the table: each row must carry the bound value.
-	Verify  []string `json:"verify,omitempty"`
-	Missing []string `json:"missing,omitempty"`
+	Verify   []string `json:"verify,omitempty"`
+	Missing  []string `json:"missing,omitempty"`
+	Conflict []string `json:"conflict,omitempty"`
+	Present  []string `json:"present,omitempty"` // params bound, for the missing-params hint
 }
 
 func (p *scanPlan) limited() bool { return slices.Contains(p.Args, argLimit) }
@@ -143,20 +146,29 @@ type table struct {
 // lists, join orders), and an error would end the statement. A plan without
 // the required params gets a cost no other plan reaches, and Filter refuses it.
 func (t *table) BestIndex(info *vtab.IndexInfo) error {
-	usable := map[string]int{} // param → its first usable = constraint
+	usable := map[string]int{}   // param → its first usable = constraint
+	present := map[string]bool{} // params with an = constraint, usable or not
 	for i, c := range info.Constraints {
-		if !c.Usable || c.Op != vtab.OpEQ || c.Column < 0 || c.Column >= len(t.res.cols) {
+		if c.Op != vtab.OpEQ || c.Column < 0 || c.Column >= len(t.res.cols) {
 			continue
 		}
-		if p := t.res.cols[c.Column].param; p != nil {
+		p := t.res.cols[c.Column].param
+		if p != nil {
+			present[p.Name] = true
+		}
+		if !c.Usable {
+			continue
+		}
+		if p != nil {
 			if _, dup := usable[p.Name]; !dup {
 				usable[p.Name] = i
 			}
 		}
 	}
-	m, missing := chooseMethod(t.res, schema.Select, func(p string) bool { _, ok := usable[p]; return ok })
+	m, missing, conflict := chooseMethod(t.res, schema.Select, func(p string) bool { _, ok := usable[p]; return ok },
+		func(p string) bool { return present[p] })
 	if m == nil {
-		sp := scanPlan{Missing: missing}
+		sp := scanPlan{Missing: missing, Conflict: conflict, Present: slices.Sorted(maps.Keys(present))}
 		info.IdxNum, info.IdxStr = planMissing, encodePlan(&sp)
 		info.EstimatedCost, info.EstimatedRows = 1e300, math.MaxInt32
 		return nil
@@ -290,7 +302,7 @@ func (c *cursor) Filter(idxNum int, idxStr string, vals []vtab.Value) error {
 		return run.fail(err)
 	}
 	if idxNum == planMissing {
-		msg, hint := missingMessage(c.t.res, schema.Select, sp.Missing)
+		msg, hint := noMethodMessage(c.t.res, schema.Select, sp.Missing, sp.Conflict, sp.Present)
 		return run.fail(&Error{Message: msg, Hint: hint})
 	}
 	m, ok := c.t.res.schema.Method(sp.Method)

@@ -157,8 +157,8 @@ func resourcePage(p *schema.Provider, s *schema.Service, r *schema.Resource) []b
 	b.WriteString("| method | SQL verb | required params | optional params | REST call |\n|---|---|---|---|---|\n")
 	for _, m := range r.Methods {
 		rest := ""
-		if m.HTTP != "" {
-			rest = "`" + m.HTTP + "`"
+		if m.Route.Verb != "" {
+			rest = "`" + m.Route.String() + "`"
 		}
 		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s | %s |\n", m.Name, anchor(m.Name), m.Verb, codeList(m.Required), codeList(m.Optional), rest)
 	}
@@ -167,13 +167,25 @@ func resourcePage(p *schema.Provider, s *schema.Service, r *schema.Resource) []b
 		m := &r.Methods[i]
 		fmt.Fprintf(&b, "### %s\n\n", m.Name)
 		fmt.Fprintf(&b, "%s", m.Verb)
-		if m.HTTP != "" {
-			fmt.Fprintf(&b, " · `%s`", m.HTTP)
+		if m.Route.Verb != "" {
+			fmt.Fprintf(&b, " · `%s`", m.Route)
 		}
 		if m.Unique {
 			b.WriteString(" · at most one row")
 		}
 		b.WriteString("\n\n")
+		if len(m.Excludes) > 0 {
+			fmt.Fprintf(&b, "Chosen only when %s %s not bound.\n\n", codeList(m.Excludes), map[bool]string{true: "is", false: "are"}[len(m.Excludes) == 1])
+		}
+		if len(m.Scopes) > 0 {
+			fmt.Fprintf(&b, "Scopes: %s.", codeList(m.Scopes))
+			if m.DocURL != "" {
+				fmt.Fprintf(&b, " GitHub's documentation: <%s>.", m.DocURL)
+			}
+			b.WriteString("\n\n")
+		} else if m.DocURL != "" {
+			fmt.Fprintf(&b, "Documentation: <%s>.\n\n", m.DocURL)
+		}
 		paragraph(&b, m.Description)
 		fmt.Fprintf(&b, "```sql\n%s\n```\n\n", example(name, r, m))
 	}
@@ -206,6 +218,9 @@ func example(resource string, r *schema.Resource, m *schema.Method) string {
 		}
 		if len(cols) == 0 {
 			cols = []string{"*"}
+		}
+		if len(binds) == 0 {
+			return fmt.Sprintf("SELECT %s\n  FROM %s;", strings.Join(cols, ", "), resource)
 		}
 		return fmt.Sprintf("SELECT %s\n  FROM %s\n WHERE %s;", strings.Join(cols, ", "), resource, conditions(r, binds))
 	case schema.Delete:

@@ -22,7 +22,7 @@ type history struct {
 // loadHistory reads the history file; a missing file is an empty history.
 // A file that holds more than historyLimit entries, or entries that carry a
 // credential, is rewritten without them.
-func loadHistory(path string) (*history, error) {
+func loadHistory(path string, secrets secretParams) (*history, error) {
 	h := &history{path: path}
 	if path == "" {
 		return h, nil
@@ -36,7 +36,7 @@ func loadHistory(path string) (*history, error) {
 	}
 	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 	for _, l := range lines {
-		if l = strings.TrimRight(l, "\r"); strings.TrimSpace(l) != "" && !carriesSecret(l) {
+		if l = strings.TrimRight(l, "\r"); strings.TrimSpace(l) != "" && !secrets.carried(l) {
 			h.entries = append(h.entries, l)
 		}
 	}

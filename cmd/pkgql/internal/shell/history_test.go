@@ -13,7 +13,7 @@ import (
 func TestHistoryFile(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "dir", "history")
-	h, err := loadHistory(path)
+	h, err := loadHistory(path, testSecrets)
 	if err != nil || len(h.entries) != 0 {
 		t.Fatalf("a missing file: %v, %q", err, h.entries)
 	}
@@ -33,7 +33,7 @@ func TestHistoryFile(t *testing.T) {
 		}
 	}
 
-	again, err := loadHistory(path)
+	again, err := loadHistory(path, testSecrets)
 	if err != nil || strings.Join(again.entries, "|") != "SHOW PROVIDERS;|.output json" {
 		t.Fatalf("reloaded: %v, %q", err, again.entries)
 	}
@@ -56,7 +56,7 @@ func TestHistoryFileCleaned(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h, err := loadHistory(path)
+	h, err := loadHistory(path, testSecrets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestHistoryFileUnwritable(t *testing.T) {
 	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h, err := loadHistory(filepath.Join(blocker, "history")) // a file is not a directory
+	h, err := loadHistory(filepath.Join(blocker, "history"), testSecrets) // a file is not a directory
 	if err == nil && h.add("SELECT 1;") == nil {
 		t.Fatal("no error for a history under a file")
 	}

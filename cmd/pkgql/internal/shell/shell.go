@@ -176,7 +176,7 @@ func (s *Shell) open() lineReader {
 		}
 		return newPlainReader(s.cfg.In, prompts)
 	}
-	h, err := loadHistory(s.cfg.HistoryFile)
+	h, err := loadHistory(s.cfg.HistoryFile, secretsOf(s.cfg.Catalog()))
 	if err != nil {
 		fmt.Fprintf(s.cfg.Out, "history: %v; this session's statements will not be kept\n", err)
 	}
@@ -211,7 +211,7 @@ func (s *Shell) fail(err error) {
 
 // remember keeps what was typed in the history, without credentials.
 func (s *Shell) remember(typed string) {
-	for _, e := range historyEntries(typed) {
+	for _, e := range historyEntries(typed, secretsOf(s.cfg.Catalog())) {
 		if err := s.hist.add(e); err != nil {
 			fmt.Fprintf(s.cfg.Out, "history: %v; this session's statements will not be kept\n", err)
 			s.hist.path = ""

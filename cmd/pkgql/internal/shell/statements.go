@@ -1,6 +1,10 @@
 package shell
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/pkgql/pkgql/schema"
+)
 
 // split cuts what was typed after its last complete statement: done ends with
 // a ";" that is outside strings and comments and is ready to run; rest is the
@@ -48,9 +52,9 @@ func empty(script string) bool {
 // lines can be joined with spaces without changing a single token (no "--"
 // comment, no string spanning lines), so that Up recalls it whole; else
 // its lines as typed.
-func historyEntries(typed string) []string {
+func historyEntries(typed string, secrets secretParams) []string {
 	typed = strings.TrimSpace(typed)
-	if typed == "" || carriesSecret(typed) {
+	if typed == "" || secrets.carried(typed) {
 		return nil
 	}
 	lines := strings.Split(typed, "\n")
@@ -83,30 +87,45 @@ func sameTokens(a, b string) bool {
 	return true
 }
 
-// carriesSecret reports whether text binds a credential: "@token = …" in
-// an EXEC, or a token, secret or password name compared with "=" anywhere.
-// The engine hides the same names in what it prints. Text the Tokenizer
-// cannot read is looked at word by word, to be safe.
-func carriesSecret(text string) bool {
+// secretParams are the names of the params the providers declare secret
+// (schema.Param.Secret), lower-case: the engine hides the same params in
+// what it prints.
+type secretParams map[string]bool
+
+func secretsOf(catalog []*schema.Provider) secretParams {
+	out := secretParams{}
+	for _, p := range catalog {
+		for _, svc := range p.Services {
+			for _, r := range svc.Resources {
+				for _, prm := range r.Params {
+					if prm.Secret {
+						out[strings.ToLower(prm.Name)] = true
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// carried reports whether text binds a secret param: "@token = …" in an
+// EXEC, or its name compared with "=" anywhere. Text the Tokenizer cannot
+// read is looked at word by word, to be safe.
+func (sp secretParams) carried(text string) bool {
 	s := scan(text)
 	if s.broken || s.open != 0 {
 		lower := strings.ToLower(text)
-		for _, w := range []string{"token", "secret", "password"} {
-			if strings.Contains(lower, w) {
+		for name := range sp {
+			if strings.Contains(lower, name) {
 				return true
 			}
 		}
 	}
 	toks := code(s.toks)
 	for i := 0; i+1 < len(toks); i++ {
-		if toks[i].word() && secretName(toks[i].val) && toks[i+1].is('=') {
+		if toks[i].word() && sp[strings.ToLower(strings.TrimPrefix(toks[i].val, "@"))] && toks[i+1].is('=') {
 			return true
 		}
 	}
 	return false
-}
-
-func secretName(name string) bool {
-	n := strings.ToLower(strings.TrimPrefix(name, "@"))
-	return strings.Contains(n, "token") || strings.Contains(n, "secret") || strings.Contains(n, "password")
 }

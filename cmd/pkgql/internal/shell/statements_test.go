@@ -62,9 +62,25 @@ func TestHistoryEntries(t *testing.T) {
 		{"SELECT * FROM t WHERE name = 'the token = x';", []string{"SELECT * FROM t WHERE name = 'the token = x';"}},
 		{"  \n", nil},
 	} {
-		got := historyEntries(tc.typed)
+		got := historyEntries(tc.typed, testSecrets)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("historyEntries(%q) = %q, want %q", tc.typed, got, tc.want)
 		}
+	}
+}
+
+// testSecrets are the secret params the tests' statements bind, as a
+// provider would declare them.
+var testSecrets = secretParams{"token": true, "client_secret": true}
+
+// The secret params come from the schemas: the GitHub provider declares its
+// restore token so, and nothing else.
+func TestSecretsFromSchema(t *testing.T) {
+	got := secretsOf(githubCatalog())
+	if len(got) != 1 || !got["token"] {
+		t.Fatalf("secret params %v, want token", got)
+	}
+	if !got.carried("EXEC x.y.z.w @TOKEN = 'a'") || got.carried("SELECT password = 'a' FROM t") {
+		t.Error("carried does not follow the declared secrets")
 	}
 }

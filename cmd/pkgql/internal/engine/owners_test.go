@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pkgql/pkgql/provider/github/sandbox"
+)
+
+// A method that excludes a param is chosen only when the statement leaves it
+// unbound, in any join order; binding two params that exclude each other is
+// an error before any request.
+func TestExcludedParamsChooseTheMethod(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{})
+	for _, tc := range []struct {
+		sql, method, err string
+	}{
+		{sql: "SELECT name FROM github.packages.packages WHERE org = 'acme' AND package_type = 'npm'", method: "list_packages_for_organization"},
+		{sql: "SELECT name FROM github.packages.packages WHERE username = 'monalisa' AND package_type = 'npm'", method: "list_packages_for_user"},
+		{sql: "SELECT name FROM github.packages.packages WHERE package_type = 'npm'", method: "list_packages_for_authenticated_user"},
+		{sql: "SELECT name FROM github.packages.packages WHERE package_type = 'npm' AND package_name = 'hello'", method: "get_package_for_authenticated_user"},
+		{sql: "SELECT name FROM github.packages.packages WHERE org = 'acme' AND username = 'octocat' AND package_type = 'npm'",
+			err: "cannot bind org and username together"},
+		// org bound from another table: never the authenticated user's
+		// method, whatever order SQLite tries.
+		{sql: "SELECT v.name FROM github.packages.packages p JOIN github.packages.package_versions v" +
+			" ON v.org = p.org AND v.package_type = p.package_type AND v.package_name = p.name" +
+			" WHERE p.org = 'acme' AND p.package_type = 'npm' AND p.package_name = 'hello'", method: "get_all_package_versions_for_package_owned_by_org"},
+	} {
+		h.rec.mu.Lock()
+		h.rec.reqs = nil
+		h.rec.mu.Unlock()
+		h.reset()
+		_, err := h.exec(tc.sql)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || len(h.log()) != 0 {
+				t.Errorf("%s: %v, %d requests", tc.sql, err, len(h.log()))
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		reqs := h.rec.requests()
+		if last := reqs[len(reqs)-1]; last.Method != tc.method {
+			t.Errorf("%s: method %s, want %s", tc.sql, last.Method, tc.method)
+		}
+	}
+}
+
+// A join's calls bound row by row overlap: with latency, the versions
+// listings of acme's npm packages are in flight together, within
+// Concurrency, and each is made once.
+func TestJoinCallsOverlap(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{Latency: 20 * time.Millisecond}, Config{Concurrency: 4})
+	res := h.one("SELECT p.name, COUNT(v.id) AS n FROM github.packages.packages p JOIN github.packages.package_versions v" +
+		" ON v.org = 'acme' AND v.package_type = p.package_type AND v.package_name = p.name" +
+		" WHERE p.org = 'acme' AND p.package_type = 'npm' GROUP BY p.name")
+	if len(res.rows) == 0 {
+		t.Fatal("no rows")
+	}
+	seen := map[string]bool{}
+	versions := 0
+	for _, r := range h.log() {
+		key := r.Method + " " + r.Path + "?" + r.Query
+		if seen[key] {
+			t.Errorf("%s requested twice", key)
+		}
+		seen[key] = true
+		if strings.HasSuffix(r.Path, "/versions") {
+			versions++
+		}
+	}
+	if versions < 8 {
+		t.Errorf("%d versions listings, want one per package (8)", versions)
+	}
+	if peak := h.rec.maxInFlight(); peak < 2 || peak > 4+1 {
+		t.Errorf("%d calls in flight at most, want overlap within the concurrency of 4 (and the packages' call)", peak)
+	}
+}
+
+// The missing-params hint offers only the methods the bound params allow.
+func TestMissingHintFollowsTheOwner(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{}, Config{})
+	_, err := h.exec("SELECT name FROM github.packages.package_versions WHERE org = 'acme' AND package_type = 'npm'")
+	e, ok := err.(*Error)
+	if !ok || !strings.Contains(e.Message, "package_name") || !strings.Contains(e.Hint, "get_all_package_versions_for_package_owned_by_org") ||
+		strings.Contains(e.Hint, "_for_user") || strings.Contains(e.Hint, "authenticated_user") {
+		t.Fatalf("%#v", err)
+	}
+	if len(h.log()) != 0 {
+		t.Errorf("%d requests", len(h.log()))
+	}
+}
