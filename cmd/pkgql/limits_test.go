@@ -93,6 +93,29 @@ func TestAtGitHubsLimits(t *testing.T) {
 			t.Errorf("%s is still deleted", n)
 		}
 	}
+
+	// Versions too: all but the newest of a container's, then undone.
+	const image = "package_type = 'container' AND package_name = 'tools/builder'"
+	live := func() (n int) {
+		for _, v := range sb.Versions("octocat", "container", "tools/builder") {
+			if !v.Deleted {
+				n++
+			}
+		}
+		return n
+	}
+	before2 := live()
+	r = exec("--yes", "exec", "DELETE FROM github.packages.package_versions WHERE username = 'octocat' AND "+image+
+		" AND id NOT IN (SELECT MAX(id) FROM github.packages.package_versions WHERE username = 'octocat' AND "+image+")")
+	if r.code != 0 {
+		t.Fatalf("versions DELETE: %s", r)
+	}
+	if live() != 1 || before2 < 2 {
+		t.Fatalf("%d versions live after the DELETE, %d before", live(), before2)
+	}
+	if r := exec("--yes", "exec", "EXEC pkgql.local.journal.undo @statement = 3"); r.code != 0 || live() != before2 {
+		t.Errorf("versions undo: %d live, %d before\n%s", live(), before2, r)
+	}
 	if st := lim.Stats(); st.SecondaryRefused != 0 {
 		t.Errorf("%d requests refused for the secondary limit", st.SecondaryRefused)
 	}
