@@ -463,7 +463,13 @@ type Method struct {
 	Scopes   []string `protobuf:"bytes,10,rep,name=scopes,proto3" json:"scopes,omitempty"`
 	DocUrl   string   `protobuf:"bytes,11,opt,name=doc_url,json=docUrl,proto3" json:"doc_url,omitempty"`
 	// caveat is an API rule a bulk change's preview states.
-	Caveat        string `protobuf:"bytes,12,opt,name=caveat,proto3" json:"caveat,omitempty"`
+	Caveat string `protobuf:"bytes,12,opt,name=caveat,proto3" json:"caveat,omitempty"`
+	// points is what one request of the method costs against the API's
+	// per-minute limit; 0 when the API counts none.
+	Points int32 `protobuf:"varint,13,opt,name=points,proto3" json:"points,omitempty"`
+	// undone_by names the EXEC method of the same resource, taking the same
+	// key, that reverses this one.
+	UndoneBy      string `protobuf:"bytes,14,opt,name=undone_by,json=undoneBy,proto3" json:"undone_by,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -578,6 +584,20 @@ func (x *Method) GetDocUrl() string {
 func (x *Method) GetCaveat() string {
 	if x != nil {
 		return x.Caveat
+	}
+	return ""
+}
+
+func (x *Method) GetPoints() int32 {
+	if x != nil {
+		return x.Points
+	}
+	return 0
+}
+
+func (x *Method) GetUndoneBy() string {
+	if x != nil {
+		return x.UndoneBy
 	}
 	return ""
 }
@@ -720,9 +740,16 @@ type ConfigureRequest struct {
 	Concurrency int32                  `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
 	UserAgent   string                 `protobuf:"bytes,4,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
 	// registry_url is the container registry's, for providers that read one.
-	RegistryUrl   string `protobuf:"bytes,5,opt,name=registry_url,json=registryUrl,proto3" json:"registry_url,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RegistryUrl string `protobuf:"bytes,5,opt,name=registry_url,json=registryUrl,proto3" json:"registry_url,omitempty"`
+	// cache_dir is where the provider may keep its HTTP cache; empty means none.
+	CacheDir string `protobuf:"bytes,6,opt,name=cache_dir,json=cacheDir,proto3" json:"cache_dir,omitempty"`
+	// rate_window_ms is the window the API's per-minute limits are counted
+	// over, in milliseconds; 0 means the API's own minute. Tests shorten it.
+	RateWindowMs int64 `protobuf:"varint,7,opt,name=rate_window_ms,json=rateWindowMs,proto3" json:"rate_window_ms,omitempty"`
+	// mutation_interval_ms is the least time between two changing requests.
+	MutationIntervalMs int64 `protobuf:"varint,8,opt,name=mutation_interval_ms,json=mutationIntervalMs,proto3" json:"mutation_interval_ms,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *ConfigureRequest) Reset() {
@@ -788,6 +815,27 @@ func (x *ConfigureRequest) GetRegistryUrl() string {
 		return x.RegistryUrl
 	}
 	return ""
+}
+
+func (x *ConfigureRequest) GetCacheDir() string {
+	if x != nil {
+		return x.CacheDir
+	}
+	return ""
+}
+
+func (x *ConfigureRequest) GetRateWindowMs() int64 {
+	if x != nil {
+		return x.RateWindowMs
+	}
+	return 0
+}
+
+func (x *ConfigureRequest) GetMutationIntervalMs() int64 {
+	if x != nil {
+		return x.MutationIntervalMs
+	}
+	return 0
 }
 
 type ConfigureResponse struct {
@@ -1233,8 +1281,11 @@ type Progress struct {
 	Rows               int64                  `protobuf:"varint,3,opt,name=rows,proto3" json:"rows,omitempty"`
 	Requests           int64                  `protobuf:"varint,4,opt,name=requests,proto3" json:"requests,omitempty"`
 	RateLimitRemaining int64                  `protobuf:"varint,5,opt,name=rate_limit_remaining,json=rateLimitRemaining,proto3" json:"rate_limit_remaining,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// rate_limit_reset is when the primary budget is renewed, in Unix
+	// seconds; 0 while unknown.
+	RateLimitReset int64 `protobuf:"varint,6,opt,name=rate_limit_reset,json=rateLimitReset,proto3" json:"rate_limit_reset,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Progress) Reset() {
@@ -1298,6 +1349,13 @@ func (x *Progress) GetRequests() int64 {
 func (x *Progress) GetRateLimitRemaining() int64 {
 	if x != nil {
 		return x.RateLimitRemaining
+	}
+	return 0
+}
+
+func (x *Progress) GetRateLimitReset() int64 {
+	if x != nil {
+		return x.RateLimitReset
 	}
 	return 0
 }
@@ -1522,7 +1580,7 @@ const file_provider_proto_rawDesc = "" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
 	"\x04enum\x18\x04 \x03(\tR\x04enum\x12\x14\n" +
 	"\x05field\x18\x05 \x01(\tR\x05field\x12\x16\n" +
-	"\x06secret\x18\x06 \x01(\bR\x06secret\"\xd7\x02\n" +
+	"\x06secret\x18\x06 \x01(\bR\x06secret\"\x8c\x03\n" +
 	"\x06Method\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04verb\x18\x02 \x01(\tR\x04verb\x12\x1a\n" +
@@ -1536,7 +1594,9 @@ const file_provider_proto_rawDesc = "" +
 	"\x06scopes\x18\n" +
 	" \x03(\tR\x06scopes\x12\x17\n" +
 	"\adoc_url\x18\v \x01(\tR\x06docUrl\x12\x16\n" +
-	"\x06caveat\x18\f \x01(\tR\x06caveatJ\x04\b\x06\x10\a\"u\n" +
+	"\x06caveat\x18\f \x01(\tR\x06caveat\x12\x16\n" +
+	"\x06points\x18\r \x01(\x05R\x06points\x12\x1b\n" +
+	"\tundone_by\x18\x0e \x01(\tR\bundoneByJ\x04\b\x06\x10\a\"u\n" +
 	"\x05Route\x12\x12\n" +
 	"\x04verb\x18\x01 \x01(\tR\x04verb\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12.\n" +
@@ -1545,14 +1605,17 @@ const file_provider_proto_rawDesc = "" +
 	"\x05Query\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05param\x18\x02 \x01(\tR\x05param\x12\x18\n" +
-	"\adefault\x18\x03 \x01(\tR\adefault\"\xa7\x01\n" +
+	"\adefault\x18\x03 \x01(\tR\adefault\"\x9c\x02\n" +
 	"\x10ConfigureRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
 	"\bbase_url\x18\x02 \x01(\tR\abaseUrl\x12 \n" +
 	"\vconcurrency\x18\x03 \x01(\x05R\vconcurrency\x12\x1d\n" +
 	"\n" +
 	"user_agent\x18\x04 \x01(\tR\tuserAgent\x12!\n" +
-	"\fregistry_url\x18\x05 \x01(\tR\vregistryUrl\"\x13\n" +
+	"\fregistry_url\x18\x05 \x01(\tR\vregistryUrl\x12\x1b\n" +
+	"\tcache_dir\x18\x06 \x01(\tR\bcacheDir\x12$\n" +
+	"\x0erate_window_ms\x18\a \x01(\x03R\frateWindowMs\x120\n" +
+	"\x14mutation_interval_ms\x18\b \x01(\x03R\x12mutationIntervalMs\"\x13\n" +
 	"\x11ConfigureResponse\"\xcc\x02\n" +
 	"\vCallRequest\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12\x1a\n" +
@@ -1584,7 +1647,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x04text\x18\x04 \x01(\tH\x00R\x04text\x12\x14\n" +
 	"\x04bool\x18\x05 \x01(\bH\x00R\x04bool\x12\x14\n" +
 	"\x04json\x18\x06 \x01(\tH\x00R\x04jsonB\x06\n" +
-	"\x04kind\"\xac\x01\n" +
+	"\x04kind\"\xd6\x01\n" +
 	"\bProgress\x12\x1d\n" +
 	"\n" +
 	"pages_done\x18\x01 \x01(\x03R\tpagesDone\x12\x1f\n" +
@@ -1592,7 +1655,8 @@ const file_provider_proto_rawDesc = "" +
 	"pagesTotal\x12\x12\n" +
 	"\x04rows\x18\x03 \x01(\x03R\x04rows\x12\x1a\n" +
 	"\brequests\x18\x04 \x01(\x03R\brequests\x120\n" +
-	"\x14rate_limit_remaining\x18\x05 \x01(\x03R\x12rateLimitRemaining\"]\n" +
+	"\x14rate_limit_remaining\x18\x05 \x01(\x03R\x12rateLimitRemaining\x12(\n" +
+	"\x10rate_limit_reset\x18\x06 \x01(\x03R\x0erateLimitReset\"]\n" +
 	"\x04Done\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
 	"httpStatus\x12\x18\n" +

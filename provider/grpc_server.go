@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	providerpb "github.com/pkgql/pkgql/proto"
 )
@@ -24,6 +25,9 @@ func (s *grpcServer) Configure(ctx context.Context, req *providerpb.ConfigureReq
 	err := s.impl.Configure(ctx, Config{
 		Token: req.GetToken(), BaseURL: req.GetBaseUrl(), RegistryURL: req.GetRegistryUrl(),
 		Concurrency: int(req.GetConcurrency()), UserAgent: req.GetUserAgent(),
+		CacheDir:         req.GetCacheDir(),
+		RateWindow:       time.Duration(req.GetRateWindowMs()) * time.Millisecond,
+		MutationInterval: time.Duration(req.GetMutationIntervalMs()) * time.Millisecond,
 	})
 	if err != nil {
 		return nil, errorToStatus(err)

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/pkgql/pkgql/schema"
 )
@@ -38,6 +39,16 @@ type Config struct {
 	RegistryURL string // the container registry; empty means the provider's default
 	Concurrency int    // most requests one Call may have in flight; 0 means the provider's default
 	UserAgent   string
+	// CacheDir is a private directory the provider may keep an HTTP cache in,
+	// revalidated on every use; empty means no cache.
+	CacheDir string
+	// RateWindow is the window the API's per-minute limits are counted over;
+	// 0 means the API's own minute. Tests against a server that counts in
+	// seconds set it so.
+	RateWindow time.Duration
+	// MutationInterval is the least time between two requests that change
+	// something; 0 means only the API's limits pace them.
+	MutationInterval time.Duration
 }
 
 // String keeps the token out of any log or error that formats a Config.
@@ -46,7 +57,8 @@ func (c Config) String() string {
 	if c.Token != "" {
 		tok = "set"
 	}
-	return fmt.Sprintf("{BaseURL:%s Concurrency:%d Token:%s}", c.BaseURL, c.Concurrency, tok)
+	return fmt.Sprintf("{BaseURL:%s Concurrency:%d Token:%s CacheDir:%s RateWindow:%s MutationInterval:%s}",
+		c.BaseURL, c.Concurrency, tok, c.CacheDir, c.RateWindow, c.MutationInterval)
 }
 
 // GoString keeps the token out of %#v as well.
@@ -96,6 +108,7 @@ type Progress struct {
 	Rows               int64
 	Requests           int64
 	RateLimitRemaining int64 // -1 while unknown
+	RateLimitReset     int64 // when the budget is renewed, Unix seconds; 0 while unknown
 }
 
 // Result is what a call ended with.

@@ -123,6 +123,13 @@ type Method struct {
 	// Caveat is a rule of the API that may refuse some of a bulk change, in
 	// plain words: the host shows it with the preview it asks to confirm.
 	Caveat string
+	// Points is what one request of the method costs against the API's
+	// per-minute limit (GitHub: 1 for a GET, 5 for a DELETE or POST); 0 when
+	// the API counts none. EXPLAIN adds them up.
+	Points int
+	// UndoneBy names the EXEC method of the same resource that reverses this
+	// one, called with the same key: the journal's undo reads it.
+	UndoneBy string
 }
 
 // Route is a REST call as data: a verb, a path template whose {param}
@@ -351,6 +358,12 @@ func (p *Provider) Validate() error {
 				}
 				if strings.TrimSpace(m.Description) == "" {
 					return fmt.Errorf("schema: %s.%s: method has no description", where, m.Name)
+				}
+				if m.UndoneBy != "" {
+					u, ok := r.Method(m.UndoneBy)
+					if !ok || u.Verb != Exec || !slices.Equal(u.Required, m.Required) {
+						return fmt.Errorf("schema: %s.%s: undone by %q, which is not an EXEC method of %s taking the same key", where, m.Name, m.UndoneBy, r.Name)
+					}
 				}
 			}
 		}

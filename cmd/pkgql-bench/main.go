@@ -173,7 +173,10 @@ type binaries struct {
 // set, the provider runs under the wrapper, which writes its peak RSS to that
 // file.
 func (b binaries) pkgqlCmd(url string, concurrency int, rusage string, args ...string) *exec.Cmd {
-	all := []string{"exec", "--github-url", url, "-o", "json", "--concurrency", strconv.Itoa(concurrency)}
+	// The local server has no secondary limit to pace to, and each run reads
+	// cold, as the pager does: no pacing window worth the name, no cache.
+	all := []string{"exec", "--github-url", url, "-o", "json", "--concurrency", strconv.Itoa(concurrency),
+		"--rate-window", "1ms", "--no-cache"}
 	env := append(os.Environ(), "GITHUB_TOKEN=pkgql-bench", "PKGQL_PLUGIN_DIR="+b.pluginDir)
 	if rusage != "" {
 		all = append(all, "--provider-path", b.self)

@@ -87,6 +87,7 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 		a.docsCommand(),
 		a.authCommand(),
 		a.versionCommand(),
+		a.cacheCommand(),
 		a.providerCommand(),
 	)
 	return root

@@ -34,6 +34,10 @@ type options struct {
 	tokenFile    string
 	registryURL  string
 	allowBroken  bool
+	noCache      bool
+	rateWindow   time.Duration
+	mutationGap  time.Duration
+	noJournal    bool
 }
 
 func (o *options) register(fs *pflag.FlagSet) {
@@ -65,6 +69,13 @@ func (o *options) register(fs *pflag.FlagSet) {
 		"the container registry the image graph is read from (env PKGQL_REGISTRY_URL; default https://ghcr.io, the sandbox's own with --sandbox)")
 	fs.BoolVar(&o.allowBroken, "allow-broken-images", false,
 		"delete container versions even when a tag that stays needs them (children, attestations, signatures): the image graph guard is skipped")
+	fs.BoolVar(&o.noCache, "no-cache", false,
+		"keep no HTTP cache: without it, GETs are sent as conditional requests, and GitHub's 304s cost no rate limit")
+	fs.DurationVar(&o.rateWindow, "rate-window", time.Minute,
+		"the window GitHub's secondary limit of 900 points a minute is counted over; only a test server counts otherwise")
+	fs.DurationVar(&o.mutationGap, "mutation-interval", 0,
+		"least time between two DELETE or POST requests, e.g. 1s as GitHub's best practices ask (0: paced by the points limit alone)")
+	fs.BoolVar(&o.noJournal, "no-journal", false, "do not record mutations in the local journal (pkgql.local.journal)")
 }
 
 // check validates the flags and returns the output format. Its errors are
@@ -80,6 +91,9 @@ func (o *options) check(fs *pflag.FlagSet) (output.Format, error) {
 	}
 	if o.concurrency < 1 || o.concurrency > maxConcurrency {
 		return "", fmt.Errorf("--concurrency %d: use a number from 1 to %d", o.concurrency, maxConcurrency)
+	}
+	if o.rateWindow <= 0 || o.mutationGap < 0 {
+		return "", fmt.Errorf("--rate-window must be positive and --mutation-interval not negative")
 	}
 	if o.timeout < 0 {
 		return "", fmt.Errorf("--timeout %s: use a positive duration such as 30s, or 0 for no limit", o.timeout)

@@ -34,6 +34,17 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	// pkgql's cache and journal stay out of the user's directories; Go's
+	// build cache, which defaults to one of them, stays where it is, or every
+	// go command the tests run would build from nothing.
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "go env GOCACHE:", err)
+		return 1
+	}
+	os.Setenv("GOCACHE", strings.TrimSpace(string(gocache)))
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	os.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
 	pkgqlBin = filepath.Join(dir, "pkgql")
 	testPluginDir = filepath.Join(dir, "plugins")
 	if err := os.Mkdir(testPluginDir, 0o755); err != nil {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/journal"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/progress"
 	"github.com/pkgql/pkgql/provider"
@@ -29,6 +31,7 @@ type session struct {
 	sandbox   *http.Server   // the --sandbox server, if any
 	// supervise restarts provider processes that die (serve).
 	supervise bool
+	journal   *journal.Journal
 }
 
 // openSession starts the sandbox if asked, finds the token, starts and
@@ -68,12 +71,32 @@ func (a *app) openSession(ctx context.Context, confirm func(context.Context, str
 			if a.opts.sandbox && cfg.RegistryURL == "" {
 				cfg.RegistryURL = strings.TrimSuffix(apiURL, "/")
 			}
+			cfg.RateWindow, cfg.MutationInterval = a.opts.rateWindow, a.opts.mutationGap
+			// The sandbox is new each run: nothing to revalidate.
+			if !a.opts.noCache && s.sandbox == nil {
+				if dir, err := httpCacheDir(); err == nil {
+					cfg.CacheDir = dir
+				} else {
+					a.logger.Debug("no HTTP cache", "error", err)
+				}
+			}
 		}
 		if err := rp.process.Configure(ctx, cfg); err != nil {
 			return nil, fmt.Errorf("configuring provider %s: %w", rp.name, err)
 		}
 		if s.supervise {
 			a.supervise(rp, cfg)
+		}
+	}
+
+	if !a.opts.noJournal {
+		dir, err := journal.Dir()
+		if err == nil {
+			s.journal, err = journal.Open(filepath.Join(dir, "journal.db"))
+		}
+		if err != nil {
+			return nil, &cliError{err: err, msg: fmt.Sprintf("the journal cannot be opened: %v", err),
+				hint: "pkgql records every change it makes before sending it; set XDG_STATE_HOME to a writable directory, or run with --no-journal"}
 		}
 	}
 
@@ -134,6 +157,10 @@ func (s *session) engineConfig(dryRun bool, confirm func(context.Context, string
 	}
 	if s.progress != nil {
 		cfg.Progress = s.progress.Report
+		cfg.MutationProgress = s.progress.ReportCalls
+	}
+	if s.journal != nil {
+		cfg.Journal = s.journal
 	}
 	return cfg
 }
@@ -146,6 +173,13 @@ func (s *session) bindings() []engine.Binding {
 		if rp.sup != nil {
 			b[i].Provider = rp.sup
 		}
+	}
+	if s.journal != nil {
+		// The journal is built in: served in this process, declared like any
+		// provider.
+		jp := journal.NewProvider(s.journal)
+		js, _ := jp.Schema(context.Background())
+		b = append(b, engine.Binding{Schema: js, Provider: jp})
 	}
 	return b
 }
@@ -164,6 +198,11 @@ func (s *session) close() {
 	}
 	if s.sandbox != nil {
 		s.sandbox.Close()
+	}
+	if s.journal != nil {
+		if err := s.journal.Close(); err != nil {
+			s.a.logger.Warn("closing the journal", "error", err)
+		}
 	}
 }
 

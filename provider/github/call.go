@@ -123,6 +123,7 @@ func (c *call) send(rows [][]any, pagesDone, pagesTotal int64) error {
 		Rows:               c.sent,
 		Requests:           c.stats.requests.Load(),
 		RateLimitRemaining: c.stats.remaining.Load(),
+		RateLimitReset:     c.stats.reset.Load(),
 	}})
 	if err != nil {
 		c.emitErr = err

@@ -104,6 +104,7 @@ func deriveSchema(services []service) *schema.Provider {
 				sm.Excludes = slices.Clone(sm.Excludes)
 				sm.Scopes = slices.Clone(sm.Scopes)
 				sm.Route.Query = slices.Clone(sm.Route.Query)
+				sm.Points = requestPoints(sm.Route.Verb)
 				rr.Methods = append(rr.Methods, sm)
 			}
 			ss.Resources = append(ss.Resources, rr)

@@ -96,6 +96,7 @@ func packageVersions() resource {
 			method{
 				Method: schema.Method{
 					Name: "delete_package_version_for_" + o.mutate, Verb: schema.Delete, Guarded: true,
+					UndoneBy: "restore_package_version_for_" + o.mutate,
 					Required: o.keys("package_name", "package_type", "package_version_id"), Excludes: o.excludes,
 					Route:  schema.Route{Verb: http.MethodDelete, Path: version},
 					Scopes: []string{"read:packages", "delete:packages"}, DocURL: packagesDoc + "#delete-package-version-for-" + o.anchor,

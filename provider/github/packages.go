@@ -62,7 +62,7 @@ func packages() resource {
 			},
 			method{
 				Method: schema.Method{
-					Name: "delete_package_for_" + o.mutate, Verb: schema.Delete,
+					Name: "delete_package_for_" + o.mutate, Verb: schema.Delete, UndoneBy: "restore_package_for_" + o.mutate,
 					Required: o.keys("package_name", "package_type"), Excludes: o.excludes,
 					Route:  schema.Route{Verb: http.MethodDelete, Path: pkg},
 					Scopes: []string{"read:packages", "delete:packages"}, DocURL: packagesDoc + "#delete-a-package-for-" + o.anchor,

@@ -34,6 +34,7 @@ type Provider struct {
 	logger   hclog.Logger
 	services []service
 	policy   retryPolicy
+	pacers   pacers
 
 	mu   sync.RWMutex
 	conn *conn
@@ -97,8 +98,21 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = concurrency
 	limit := newLimitTransport(transport, concurrency)
+	// retry → cache → pace → limit: a retry is paced and revalidated like a
+	// first try, and a request waiting for its turn holds no slot.
+	account := tokenKey(cfg.Token, base.String())
+	var rt http.RoundTripper = &paceTransport{
+		next:  limit,
+		pacer: p.pacers.get(account, cfg.RateWindow, cfg.MutationInterval),
+	}
+	if cfg.CacheDir != "" {
+		if rt, err = newCacheTransport(rt, cfg.CacheDir, account); err != nil {
+			return &provider.Error{Kind: provider.KindInvalid, Message: err.Error(),
+				Hint: "run with --no-cache, or make the cache directory writable"}
+		}
+	}
 	hc := &http.Client{
-		Transport:     &retryTransport{next: limit, policy: p.policy, logger: p.logger},
+		Transport:     &retryTransport{next: rt, policy: p.policy, logger: p.logger},
 		CheckRedirect: stayOn(base),
 	}
 	gh := github.NewClient(hc)
@@ -113,9 +127,11 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 
 	// The registry's requests share the API's bound on requests in flight,
 	// its retries and stall deadlines, and none of its credentials but the
-	// token, sent to the registry's own host only.
+	// token, sent to the registry's own host only. They are neither paced nor
+	// cached: the API's points are not the registry's, and a manifest read by
+	// digest never changes.
 	reg, err := registry.New(registry.Config{URL: cfg.RegistryURL, Token: cfg.Token, Concurrency: concurrency,
-		UserAgent: gh.UserAgent, Transport: hc.Transport})
+		UserAgent: gh.UserAgent, Transport: &retryTransport{next: limit, policy: p.policy, logger: p.logger}})
 	if err != nil {
 		return &provider.Error{Kind: provider.KindInvalid, Message: err.Error(), Hint: "--registry-url (env PKGQL_REGISTRY_URL) takes https://ghcr.io or http://127.0.0.1:PORT"}
 	}
@@ -128,7 +144,8 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 		old.transport.CloseIdleConnections()
 	}
 	// Never the Config itself: a JSON logger would marshal its token.
-	p.logger.Debug("configured", "base_url", redactURL(base), "concurrency", concurrency, "token", cfg.Token != "")
+	p.logger.Debug("configured", "base_url", redactURL(base), "concurrency", concurrency, "token", cfg.Token != "",
+		"cache", cfg.CacheDir != "", "rate_window", cfg.RateWindow, "mutation_interval", cfg.MutationInterval)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 type callStats struct {
 	requests  atomic.Int64
 	remaining atomic.Int64 // GitHub's x-ratelimit-remaining; -1 while unknown
+	reset     atomic.Int64 // GitHub's x-ratelimit-reset; 0 while unknown
 }
 
 func newCallStats() *callStats {
@@ -38,5 +39,8 @@ func statsFrom(ctx context.Context) *callStats {
 func (s *callStats) noteRate(resp *http.Response) {
 	if v, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Remaining"), 10, 64); err == nil {
 		s.remaining.Store(v)
+	}
+	if v, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+		s.reset.Store(v)
 	}
 }

@@ -101,7 +101,7 @@ func userPackages() resource {
 			},
 			{
 				Method: schema.Method{
-					Name: "delete_package_for_user", Verb: schema.Delete,
+					Name: "delete_package_for_user", Verb: schema.Delete, UndoneBy: "restore_package_for_user",
 					Required: []string{"package_name", "package_type", "username"},
 					Route:    schema.Route{Verb: "DELETE", Path: "/users/{username}/packages/{package_type}/{package_name}"},
 					Scopes:   []string{"read:packages", "delete:packages"},

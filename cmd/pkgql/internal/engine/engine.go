@@ -42,7 +42,37 @@ type Config struct {
 	// Progress, when set, receives the providers' progress reports, from
 	// several goroutines at once when calls run concurrently.
 	Progress func(provider.Progress)
-	Logger   hclog.Logger
+	// MutationProgress, when set, is told how many calls of a mutation have
+	// ended, of how many, as each one ends.
+	MutationProgress func(done, total int)
+	// Journal, when set, records every mutation call before it is sent and
+	// completes the record after.
+	Journal Journal
+	Logger  hclog.Logger
+}
+
+// Journal is where mutations are recorded. Statement is called once per
+// mutating statement; Sent before each call's request goes out (a call whose
+// record cannot be written is not made); Answered after.
+type Journal interface {
+	Statement(ctx context.Context, text string) (int64, error)
+	Sent(ctx context.Context, statement int64, prov, service, resource, method string, key map[string]string) (int64, error)
+	Answered(entry int64, status int, result, message string) error
+}
+
+// Expander is implemented by a provider whose EXEC method stands for calls of
+// other providers' methods, such as the journal's undo: the engine asks it
+// for the calls and runs them as one bulk mutation, shown and confirmed like
+// a bulk DELETE.
+type Expander interface {
+	Expand(ctx context.Context, req provider.Request, catalog []*schema.Provider) (Expansion, error)
+}
+
+// Expansion is the calls an EXEC stands for: one method of one resource,
+// once per key.
+type Expansion struct {
+	Provider, Service, Resource, Method string
+	Keys                                []map[string]string
 }
 
 // Column describes one column of a result set. Type is empty when SQLite
@@ -95,6 +125,7 @@ type Engine struct {
 	log    hclog.Logger
 	cat    *catalog
 	sqlite *sqliteDB
+	budget budget
 }
 
 // New checks the providers' schemas and opens the engine's SQLite.
@@ -110,6 +141,14 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, cat: cat}
+	e.budget.remaining = -1
+	show := cfg.Progress
+	e.cfg.Progress = func(p provider.Progress) {
+		e.budget.note(p)
+		if show != nil {
+			show(p)
+		}
+	}
 	if e.sqlite, err = openSQLite(cat); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ func (e *Engine) runExplain(st *Statement, sink Sink) error {
 	case KindDelete:
 		lines = explainDelete(in.del)
 	}
+	lines = append(lines, e.costLines(st.explain)...)
 	rows := make([][]any, len(lines))
 	for i, l := range lines {
 		rows[i] = []any{l}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/xwb1989/sqlparser"
@@ -262,6 +263,9 @@ func (r *stmtReader) readExec() (*execPlan, error) {
 
 func (e *Engine) runExec(ctx context.Context, st *Statement, sink Sink) error {
 	x := st.exec
+	if ex, ok := x.res.binding.Provider.(Expander); ok {
+		return e.runExpanded(ctx, st, ex, sink)
+	}
 	keys := []map[string]string{x.params}
 	if e.cfg.DryRun {
 		return dryRun(x.res.schema, x.method, keys, nil, sink)
@@ -507,6 +511,65 @@ func classify(res provider.Result, err error, done string, stopped bool) outcome
 	return o
 }
 
+// runExpanded runs the calls an Expander's EXEC stands for: previewed and
+// confirmed like a bulk DELETE, then made through mutate like any other.
+func (e *Engine) runExpanded(ctx context.Context, st *Statement, ex Expander, sink Sink) error {
+	x := st.exec
+	req := provider.Request{Service: x.res.service, Resource: x.res.schema.Name, Method: x.method.Name, Params: x.params}
+	exp, err := ex.Expand(ctx, req, e.cat.providers)
+	if err != nil {
+		return st.wrap(err)
+	}
+	name := exp.Provider + "." + exp.Service + "." + exp.Resource
+	res, ok := e.cat.byName[name]
+	var m *schema.Method
+	if ok {
+		m, ok = res.schema.Method(exp.Method)
+	}
+	if !ok {
+		return st.wrap(&Error{Message: fmt.Sprintf("%s stands for %s.%s, which no provider declares", x.method.Name, name, exp.Method),
+			Hint: "start the provider that declares it (SHOW PROVIDERS lists those running)"})
+	}
+	keys := exp.Keys
+	if e.cfg.DryRun {
+		return dryRun(res.schema, m, keys, nil, sink)
+	}
+	if len(keys) > 0 && !e.cfg.Yes {
+		if e.cfg.Confirm == nil {
+			if err := notCalled(res, m, keys, sink); err != nil {
+				return err
+			}
+			return st.wrap(&Error{
+				Message: fmt.Sprintf("%s would call %s %d %s and made none: it needs confirmation", x.method.Name, m.Name, len(keys), plural(len(keys), "time", "times")),
+				Hint:    "check the list, then run again with --yes (pkgql shell asks instead; --dry-run shows the calls)",
+			})
+		}
+		if !e.cfg.Confirm(ctx, strings.Replace(question(st, m, keys), "to delete with", "to call", 1)) {
+			return notCalled(res, m, keys, sink)
+		}
+	}
+	return e.mutate(ctx, st, res, m, keys, nil, "done", sink)
+}
+
+// notCalled reports the calls an expanded EXEC would make, and that it made
+// none.
+func notCalled(res *resource, m *schema.Method, keys []map[string]string, sink Sink) error {
+	cols := append(keyColumns(res, m), Column{Name: "result", Type: schema.String})
+	if err := sink.Begin(cols); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		row := make([]any, 0, len(cols))
+		for _, p := range m.Required {
+			row = append(row, k[p])
+		}
+		if err := sink.Row(append(row, "not called")); err != nil {
+			return err
+		}
+	}
+	return sink.End(fmt.Sprintf("%d %s of %s would be made; none was", len(keys), plural(len(keys), "call", "calls"), m.Name))
+}
+
 // mutationGrace is how long the calls in flight when a statement is stopped
 // still have for their answers: a change GitHub made is then reported as
 // made. It ends well within the time an interrupted process has to leave.
@@ -527,6 +590,14 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 	})
 	defer stopWatch()
 	out := make([]outcome, len(keys))
+	if err := e.checkBudget(m, len(keys)); err != nil {
+		return st.wrap(err)
+	}
+	rec, err := e.startRecord(ctx, st)
+	if err != nil {
+		return st.wrap(err)
+	}
+	var ended atomic.Int64
 	sem := make(chan struct{}, e.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for i, k := range keys {
@@ -546,8 +617,17 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 			defer wg.Done()
 			defer func() { <-sem }()
 			req := provider.Request{Service: res.service, Resource: res.schema.Name, Method: m.Name, Params: k}
-			r, err := res.binding.Provider.Call(callCtx, req, func(provider.Batch) error { return nil })
-			out[i] = classify(r, err, done, ctx.Err() != nil)
+			entry, err := rec.sent(callCtx, res, m, k)
+			if err != nil {
+				out[i] = outcome{result: "failed", message: "not sent: " + err.Error(), err: err}
+			} else {
+				r, err := res.binding.Provider.Call(callCtx, req, func(provider.Batch) error { return nil })
+				out[i] = classify(r, err, done, ctx.Err() != nil)
+				rec.answered(entry, out[i])
+			}
+			if e.cfg.MutationProgress != nil {
+				e.cfg.MutationProgress(int(ended.Add(1)), len(keys))
+			}
 		}()
 	}
 	wg.Wait()
@@ -598,4 +678,47 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 		Hint:    "the report lists each one with its reason",
 		Err:     firstErr,
 	})
+}
+
+// record is a mutating statement's entry in the journal; without a journal
+// it records nothing.
+type record struct {
+	e         *Engine
+	statement int64
+}
+
+func (e *Engine) startRecord(ctx context.Context, st *Statement) (*record, error) {
+	r := &record{e: e}
+	if e.cfg.Journal == nil {
+		return r, nil
+	}
+	var err error
+	if r.statement, err = e.cfg.Journal.Statement(ctx, st.text); err != nil {
+		return nil, &Error{Message: "no call was made: " + err.Error(),
+			Hint: "pkgql records every change before it sends it; fix the journal's directory, or run with --no-journal"}
+	}
+	return r, nil
+}
+
+// sent records a call before it is made; secret params stay out.
+func (r *record) sent(ctx context.Context, res *resource, m *schema.Method, key map[string]string) (int64, error) {
+	if r.e.cfg.Journal == nil {
+		return 0, nil
+	}
+	k := make(map[string]string, len(key))
+	for p, v := range key {
+		if !res.schema.Secret(p) {
+			k[p] = v
+		}
+	}
+	return r.e.cfg.Journal.Sent(ctx, r.statement, res.provider, res.service, res.schema.Name, m.Name, k)
+}
+
+func (r *record) answered(entry int64, o outcome) {
+	if r.e.cfg.Journal == nil {
+		return
+	}
+	if err := r.e.cfg.Journal.Answered(entry, o.status, o.result, o.message); err != nil {
+		r.e.log.Warn("the journal could not record an answer", "entry", entry, "error", err)
+	}
 }

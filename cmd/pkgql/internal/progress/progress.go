@@ -80,3 +80,30 @@ func describe(p provider.Progress) string {
 	}
 	return s
 }
+
+// ReportCalls shows how many calls of a mutation have ended, of how many,
+// with the time left at the rate so far; it has the signature of
+// engine.Config.MutationProgress. A single call shows no line.
+func (l *Line) ReportCalls(done, total int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if total <= 1 {
+		return
+	}
+	if l.bar == nil {
+		l.max = int64(total)
+		l.bar = progressbar.NewOptions64(l.max,
+			progressbar.OptionSetWriter(l.w),
+			progressbar.OptionSetWidth(20),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetItsString("calls"),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(l.throttle),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetSpinnerChangeInterval(0),
+		)
+		l.bar.Describe("paced to GitHub's secondary limit")
+	}
+	_ = l.bar.Set64(int64(done))
+}

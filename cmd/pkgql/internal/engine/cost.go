@@ -1,0 +1,143 @@
+package engine
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/schema"
+)
+
+// A statement's cost: the requests it sends and the points they take of the
+// API's per-minute limit (schema.Method.Points), told by EXPLAIN, and
+// checked against the primary budget the API last reported before a
+// mutation's first request.
+
+// maxListingPages bounds the pages of one listing: GitHub lists no more than
+// 10,000 items (per_page × page), 100 pages of 100.
+const maxListingPages = 100
+
+// budget is the primary rate limit the providers last reported.
+type budget struct {
+	mu        sync.Mutex
+	remaining int64 // -1 while unknown
+	reset     int64 // Unix seconds; 0 while unknown
+}
+
+func (b *budget) note(p provider.Progress) {
+	if p.RateLimitRemaining < 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.remaining, b.reset = p.RateLimitRemaining, p.RateLimitReset
+}
+
+func (b *budget) get() (remaining, reset int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.remaining, b.reset
+}
+
+// cost is a number of requests and points, exact or an upper bound.
+type cost struct {
+	requests, points int64
+	bounded          bool // the counts are upper bounds: pages decide
+	unknown          bool // calls depend on rows of another table
+}
+
+func (c *cost) add(d cost) {
+	c.requests += d.requests
+	c.points += d.points
+	c.bounded = c.bounded || d.bounded
+	c.unknown = c.unknown || d.unknown
+}
+
+func (c cost) String() string {
+	if c.unknown {
+		return "unknown before the run: calls depend on the rows of another table"
+	}
+	word := "exactly"
+	if c.bounded {
+		word = "at most"
+	}
+	return fmt.Sprintf("%s %d %s, %d secondary-limit %s", word, c.requests, plural(int(c.requests), "request", "requests"),
+		c.points, plural(int(c.points), "point", "points"))
+}
+
+// callCost is what n calls of m cost: one request each for a get by key or a
+// change, up to maxListingPages for a listing.
+func callCost(m *schema.Method, n int) cost {
+	c := cost{requests: int64(n)}
+	if m.Verb == schema.Select && !m.Unique {
+		c.requests *= maxListingPages
+		c.bounded = true
+	}
+	c.points = c.requests * int64(m.Points)
+	return c
+}
+
+func selectCost(q *selectPlan) cost {
+	var c cost
+	for _, rp := range q.refs {
+		if rp.combos == nil {
+			c.unknown = true
+			continue
+		}
+		c.add(callCost(rp.method, len(rp.combos)))
+	}
+	return c
+}
+
+// costLines are EXPLAIN's account of what a statement will take and what the
+// API has left.
+func (e *Engine) costLines(st *Statement) []string {
+	var lines []string
+	switch st.kind {
+	case KindSelect:
+		lines = append(lines, "cost: "+selectCost(st.sel).String())
+	case KindDelete:
+		dp := st.del
+		if dp.find == nil {
+			lines = append(lines, "cost: "+callCost(dp.method, len(dp.keys)).String())
+		} else {
+			find := selectCost(dp.find)
+			lines = append(lines, "cost: finding the keys "+find.String()+
+				fmt.Sprintf("; then 1 request, %d points, per key found", dp.method.Points))
+		}
+	case KindExec:
+		lines = append(lines, "cost: "+callCost(st.exec.method, 1).String())
+	}
+	// The reset time is left out: it would make a plan differ from run to run.
+	remaining, _ := e.budget.get()
+	if remaining < 0 {
+		lines = append(lines, "primary budget: unknown until the API answers a request")
+	} else {
+		lines = append(lines, fmt.Sprintf("primary budget: %d requests left, as of the API's last answer (a 304 to a conditional request costs none)", remaining))
+	}
+	return lines
+}
+
+func resetText(reset int64) string {
+	if reset <= 0 {
+		return ""
+	}
+	return ", renewed at " + time.Unix(reset, 0).UTC().Format(time.RFC3339)
+}
+
+// checkBudget stops a mutation of n calls that cannot fit in the primary
+// budget the API last reported, before its first request: halfway through,
+// it would leave a change half made.
+func (e *Engine) checkBudget(m *schema.Method, n int) error {
+	remaining, reset := e.budget.get()
+	if remaining < 0 || int64(n) <= remaining {
+		return nil
+	}
+	c := callCost(m, n)
+	return &Error{
+		Message: fmt.Sprintf("this statement would send %d requests of %s (%d secondary-limit points), and the API's primary budget has %d left%s; nothing was sent",
+			c.requests, m.Name, c.points, remaining, resetText(reset)),
+		Hint: "run it after the budget is renewed, or narrow the WHERE so fewer keys match",
+	}
+}

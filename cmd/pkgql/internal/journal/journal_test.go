@@ -1,0 +1,189 @@
+package journal
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github"
+	"github.com/pkgql/pkgql/provider/github/sandbox"
+)
+
+// rows is a Sink that keeps what it is given.
+type rows struct {
+	cols    []engine.Column
+	rows    [][]any
+	summary string
+}
+
+func (r *rows) Begin(cols []engine.Column) error { r.cols, r.rows = cols, nil; return nil }
+func (r *rows) Row(v []any) error                { r.rows = append(r.rows, append([]any(nil), v...)); return nil }
+func (r *rows) End(s string) error               { r.summary = s; return nil }
+
+type world struct {
+	sb  *sandbox.Server
+	j   *Journal
+	jp  *Provider
+	gh  *github.Provider
+	dir string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	sb := sandbox.New(sandbox.Options{Users: []sandbox.UserSeed{{Login: "octocat", Packages: 50}}})
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	gh := github.New(nil)
+	if err := gh.Configure(context.Background(), provider.Config{BaseURL: srv.URL + "/", Token: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	j, err := Open(filepath.Join(dir, "state", "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return &world{sb: sb, j: j, jp: NewProvider(j), gh: gh, dir: dir}
+}
+
+// run runs a script on a new engine over the GitHub provider and the journal.
+func (w *world) run(t *testing.T, yes bool, script string) ([]*rows, error) {
+	t.Helper()
+	ghs, _ := w.gh.Schema(context.Background())
+	js, _ := w.jp.Schema(context.Background())
+	e, err := engine.New(engine.Config{
+		Providers: []engine.Binding{{Schema: ghs, Provider: w.gh}, {Schema: js, Provider: w.jp}},
+		Yes:       yes,
+		Journal:   w.j,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	stmts, err := e.Prepare(script)
+	if err != nil {
+		return nil, err
+	}
+	var out []*rows
+	for _, st := range stmts {
+		r := &rows{}
+		out = append(out, r)
+		if err := e.Run(context.Background(), st, r); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (w *world) deleted(t *testing.T, names ...string) []bool {
+	t.Helper()
+	var out []bool
+	for _, n := range names {
+		p, ok := w.sb.Package("octocat", "npm", n)
+		if !ok {
+			t.Fatalf("no package %s", n)
+		}
+		out = append(out, p.Deleted)
+	}
+	return out
+}
+
+func TestJournalAndUndo(t *testing.T) {
+	w := newWorld(t)
+	names := []string{"hello", "left-pad-legacy", "noble-linter"}
+	in := "'" + strings.Join(names, "', '") + "'"
+
+	// Errors first: nothing to undo yet.
+	for _, tt := range []struct{ script, want string }{
+		{"EXEC pkgql.local.journal.undo @statement = 1", "the journal has no statement 1"},
+		{"EXEC pkgql.local.journal.undo @statement = 'x'", "statement"},
+	} {
+		if _, err := w.run(t, true, tt.script); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", tt.script, err, tt.want)
+		}
+	}
+
+	if _, err := w.run(t, false, "DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name IN ("+in+")"); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.deleted(t, names...); fmt.Sprint(got) != "[true true true]" {
+		t.Fatalf("deleted %v", got)
+	}
+	out, err := w.run(t, false, "SELECT statement, method, JSON_EXTRACT(params, '$.package_name') AS name, http_status, result FROM pkgql.local.journal ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(out[0].rows); got != "[[1 delete_package_for_user hello 204 deleted] [1 delete_package_for_user left-pad-legacy 204 deleted] [1 delete_package_for_user noble-linter 204 deleted]]" {
+		t.Errorf("journal: %s", got)
+	}
+
+	// Without --yes the undo shows what it would do and does nothing.
+	out, err = w.run(t, false, "EXEC pkgql.local.journal.undo @statement = 1")
+	if err == nil || !strings.Contains(err.Error(), "needs confirmation") {
+		t.Fatalf("unconfirmed undo: %v", err)
+	}
+	if len(out[0].rows) != 3 || fmt.Sprint(w.deleted(t, names...)) != "[true true true]" {
+		t.Fatalf("unconfirmed undo: %v, deleted %v", out[0].rows, w.deleted(t, names...))
+	}
+	if _, err := w.run(t, true, "EXEC pkgql.local.journal.undo @statement = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.deleted(t, names...); fmt.Sprint(got) != "[false false false]" {
+		t.Fatalf("after undo, deleted %v", got)
+	}
+	// The undo is journaled as a statement of its own, which has nothing to undo.
+	out, err = w.run(t, false, "SELECT statement, method, result FROM pkgql.local.journal WHERE statement = 2")
+	if err != nil || len(out[0].rows) != 3 || out[0].rows[0][1] != "restore_package_for_user" {
+		t.Fatalf("undo's journal: %v %v", out, err)
+	}
+	if _, err := w.run(t, true, "EXEC pkgql.local.journal.undo @statement = 2"); err == nil || !strings.Contains(err.Error(), "deleted nothing that can be restored") {
+		t.Errorf("undo of an undo: %v", err)
+	}
+}
+
+// A run that dies after sending leaves entries without an answer; they show
+// as such, and undo restores them too, as they may have been applied.
+func TestJournalAfterACrash(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	// What a run leaves when it is killed between sending and recording.
+	if _, err := w.run(t, false, "DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := w.j.Statement(ctx, "DELETE … (killed)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.j.Sent(ctx, n, "github", "packages", "user_packages", "delete_package_for_user",
+		map[string]string{"username": "octocat", "package_type": "npm", "package_name": "left-pad-legacy"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := w.run(t, false, "SELECT statement, answered_at, http_status, result FROM pkgql.local.journal WHERE statement = 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(out[0].rows); got != "[[2 <nil> <nil> <nil>]]" {
+		t.Errorf("unanswered entry: %s", got)
+	}
+	// The request never reached the sandbox here: GitHub answers the restore
+	// 404, and the report says so.
+	out, err = w.run(t, true, "EXEC pkgql.local.journal.undo @statement = 2")
+	if err == nil || len(out[0].rows) != 1 || out[0].rows[0][3] != "refused" {
+		t.Errorf("undo of an unanswered entry: %v %v", out[0].rows, err)
+	}
+
+	// Past GitHub's 30 days nothing is restored, and nothing is sent.
+	w.jp.now = func() time.Time { return time.Now().Add(RestoreWindow + time.Hour) }
+	if _, err := w.run(t, true, "EXEC pkgql.local.journal.undo @statement = 1"); err == nil || !strings.Contains(err.Error(), "30 days") {
+		t.Errorf("undo after 30 days: %v", err)
+	}
+	if p, _ := w.sb.Package("octocat", "npm", "hello"); !p.Deleted {
+		t.Error("restored after 30 days")
+	}
+}
