@@ -1,9 +1,11 @@
 package pgwire
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +32,16 @@ const (
 	// MiB, so a longer message could only fail later, after copies of it
 	// took many times its size; the margin is for Bind's framing.
 	maxMessage = 16<<20 + 64<<10
+	// inputBudget bounds the client messages held at once by all
+	// connections of one server: maxMessage alone lets every client hold 16
+	// MiB at the same time.
+	inputBudget = 64 << 20
+	// budgetWait is how long a message waits for its share of inputBudget
+	// before it is refused.
+	budgetWait = 5 * time.Second
+	// smallMessage is read without a reservation: the reader's own buffer
+	// holds that much per connection anyway.
+	smallMessage = 8 << 10
 	// flushEvery is how many bytes of rows are held before they are sent.
 	flushEvery = 64 << 10
 )
@@ -40,7 +52,9 @@ const (
 type conn struct {
 	srv *Server
 	nc  net.Conn
+	in  *bufio.Reader // nc's read side, so that a message's length is read before its body
 	be  *pgproto3.Backend
+	msg *msgReader // what be reads: one message at a time, so that in holds the next one's header
 	log hclog.Logger
 
 	key    uint32
@@ -89,7 +103,9 @@ func newConn(s *Server, nc net.Conn, key uint32) *conn {
 		portals:  map[string]*portal{},
 		cursors:  map[string]*cursor{},
 	}
-	c.be = pgproto3.NewBackend(nc, nc)
+	c.in = bufio.NewReaderSize(nc, smallMessage)
+	c.msg = &msgReader{r: c.in, n: 1 << 62}
+	c.be = pgproto3.NewBackend(c.msg, nc)
 	c.be.SetMaxBodyLen(maxMessage)
 	return c
 }
@@ -115,15 +131,67 @@ func (c *conn) serve() {
 	c.setReadDeadline(time.Time{})
 	c.log.Debug("session started", "user", c.user, "database", c.database)
 	for {
+		held, ok := c.reserve()
+		if !ok {
+			return
+		}
+		if held < 0 {
+			continue
+		}
 		msg, err := c.be.Receive()
 		if err != nil {
+			c.srv.input.Release(held)
 			c.readFailed(err)
 			return
 		}
-		if !c.dispatch(msg) {
+		more := c.dispatch(msg)
+		c.srv.input.Release(held)
+		if !more {
 			return
 		}
 	}
+}
+
+// reserve takes the next message's size from the server's input budget
+// before its body is read. It returns the bytes held, to be released once
+// the message is answered; -1 when the message was refused and skipped;
+// false when the connection ends.
+func (c *conn) reserve() (int64, bool) {
+	hdr, err := c.in.Peek(5)
+	if err != nil {
+		c.readFailed(err)
+		return 0, false
+	}
+	size := int64(binary.BigEndian.Uint32(hdr[1:])) + 1
+	c.msg.n = size
+	if size <= smallMessage || size-5 > maxMessage {
+		// Small messages need no share; an overlong one is refused by
+		// Receive from its header.
+		return 0, true
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, budgetWait)
+	defer cancel()
+	if c.srv.input.Acquire(ctx, size) == nil {
+		return size, true
+	}
+	typ := hdr[0]
+	c.log.Warn("message refused: input budget in use", "bytes", size)
+	if _, err := io.CopyN(io.Discard, c.in, size); err != nil {
+		c.readFailed(err)
+		return 0, false
+	}
+	msg := fmt.Sprintf("message of %d bytes refused: the other connections' messages hold the %d bytes pkgql serve buffers at once; retry when they are answered, or send shorter statements", size-1, inputBudget)
+	if typ != 'Q' {
+		// Mid extended-protocol batch the skipped message leaves the
+		// batch unusable: end the connection rather than guess.
+		c.fatal(codeOutOfMemory, msg)
+		return 0, false
+	}
+	c.sendError(&pgError{code: codeOutOfMemory, pos: -1, msg: msg}, nil)
+	if err := c.ready(); err != nil {
+		return 0, false
+	}
+	return -1, true
 }
 
 // dispatch answers one message; false ends the connection.
@@ -359,4 +427,23 @@ func randomSecret(n int) []byte {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return b
+}
+
+// msgReader gives the backend no more than the current message, so that
+// the next message's header stays in the bufio.Reader to be peeked at.
+type msgReader struct {
+	r *bufio.Reader
+	n int64
+}
+
+func (m *msgReader) Read(p []byte) (int, error) {
+	if m.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > m.n {
+		p = p[:m.n]
+	}
+	k, err := m.r.Read(p)
+	m.n -= int64(k)
+	return k, err
 }

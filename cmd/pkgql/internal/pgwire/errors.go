@@ -25,6 +25,7 @@ const (
 	codeInvalidAuthorization      = "28000"
 	codeInvalidPassword           = "28P01"
 	codeConfigLimitExceeded       = "53400"
+	codeOutOfMemory               = "53200"
 	codeExternalRoutine           = "38000"
 	codeSystemError               = "58000"
 	codeInternal                  = "XX000"

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 )
@@ -67,6 +68,9 @@ type Server struct {
 	// a shutdown is over.
 	forceCtx    context.Context
 	forceCancel context.CancelFunc
+
+	// input holds the bytes of the client messages being read or answered.
+	input *semaphore.Weighted
 }
 
 // NewServer checks the options and returns a server that serves nothing yet.
@@ -88,6 +92,7 @@ func NewServer(opts Options) (*Server, error) {
 		log:       opts.Logger.Named("pgwire"),
 		listeners: map[net.Listener]struct{}{},
 		conns:     map[uint32]*conn{},
+		input:     semaphore.NewWeighted(inputBudget),
 	}
 	if opts.Password != "" {
 		a, err := newSCRAMAuth(opts.Password)
