@@ -235,7 +235,27 @@ func (r *stmtReader) planSQLite(tr *translated) (*selectPlan, error) {
 		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict, s.plan.Present)
 		return nil, r.errorAt(at, hint, "%s", msg)
 	}
-	return &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, direct: tr.refs, lits: lits, whole: r.wholeItems()}, nil
+	q := &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, direct: tr.refs, lits: lits, whole: r.wholeItems()}
+	// SQLite asks for the values of an IN list one after another: the
+	// first call starts the others ahead (see startFanout), unless a LIMIT
+	// pushed down may make them needless.
+	q.fanout = map[string][]map[string]string{}
+	for _, s := range scans {
+		res := r.e.cat.byName[strings.ToLower(s.plan.Table)]
+		if res == nil || slices.Contains(s.plan.Args, argLimit) {
+			continue
+		}
+		var params []string
+		for _, a := range s.plan.Args {
+			if a != argOffset {
+				params = append(params, a)
+			}
+		}
+		if combos, ok := lits.combos(res.name, params); ok && len(combos) > 1 {
+			q.fanout[fanoutKey(res, s.plan.Method)] = combos
+		}
+	}
+	return q, nil
 }
 
 // wholeItems finds, in the outermost select list, the columns that are whole
