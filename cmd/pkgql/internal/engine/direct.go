@@ -209,7 +209,8 @@ func (r *stmtReader) readSQLiteSelect() (*selectPlan, error) {
 // errors, a table no method can serve and a literal a param cannot take stop
 // it here, before any call.
 func (r *stmtReader) planSQLite(tr *translated) (*selectPlan, error) {
-	if err := r.checkParamLiterals(tr.refs); err != nil {
+	lits, err := r.checkParamLiterals(tr.refs)
+	if err != nil {
 		return nil, err
 	}
 	scans, _, err := r.e.explainPlan(context.Background(), tr.sql, tr.args)
@@ -234,7 +235,27 @@ func (r *stmtReader) planSQLite(tr *translated) (*selectPlan, error) {
 		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict, s.plan.Present)
 		return nil, r.errorAt(at, hint, "%s", msg)
 	}
-	return &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, direct: tr.refs, whole: r.wholeItems()}, nil
+	q := &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, direct: tr.refs, lits: lits, whole: r.wholeItems()}
+	// SQLite asks for the values of an IN list one after another: the
+	// first call starts the others ahead (see startFanout), unless a LIMIT
+	// pushed down may make them needless.
+	q.fanout = map[string][]map[string]string{}
+	for _, s := range scans {
+		res := r.e.cat.byName[strings.ToLower(s.plan.Table)]
+		if res == nil || slices.Contains(s.plan.Args, argLimit) {
+			continue
+		}
+		var params []string
+		for _, a := range s.plan.Args {
+			if a != argOffset {
+				params = append(params, a)
+			}
+		}
+		if combos, ok := lits.combos(res.name, params); ok && len(combos) > 1 {
+			q.fanout[fanoutKey(res, s.plan.Method)] = combos
+		}
+	}
+	return q, nil
 }
 
 // wholeItems finds, in the outermost select list, the columns that are whole
@@ -390,20 +411,38 @@ func skipParens(toks []token, i int) int {
 	return i
 }
 
+// paramLits are the literal values a statement binds each param of a
+// resource to, by resource and param name. A nil list means the param is
+// compared more than once or with something other than literals: EXPLAIN
+// then cannot name its calls.
+type paramLits map[string]map[string][]string
+
+func (l paramLits) add(res, param string, vals []string) {
+	if l[res] == nil {
+		l[res] = map[string][]string{}
+	}
+	if _, seen := l[res][param]; seen && !slices.Equal(l[res][param], vals) {
+		vals = nil
+	}
+	l[res][param] = vals
+}
+
 // checkParamLiterals checks `param = 'value'` and `param IN ('a', 'b')`
 // against the param's type and values, so that a typo is an error rather than
-// an empty answer.
-func (r *stmtReader) checkParamLiterals(refs []tableRefTok) error {
+// an empty answer, and returns the literals it found.
+func (r *stmtReader) checkParamLiterals(refs []tableRefTok) (paramLits, error) {
+	found := paramLits{}
 	for i := 0; i+2 < len(r.toks); i++ {
 		t := r.toks[i]
 		if !t.isName() {
 			continue
 		}
 		var p *schema.Param
+		var owners []string
 		for _, ref := range refs {
 			if _, col := ref.res.column(t.val); col != nil && col.param != nil {
 				p = col.param
-				break
+				owners = append(owners, ref.res.name)
 			}
 		}
 		if p == nil {
@@ -411,23 +450,41 @@ func (r *stmtReader) checkParamLiterals(refs []tableRefTok) error {
 		}
 		var lits []token
 		switch {
+		case r.comparedFrom(i):
+			// The param is the right side, compared with another column.
+			lits = []token{{}}
 		case r.toks[i+1].punct('='):
 			lits = r.toks[i+2 : i+3]
 		case r.toks[i+1].word("in") && r.toks[i+2].punct('('):
 			for j := i + 3; j < len(r.toks) && !r.toks[j].punct(')'); j++ {
-				lits = append(lits, r.toks[j])
+				if !r.toks[j].punct(',') {
+					lits = append(lits, r.toks[j])
+				}
 			}
 		}
+		vals := []string{}
 		for _, l := range lits {
 			if l.typ != sqlparser.STRING && l.typ != sqlparser.INTEGRAL {
+				vals = nil
 				continue
 			}
 			if msg, hint := checkValue(p, l.val); msg != "" {
-				return r.errorAt(l.start, hint, "%s", msg)
+				return nil, r.errorAt(l.start, hint, "%s", msg)
+			}
+			if vals != nil && !slices.Contains(vals, l.val) {
+				vals = append(vals, l.val)
 			}
 		}
+		if len(lits) == 0 {
+			// Named but not compared by = or IN, which alone bind a
+			// param: in a select list, or with another operator.
+			continue
+		}
+		for _, o := range owners {
+			found.add(strings.ToLower(o), p.Name, vals)
+		}
 	}
-	return nil
+	return found, nil
 }
 
 var (
@@ -614,9 +671,12 @@ func explainSQLite(q *selectPlan, indent string) []string {
 				params = append(params, a)
 			}
 		}
-		verb, tmpl := m.Route.Verb, m.Route.Path
-		lines = append(lines, fmt.Sprintf("%s  calls: one per value of %s that SQLite passes (the same call once per statement): %s %s",
-			indent, joinList(params), verb, tmpl))
+		if combos, ok := q.lits.combos(res.name, params); ok {
+			lines = append(lines, callLines(res.schema, m, combos, indent+"  ")...)
+		} else {
+			lines = append(lines, fmt.Sprintf("%s  calls: one per value of %s that SQLite passes (the same call once per statement): %s %s",
+				indent, joinList(params), m.Route.Verb, m.Route.Path))
+		}
 		var cols []string
 		for _, i := range s.plan.Cols {
 			cols = append(cols, res.cols[i].name)
@@ -639,4 +699,35 @@ func explainSQLite(q *selectPlan, indent string) []string {
 		lines = append(lines, indent+"  with "+strings.Join(args, ", "))
 	}
 	return lines
+}
+
+// combos are the param sets a table's calls take when every param SQLite
+// passes is bound by literals alone: one call per combination.
+func (l paramLits) combos(res string, params []string) ([]map[string]string, bool) {
+	combos := []map[string]string{{}}
+	for _, p := range params {
+		vals := l[strings.ToLower(res)][p]
+		if vals == nil {
+			return nil, false
+		}
+		var next []map[string]string
+		for _, c := range combos {
+			for _, v := range vals {
+				n := maps.Clone(c)
+				n[p] = v
+				next = append(next, n)
+			}
+		}
+		combos = next
+	}
+	return combos, true
+}
+
+// comparedFrom reports whether the name at i, qualified or not, is the right
+// side of = or IN.
+func (r *stmtReader) comparedFrom(i int) bool {
+	for i >= 2 && r.toks[i-1].punct('.') {
+		i -= 2
+	}
+	return i >= 1 && (r.toks[i-1].punct('=') || r.toks[i-1].word("in"))
 }

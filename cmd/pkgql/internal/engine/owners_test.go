@@ -128,3 +128,29 @@ func TestKeepNDeleteChoosesTheOwner(t *testing.T) {
 		t.Errorf("%d deletes, want the 2 versions after the newest of acme's hello", deletes)
 	}
 }
+
+// A statement SQLite reads whole makes the calls of a literal IN list
+// overlapping, each once; one missing a required param makes none.
+func TestWithInCallsOverlap(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sandbox.Options{Latency: 20 * time.Millisecond}, Config{Concurrency: 4})
+	if _, err := h.exec("WITH p AS (SELECT name FROM github.packages.user_packages WHERE package_type IN ('npm', 'container')) SELECT COUNT(*) FROM p"); err == nil || len(h.log()) != 0 {
+		t.Fatalf("missing username: %v, %d requests", err, len(h.log()))
+	}
+	h.one("WITH p AS (SELECT name, package_type FROM github.packages.user_packages WHERE username = 'octocat'" +
+		" AND package_type IN ('npm', 'container', 'nuget', 'maven')) SELECT package_type, COUNT(*) FROM p GROUP BY package_type")
+	seen := map[string]bool{}
+	for _, r := range h.log() {
+		key := r.Method + " " + r.Path + "?" + r.Query
+		if seen[key] {
+			t.Errorf("%s requested twice", key)
+		}
+		seen[key] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("%d calls, want 4", len(seen))
+	}
+	if peak := h.rec.maxInFlight(); peak < 2 || peak > 4 {
+		t.Errorf("%d calls in flight at most, want overlap within the concurrency of 4", peak)
+	}
+}

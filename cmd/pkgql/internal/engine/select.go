@@ -25,6 +25,7 @@ type selectPlan struct {
 	// direct are the resources of a statement SQLite read whole (node is
 	// nil then): see direct.go.
 	direct []tableRefTok
+	lits   paramLits    // the literals binding params, when node is nil
 	whole  map[int]bool // the columns wholeItems found, when node is nil
 }
 

@@ -130,6 +130,19 @@ func TestExplain(t *testing.T) {
 			"github.packages.user_packages AS p",
 			"  calls: one per value of username from JSON_EXTRACT(u.owner, '$.login'), as the other tables supply them: GET /users/{username}/packages",
 		}},
+		{`EXPLAIN WITH p AS (SELECT name, package_type FROM github.packages.user_packages
+		    WHERE username = 'octocat' AND package_type IN ('npm', 'container'))
+		  SELECT name, ROW_NUMBER() OVER (PARTITION BY package_type ORDER BY name) FROM p`, []string{
+			"  method: list_packages_for_user (GET /users/{username}/packages)",
+			"  calls: 2",
+			"    GET /users/octocat/packages?package_type=npm",
+			"    GET /users/octocat/packages?package_type=container",
+		}},
+		{`EXPLAIN WITH p AS (SELECT name, package_type FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm')
+		  SELECT p.name, v.name, RANK() OVER (ORDER BY v.created_at) FROM p JOIN github.packages.package_versions v
+		    ON v.username = 'octocat' AND v.package_type = p.package_type AND v.package_name = p.name`, []string{
+			"  calls: one per value of username, package_name and package_type that SQLite passes (the same call once per statement): GET /users/{username}/packages/{package_type}/{package_name}/versions",
+		}},
 		{`EXPLAIN DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'container' AND package_name = 'octocat/hello-world'`, []string{
 			"DELETE from github.packages.user_packages with delete_package_for_user (DELETE /users/{username}/packages/{package_type}/{package_name})",
 			"  the WHERE names every key in full: no SELECT, no confirmation",
