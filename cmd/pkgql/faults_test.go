@@ -168,7 +168,8 @@ func TestTimeoutWithFrozenProvider(t *testing.T) {
 }
 
 // serve starts a provider process again after it died: the statement that
-// met the death fails, the next ones are answered by a new process.
+// met the death fails, the next ones are answered by a new process. After
+// maxRestarts restarts within restartWindow it is left dead, and said so.
 func TestServeRestartsDeadProvider(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(pkgqlBin, "--sandbox", "serve", "--listen", "127.0.0.1:0")
@@ -223,7 +224,7 @@ func TestServeRestartsDeadProvider(t *testing.T) {
 	if _, err := query(); err != nil {
 		t.Fatal(err)
 	}
-	for round := 1; round <= 2; round++ {
+	for round := 1; round <= maxRestarts; round++ {
 		first := providerPid()
 		if first == 0 {
 			t.Fatal("no provider process")
@@ -248,9 +249,27 @@ func TestServeRestartsDeadProvider(t *testing.T) {
 			t.Errorf("round %d: provider pid %d, was %d", round, now, first)
 		}
 	}
+	// One death more than the bound: the provider is left dead, and every
+	// statement from then on says so, each time, without waiting.
+	last := providerPid()
+	if err := syscall.Kill(last, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(ctx, func() bool { return !alive(last) })
+	for i := range 3 {
+		if _, err := query(); i > 0 && (err == nil || !strings.Contains(err.Error(), "is not started again")) {
+			t.Errorf("statement %d after the bound: %v, want the provider not started again", i+1, err)
+		}
+	}
+	if now := providerPid(); now != 0 {
+		t.Errorf("provider pid %d after the bound, want none", now)
+	}
 	logMu.Lock()
 	defer logMu.Unlock()
-	if c := strings.Count(logged.String(), "started it again"); c != 2 {
-		t.Errorf("%d restarts logged, want 2:\n%s", c, logged.String())
+	if c := strings.Count(logged.String(), "started it again"); c != maxRestarts {
+		t.Errorf("%d restarts logged, want %d:\n%s", c, maxRestarts, logged.String())
+	}
+	if c := strings.Count(logged.String(), "not restarting it"); c != 1 {
+		t.Errorf("the bound logged %d times, want once:\n%s", c, logged.String())
 	}
 }
