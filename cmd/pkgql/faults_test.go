@@ -73,13 +73,14 @@ func TestEchoedTokenIsHidden(t *testing.T) {
 
 // DELETEs in flight when Ctrl-C comes are resolved before they are
 // reported: those GitHub answers within the grace are deleted, the one
-// whose answer never comes is unknown, and none is called failed.
+// whose answer never comes is unknown, the one still waiting for a slot is
+// not sent, and none is called failed.
 func TestInterruptedDeleteIsResolved(t *testing.T) {
 	t.Parallel()
 	var (
 		mu      sync.Mutex
 		deleted = map[string]bool{}
-		arrived = make(chan string, 3)
+		arrived = make(chan string, 4)
 	)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
@@ -100,7 +101,7 @@ func TestInterruptedDeleteIsResolved(t *testing.T) {
 		deleted[name] = true
 		mu.Unlock()
 		arrived <- name
-		wait := 200 * time.Millisecond
+		wait := 300 * time.Millisecond
 		if name == "never" {
 			wait = time.Minute
 		}
@@ -112,8 +113,8 @@ func TestInterruptedDeleteIsResolved(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	cmd, stdout, stderr := command(invocation{
-		args: []string{"--github-url", srv.URL, "--concurrency", "4", "-o", "csv", "exec",
-			"DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name IN ('a', 'b', 'never')"},
+		args: []string{"--github-url", srv.URL, "--concurrency", "3", "-o", "csv", "exec",
+			"DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name IN ('a', 'b', 'never', 'later')"},
 		env: []string{"GITHUB_TOKEN=ghp_test"},
 	})
 	if err := cmd.Start(); err != nil {
@@ -133,13 +134,19 @@ func TestInterruptedDeleteIsResolved(t *testing.T) {
 	}
 	cmd.Wait()
 	out := stdout.String()
-	for _, want := range []string{"a,npm,octocat,deleted,", "b,npm,octocat,deleted,", "never,npm,octocat,unknown,,may have been deleted"} {
+	for _, want := range []string{"a,npm,octocat,deleted,", "b,npm,octocat,deleted,", "never,npm,octocat,unknown,,may have been deleted",
+		"later,npm,octocat,not sent,,not sent: the statement was interrupted"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in the report:\n%s\n%s", want, out, stderr)
 		}
 	}
 	if strings.Contains(out, "failed") {
 		t.Errorf("a DELETE is reported as failed:\n%s", out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if deleted["later"] {
+		t.Errorf("the DELETE of later was sent after the interrupt")
 	}
 }
 

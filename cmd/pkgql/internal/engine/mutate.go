@@ -469,7 +469,7 @@ func httpCall(res *schema.Resource, m *schema.Method, params map[string]string) 
 
 // outcome is what one call of a mutation ended with.
 type outcome struct {
-	result  string // the method's word for success, "refused", "unknown" or "failed"
+	result  string // the method's word for success, "refused", "unknown", "not sent" or "failed"
 	status  int
 	message string
 	err     error
@@ -482,6 +482,10 @@ var refusedKinds = []string{provider.KindAPI, provider.KindNotFound, provider.Ki
 // unknown is the result of a change that may have been made: its answer
 // was lost and nothing could tell.
 const unknown = "unknown"
+
+// notSent is the result of a change the statement was stopped before
+// sending: nothing was asked of the API, so nothing changed.
+const notSent = "not sent"
 
 // classify words a call's end. stopped tells that the statement was stopped
 // while the call was in flight: its request may have reached the API, so
@@ -609,7 +613,7 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			out[i] = outcome{result: "failed", message: "not attempted: the statement was stopped", err: ctx.Err()}
+			out[i] = outcome{result: notSent, message: "not sent: the statement was interrupted", err: ctx.Err()}
 			continue
 		}
 		wg.Add(1)
@@ -658,7 +662,7 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 		}
 	}
 	var summary []string
-	for _, word := range []string{done, "refused", unknown, "failed"} {
+	for _, word := range []string{done, "refused", unknown, notSent, "failed"} {
 		if counts[word] > 0 || word == done {
 			summary = append(summary, fmt.Sprintf("%d %s", counts[word], word))
 		}
