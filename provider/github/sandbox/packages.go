@@ -265,13 +265,9 @@ func (s *Server) find(rt route, docs string) (*user, *typeIndex, *response) {
 func (s *Server) getPackage(r *http.Request, rt route) response {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u, t, fail := s.find(rt, docsGet)
+	u, p, fail := s.findPackage(rt, docsGet)
 	if fail != nil {
 		return *fail
-	}
-	p := t.byName[rt.name]
-	if p == nil || p.Deleted || !s.canSee(u, p) {
-		return errorResponse(http.StatusNotFound, "Not Found", docsGet)
 	}
 	return jsonResponse(http.StatusOK, renderPackage(baseURL(r), u, p))
 }
@@ -280,13 +276,9 @@ func (s *Server) getPackage(r *http.Request, rt route) response {
 func (s *Server) deletePackage(rt route) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, t, fail := s.find(rt, docsDelete)
+	u, p, fail := s.findPackage(rt, docsDelete)
 	if fail != nil {
 		return *fail
-	}
-	p := t.byName[rt.name]
-	if p == nil || p.Deleted || !s.canSee(u, p) {
-		return errorResponse(http.StatusNotFound, "Not Found", docsDelete)
 	}
 	if refused := s.refuseChange(u, docsDelete); refused != nil {
 		return *refused
@@ -295,7 +287,7 @@ func (s *Server) deletePackage(rt route) response {
 		return errorResponse(http.StatusBadRequest, msgDeleteRefused, docsDelete)
 	}
 	p.Deleted, p.DeletedAt = true, s.now()
-	t.hide(p)
+	u.types[rt.typ].hide(p)
 	return response{status: http.StatusNoContent}
 }
 

@@ -168,8 +168,8 @@ func (s *Server) pushImages(p *Package, vs []*Version) {
 	s.registry.add(pu.repo)
 }
 
-// findPackage is the package a version route names, visible to the
-// authenticated user and live, or the error response.
+// findPackage is the package a route names, visible to the authenticated
+// user and live, or the error response.
 func (s *Server) findPackage(rt route, docs string) (*user, *Package, *response) {
 	u, t, fail := s.find(rt, docs)
 	if fail != nil {
