@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -179,27 +176,7 @@ func TestTimeoutWithFrozenProvider(t *testing.T) {
 // maxRestarts restarts within restartWindow it is left dead, and said so.
 func TestServeRestartsDeadProvider(t *testing.T) {
 	t.Parallel()
-	cmd := exec.Command(pkgqlBin, "--sandbox", "serve", "--listen", "127.0.0.1:0")
-	cmd.Env = testEnv()
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	listening := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
-	lines := bufio.NewScanner(stderr)
-	var addr string
-	for addr == "" && lines.Scan() {
-		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
-			addr = m[1]
-		}
-	}
-	if addr == "" {
-		t.Fatal("pkgql serve did not say where it listens")
-	}
+	cmd, addr, _, lines := startServe(t)
 	var logged strings.Builder
 	var logMu sync.Mutex
 	go func() {

@@ -15,11 +15,12 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// TestServe runs `pkgql --sandbox serve` as a user would: the real binary,
-// its provider process over gRPC, psql and pgx as clients, Ctrl-C to stop.
-func TestServe(t *testing.T) {
-	t.Parallel()
-	cmd := exec.Command(pkgqlBin, "--sandbox", "serve", "--listen", "127.0.0.1:0")
+// startServe starts `pkgql --sandbox serve` on a free loopback port and reads
+// its stderr until it says where it listens; lines reads on from there. The
+// process is killed when the test ends.
+func startServe(t *testing.T) (cmd *exec.Cmd, addr, port string, lines *bufio.Scanner) {
+	t.Helper()
+	cmd = exec.Command(pkgqlBin, "--sandbox", "serve", "--listen", "127.0.0.1:0")
 	cmd.Env = testEnv()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -28,21 +29,27 @@ func TestServe(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	listening := regexp.MustCompile(`listening on (127\.0\.0\.1:(\d+))`)
-	lines := bufio.NewScanner(stderr)
-	var addr, port string
+	lines = bufio.NewScanner(stderr)
 	for lines.Scan() {
 		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
-			addr, port = m[1], m[2]
-			break
+			return cmd, m[1], m[2], lines
 		}
 	}
-	if addr == "" {
-		t.Fatal("pkgql serve did not say where it listens")
-	}
-	go io.Copy(io.Discard, stderr)
+	t.Fatal("pkgql serve did not say where it listens")
+	return nil, "", "", nil
+}
+
+// TestServe runs `pkgql --sandbox serve` as a user would: the real binary,
+// its provider process over gRPC, psql and pgx as clients, Ctrl-C to stop.
+func TestServe(t *testing.T) {
+	t.Parallel()
+	cmd, addr, port, lines := startServe(t)
+	go func() {
+		for lines.Scan() {
+		}
+	}()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
