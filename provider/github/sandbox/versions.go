@@ -25,13 +25,16 @@ type OrgSeed struct {
 }
 
 // DefaultOrgs are the demo's organizations: acme, where octocat is an admin,
-// and initech, where octocat is not a member (it sees public packages only
-// and changes nothing).
+// initech, where octocat is not a member (it sees public packages only and
+// changes nothing), shipyard with its images, and bigcorp, large enough that
+// its listings take several pages (and show the progress line). bigcorp comes
+// last so that the others' package and version IDs stay as they were.
 func DefaultOrgs() []OrgSeed {
 	return []OrgSeed{
 		{Login: "acme", ID: 9919, Packages: 40, Admins: []string{"octocat"}, Members: []string{"monalisa"}},
 		{Login: "initech", ID: 4242, Packages: 20, Admins: []string{"hubot"}},
 		{Login: "shipyard", ID: 7301, Admins: []string{"octocat"}, Images: true},
+		{Login: "bigcorp", ID: 6100, Packages: 1600, Admins: []string{"octocat"}},
 	}
 }
 
