@@ -166,10 +166,10 @@ func (s *session) engineConfig(dryRun bool, confirm func(context.Context, string
 }
 
 // bindings are the running providers as the engine takes them.
-func (s *session) bindings() []engine.Binding {
-	b := make([]engine.Binding, len(s.providers))
+func (s *session) bindings() []engine.ProviderBinding {
+	b := make([]engine.ProviderBinding, len(s.providers))
 	for i, rp := range s.providers {
-		b[i] = engine.Binding{Schema: rp.schema, Provider: rp.process}
+		b[i] = engine.ProviderBinding{Schema: rp.schema, Provider: rp.process}
 		if rp.sup != nil {
 			b[i].Provider = rp.sup
 		}
@@ -179,7 +179,7 @@ func (s *session) bindings() []engine.Binding {
 		// provider.
 		jp := journal.NewProvider(s.journal)
 		js, _ := jp.Schema(context.Background())
-		b = append(b, engine.Binding{Schema: js, Provider: jp})
+		b = append(b, engine.ProviderBinding{Schema: js, Provider: jp})
 	}
 	return b
 }

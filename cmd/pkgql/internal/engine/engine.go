@@ -18,15 +18,16 @@ import (
 	"github.com/pkgql/pkgql/schema"
 )
 
-// Binding is a provider the engine can plan against and call.
-type Binding struct {
+// ProviderBinding binds a provider to the schema it declared: what the engine
+// plans against and what it calls.
+type ProviderBinding struct {
 	Schema   *schema.Provider
 	Provider provider.Provider
 }
 
 // Config configures an Engine.
 type Config struct {
-	Providers []Binding
+	Providers []ProviderBinding
 	// DryRun prints the calls a statement would make and makes none that change
 	// anything. Reads that are needed to find the keys of a bulk DELETE are made.
 	DryRun bool

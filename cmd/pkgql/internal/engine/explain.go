@@ -140,7 +140,7 @@ func explainSelect(q *selectPlan, indent string) []string {
 					pushed = append(pushed, "LIMIT "+limitText(q.node))
 				case argOffset:
 				default:
-					pushed = append(pushed, bindingText(a, rp.bound[a], res, m))
+					pushed = append(pushed, boundParamText(a, rp.bound[a], res, m))
 					if _, col := res.column(a); col.hidden || slices.Contains(m.Required, a) {
 						consumed[a] = true
 					}
@@ -163,7 +163,7 @@ func explainSelect(q *selectPlan, indent string) []string {
 			if !references(c, ref) {
 				continue
 			}
-			if name, b := conjunctBinding(c, ref); b != nil && consumed[name] {
+			if name, b := conjunctParam(c, ref); b != nil && consumed[name] {
 				continue
 			}
 			host = append(host, sqlparser.String(c))
@@ -187,7 +187,7 @@ func explainSelect(q *selectPlan, indent string) []string {
 }
 
 // bindingText shows how a pushed-down param is bound.
-func bindingText(param string, b *binding, res *resource, m *schema.Method) string {
+func boundParamText(param string, b *boundParam, res *resource, m *schema.Method) string {
 	if b == nil {
 		return param
 	}

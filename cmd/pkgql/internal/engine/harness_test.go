@@ -109,7 +109,7 @@ func newHarness(t testing.TB, opts sandbox.Options, cfg Config) *harness {
 		t.Fatal(err)
 	}
 	rec := &recorder{Provider: p}
-	cfg.Providers = []Binding{{Schema: sch, Provider: rec}}
+	cfg.Providers = []ProviderBinding{{Schema: sch, Provider: rec}}
 	e, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -106,7 +106,7 @@ func (r *stmtReader) readDelete() (*deletePlan, error) {
 	// The WHERE is wider than the key: a SELECT finds the keys first.
 	// Keys carried by a field come from the SELECT; the others must be bound,
 	// and they tell which owner's method it is.
-	bound := bindings(ref)
+	bound := boundParams(ref)
 	present := func(p string) bool { _, ok := bound[p]; return ok }
 	supplied := func(p string) bool {
 		prm, ok := ref.res.schema.Param(p)
@@ -147,7 +147,7 @@ func (r *stmtReader) readDelete() (*deletePlan, error) {
 func (r *stmtReader) exactKeys(t *tableRef) bool {
 	seen := map[string]bool{}
 	for _, c := range t.scope.conjuncts {
-		name, b := conjunctBinding(c, t)
+		name, b := conjunctParam(c, t)
 		if b == nil || !b.literal() || seen[name] {
 			return false
 		}
@@ -263,7 +263,7 @@ func (r *stmtReader) readExec() (*execPlan, error) {
 
 func (e *Engine) runExec(ctx context.Context, st *Statement, sink Sink) error {
 	x := st.exec
-	if ex, ok := x.res.binding.Provider.(Expander); ok {
+	if ex, ok := x.res.backend.Provider.(Expander); ok {
 		return e.runExpanded(ctx, st, ex, sink)
 	}
 	keys := []map[string]string{x.params}
@@ -625,7 +625,7 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 			if err != nil {
 				out[i] = outcome{result: "failed", message: "not sent: " + err.Error(), err: err}
 			} else {
-				r, err := res.binding.Provider.Call(callCtx, req, func(provider.Batch) error { return nil })
+				r, err := res.backend.Provider.Call(callCtx, req, func(provider.Batch) error { return nil })
 				out[i] = classify(r, err, done, ctx.Err() != nil)
 				rec.answered(entry, out[i])
 			}

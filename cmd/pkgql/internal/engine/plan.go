@@ -23,8 +23,8 @@ import (
 // maxCalls bounds the calls the IN lists of one table may fan out to.
 const maxCalls = 1000
 
-// binding is how one param of a resource table gets its value.
-type binding struct {
+// boundParam is how one param of a resource table gets its value.
+type boundParam struct {
 	values  []string // literal values, in the order written
 	dynamic string   // what supplies it row by row (a column of a join, a subquery)
 	null    bool     // compared with NULL, which is never true: no call
@@ -35,12 +35,12 @@ type binding struct {
 	fromCol string
 }
 
-func (b *binding) literal() bool { return b.dynamic == "" }
+func (b *boundParam) literal() bool { return b.dynamic == "" }
 
 // refPlan is the plan of one resource table.
 type refPlan struct {
 	ref    *tableRef
-	bound  map[string]*binding
+	bound  map[string]*boundParam
 	method *schema.Method
 	// combos are the param sets of the calls the literals make, in the order
 	// written; nil when a param comes row by row.
@@ -85,12 +85,12 @@ func references(e sqlparser.SQLNode, t *tableRef) bool {
 	return found
 }
 
-// bindings reads the params of table t that the conditions of its SELECT
+// boundParams reads the params of table t that the conditions of its SELECT
 // bind. A literal binding wins over one that comes row by row.
-func bindings(t *tableRef) map[string]*binding {
-	out := map[string]*binding{}
+func boundParams(t *tableRef) map[string]*boundParam {
+	out := map[string]*boundParam{}
 	for _, c := range t.scope.conjuncts {
-		name, b := conjunctBinding(c, t)
+		name, b := conjunctParam(c, t)
 		if b == nil {
 			continue
 		}
@@ -101,8 +101,8 @@ func bindings(t *tableRef) map[string]*binding {
 	return out
 }
 
-// conjunctBinding reads one AND term: the param of t it binds, if any.
-func conjunctBinding(c sqlparser.Expr, t *tableRef) (string, *binding) {
+// conjunctParam reads one AND term: the param of t it binds, if any.
+func conjunctParam(c sqlparser.Expr, t *tableRef) (string, *boundParam) {
 	for {
 		p, ok := c.(*sqlparser.ParenExpr)
 		if !ok {
@@ -119,7 +119,7 @@ func conjunctBinding(c sqlparser.Expr, t *tableRef) (string, *binding) {
 				if ref != t || col == nil || col.param == nil || references(sides[1], t) {
 					continue
 				}
-				b := &binding{column: col.name}
+				b := &boundParam{column: col.name}
 				if v, isNull, ok := literalValue(sides[1]); ok {
 					b.null = isNull
 					if !isNull {
@@ -138,7 +138,7 @@ func conjunctBinding(c sqlparser.Expr, t *tableRef) (string, *binding) {
 			if ref != t || col == nil || col.param == nil || references(n.Right, t) {
 				return "", nil
 			}
-			b := &binding{column: col.name}
+			b := &boundParam{column: col.name}
 			tuple, ok := n.Right.(sqlparser.ValTuple)
 			if !ok {
 				b.dynamic = "the values of " + sqlparser.String(n.Right)
@@ -147,7 +147,7 @@ func conjunctBinding(c sqlparser.Expr, t *tableRef) (string, *binding) {
 			for _, e := range tuple {
 				v, isNull, ok := literalValue(e)
 				if !ok {
-					return col.param.Name, &binding{column: col.name, dynamic: sqlparser.String(n.Right)}
+					return col.param.Name, &boundParam{column: col.name, dynamic: sqlparser.String(n.Right)}
 				}
 				if !isNull && !slices.Contains(b.values, v) {
 					b.values = append(b.values, v)
@@ -163,7 +163,7 @@ func conjunctBinding(c sqlparser.Expr, t *tableRef) (string, *binding) {
 }
 
 // orOfEqualities reads `p = 'a' OR p = 'b'`, which SQLite plans as IN.
-func orOfEqualities(e sqlparser.Expr, t *tableRef) (string, *binding) {
+func orOfEqualities(e sqlparser.Expr, t *tableRef) (string, *boundParam) {
 	var terms []sqlparser.Expr
 	var flatten func(sqlparser.Expr)
 	flatten = func(e sqlparser.Expr) {
@@ -179,7 +179,7 @@ func orOfEqualities(e sqlparser.Expr, t *tableRef) (string, *binding) {
 	}
 	flatten(e)
 	var name string
-	b := &binding{}
+	b := &boundParam{}
 	for _, term := range terms {
 		cmp, ok := term.(*sqlparser.ComparisonExpr)
 		if !ok || cmp.Operator != sqlparser.EqualStr {
@@ -306,7 +306,7 @@ func missingMessage(res *resource, verb schema.Verb, missing, present []string) 
 
 // planRef plans one resource table for a verb.
 func (r *stmtReader) planRef(t *tableRef, verb schema.Verb) (*refPlan, error) {
-	rp := &refPlan{ref: t, bound: bindings(t)}
+	rp := &refPlan{ref: t, bound: boundParams(t)}
 	isBound := func(p string) bool { _, ok := rp.bound[p]; return ok }
 	m, missing, conflict := chooseMethod(t.res, verb, isBound, isBound)
 	if m == nil {

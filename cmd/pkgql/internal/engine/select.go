@@ -95,7 +95,7 @@ func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*se
 	return q, nil
 }
 
-// runSelect runs the SQL on a session whose tables serve this statement's
+// runSelect runs the SQL on a connection whose tables serve this statement's
 // calls, and streams SQLite's rows to the sink.
 func (e *Engine) runSelect(ctx context.Context, st *Statement, q *selectPlan, sink Sink) error {
 	return e.query(ctx, st, q, func(cols []Column) error { return sink.Begin(cols) }, sink.Row, func(n int) error {
@@ -113,17 +113,17 @@ func rowCount(n int) string {
 // query runs a planned SELECT and hands its columns, each row and the count
 // to the callbacks. Row values are converted for a Sink.
 func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin func([]Column) error, row func([]any) error, end func(int) error) error {
-	sess, err := e.sqlite.acquire(ctx)
+	sc, err := e.sqlite.acquire(ctx)
 	if err != nil {
 		return st.wrap(err)
 	}
-	defer e.sqlite.release(sess)
+	defer e.sqlite.release(sc)
 	run := e.newRun(ctx, q.shared, q.fanout)
 	run.joins = q.joins
 	defer run.finish()
-	sess.run.Store(run)
+	sc.run.Store(run)
 	e.log.Debug("sqlite", "sql", q.sql)
-	rows, err := sess.conn.QueryContext(run.ctx, q.sql, q.args...)
+	rows, err := sc.conn.QueryContext(run.ctx, q.sql, q.args...)
 	if err != nil {
 		return st.wrap(run.cause(ctx, err))
 	}

@@ -54,10 +54,10 @@ const (
 	argOffset = "$offset"
 )
 
-// module creates the tables of every session's connection.
+// module creates the tables of every engine connection.
 type module struct {
-	mu       sync.Mutex
-	sessions map[int64]*session
+	mu    sync.Mutex
+	conns map[int64]*sqliteConn
 }
 
 func (m *module) Create(ctx vtab.Context, args []string) (vtab.Table, error) {
@@ -65,7 +65,7 @@ func (m *module) Create(ctx vtab.Context, args []string) (vtab.Table, error) {
 }
 
 // Connect's args are SQLite's (module, database, table) and the module
-// arguments the session wrote: its id and the resource's index.
+// arguments the connection wrote: its id and the resource's index.
 func (m *module) Connect(ctx vtab.Context, args []string) (vtab.Table, error) {
 	if len(args) != 5 {
 		return nil, fmt.Errorf("pkgql tables are created by the engine")
@@ -73,16 +73,16 @@ func (m *module) Connect(ctx vtab.Context, args []string) (vtab.Table, error) {
 	sid, err1 := strconv.ParseInt(strings.TrimSpace(args[3]), 10, 64)
 	ri, err2 := strconv.Atoi(strings.TrimSpace(args[4]))
 	m.mu.Lock()
-	sess := m.sessions[sid]
+	sc := m.conns[sid]
 	m.mu.Unlock()
-	if err1 != nil || err2 != nil || sess == nil || ri < 0 || ri >= len(sess.cat.resources) {
+	if err1 != nil || err2 != nil || sc == nil || ri < 0 || ri >= len(sc.cat.resources) {
 		return nil, fmt.Errorf("pkgql tables are created by the engine")
 	}
-	res := sess.cat.resources[ri]
+	res := sc.cat.resources[ri]
 	if err := ctx.Declare(declareSQL(res)); err != nil {
 		return nil, err
 	}
-	return &table{sess: sess, res: res, plans: map[string]*scanPlan{}}, nil
+	return &table{sc: sc, res: res, plans: map[string]*scanPlan{}}, nil
 }
 
 // declareSQL is the table's schema as SQLite sees it. Declared types carry the
@@ -143,9 +143,9 @@ func schemaType(decl string) schema.Type {
 	return ""
 }
 
-// table is one resource's table on one session's connection.
+// table is one resource's table on one engine connection.
 type table struct {
-	sess  *session
+	sc    *sqliteConn
 	res   *resource
 	mu    sync.Mutex
 	plans map[string]*scanPlan // decoded IdxStr
@@ -285,7 +285,7 @@ type cursor struct {
 	params map[string]string
 	pos    []int // column → index in a row; -1 when not asked for
 	verify []verifyCol
-	rows   *reader
+	rows   *callReader
 	row    []any
 	eof    bool
 	rowid  int64
@@ -301,7 +301,7 @@ type verifyCol struct {
 func (c *cursor) Filter(idxNum int, idxStr string, vals []vtab.Value) error {
 	c.close()
 	c.eof, c.row, c.rowid = true, nil, 0
-	run := c.t.sess.current()
+	run := c.t.sc.current()
 	if run == nil {
 		return errors.New("engine: no statement is running")
 	}

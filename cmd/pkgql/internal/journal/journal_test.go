@@ -58,7 +58,7 @@ func (w *world) run(t *testing.T, yes bool, script string) ([]*rows, error) {
 	ghs, _ := w.gh.Schema(context.Background())
 	js, _ := w.jp.Schema(context.Background())
 	e, err := engine.New(engine.Config{
-		Providers: []engine.Binding{{Schema: ghs, Provider: w.gh}, {Schema: js, Provider: w.jp}},
+		Providers: []engine.ProviderBinding{{Schema: ghs, Provider: w.gh}, {Schema: js, Provider: w.jp}},
 		Yes:       yes,
 		Journal:   w.j,
 	})

@@ -34,7 +34,7 @@ type fixture struct {
 	t        *testing.T
 	srv      *pgwire.Server
 	api      *sandbox.Server
-	bindings []engine.Binding
+	bindings []engine.ProviderBinding
 	addr     *net.TCPAddr
 	apiURL   string
 	served   chan error
@@ -62,7 +62,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, api: api, apiURL: hs.URL, bindings: []engine.Binding{{Schema: sch, Provider: gh}}, served: make(chan error, 1)}
+	f := &fixture{t: t, api: api, apiURL: hs.URL, bindings: []engine.ProviderBinding{{Schema: sch, Provider: gh}}, served: make(chan error, 1)}
 	f.srv, err = pgwire.NewServer(pgwire.Options{
 		Password: o.password,
 		Grace:    o.grace,
