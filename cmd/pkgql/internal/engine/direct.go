@@ -213,46 +213,43 @@ func (r *stmtReader) planSQLite(tr *translated) (*selectPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	scans, _, err := r.e.explainPlan(context.Background(), tr.sql, tr.args)
+	plans := &scanPlans{}
+	scans, err := r.e.explainPlan(context.Background(), tr.sql, tr.args, plans)
 	if err != nil {
 		return nil, r.sqliteError(tr, err)
 	}
 	for _, s := range scans {
-		if s.state != planMissing {
+		if s.plan.method != nil {
 			continue
 		}
 		at := r.toks[0].start
-		res := r.e.cat.byName[strings.ToLower(s.plan.Table)]
+		res := s.plan.res
 		for _, ref := range tr.refs {
 			if ref.res == res {
 				at = ref.offset
 				break
 			}
 		}
-		if res == nil {
-			return nil, r.errorAt(at, "", "a table needs the required params %s", joinList(s.plan.Missing))
-		}
-		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict, s.plan.Present)
+		msg, hint := noMethodMessage(res, schema.Select, s.plan.missing, s.plan.conflict, s.plan.present)
 		return nil, r.errorAt(at, hint, "%s", msg)
 	}
-	q := &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, direct: tr.refs, lits: lits, whole: r.wholeItems()}
+	q := &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, plans: plans, direct: tr.refs, lits: lits, whole: r.wholeItems()}
 	// SQLite asks for the values of an IN list one after another: the
 	// first call starts the others ahead (see startFanout), unless a LIMIT
 	// pushed down may make them needless.
 	q.fanout = map[string][]map[string]string{}
 	for _, s := range scans {
-		res := r.e.cat.byName[strings.ToLower(s.plan.Table)]
-		if res == nil || slices.Contains(s.plan.Args, argLimit) {
+		if s.plan.limited() {
 			continue
 		}
 		var params []string
-		for _, a := range s.plan.Args {
+		for _, a := range s.plan.args {
 			if a != argOffset {
 				params = append(params, a)
 			}
 		}
-		if combos, ok := lits.combos(res.name, params); ok && len(combos) > 1 {
-			q.fanout[fanoutKey(res, s.plan.Method)] = combos
+		if combos, ok := lits.combos(s.plan.res.name, params); ok && len(combos) > 1 {
+			q.fanout[fanoutKey(s.plan.res, s.plan.method.Name)] = combos
 		}
 	}
 	return q, nil
@@ -590,7 +587,7 @@ func (r *stmtReader) readSQLiteDelete() (*deletePlan, error) {
 	// which owner's method it is (org, username, or neither); a subquery's
 	// own params bind only its own tables.
 	present := r.topLevelNames(c.end)
-	m, _, conflict := chooseMethod(res, schema.Delete, func(string) bool { return true }, func(p string) bool { return present[p] })
+	m, _, conflict := chooseMethod(res, schema.Delete, func(string) bool { return true }, func(p string) bool { return present[p] }, nil)
 	if m == nil && len(conflict) > 0 {
 		msg, hint := noMethodMessage(res, schema.Delete, nil, conflict, slices.Sorted(maps.Keys(present)))
 		return nil, r.errorAt(r.toks[2].start, hint, "%s", msg)
@@ -645,24 +642,13 @@ func (r *stmtReader) readSQLiteDelete() (*deletePlan, error) {
 func explainSQLite(q *selectPlan, indent string) []string {
 	var lines []string
 	for _, s := range q.scans {
-		var res *resource
-		for _, ref := range q.direct {
-			if strings.EqualFold(ref.res.name, s.plan.Table) {
-				res = ref.res
-			}
-		}
-		if res == nil {
-			continue
-		}
+		res := s.plan.res
 		lines = append(lines, fmt.Sprintf("%s%s AS %s", indent, res.name, s.alias))
-		m, ok := res.schema.Method(s.plan.Method)
-		if !ok {
-			continue
-		}
+		m := s.plan.method
 		lines = append(lines, fmt.Sprintf("%s  method: %s (%s %s)", indent, m.Name, m.Route.Verb, m.Route.Path))
 		var params []string
 		limited := false
-		for _, a := range s.plan.Args {
+		for _, a := range s.plan.args {
 			switch a {
 			case argLimit:
 				limited = true
@@ -678,7 +664,7 @@ func explainSQLite(q *selectPlan, indent string) []string {
 				indent, joinList(params), m.Route.Verb, m.Route.Path))
 		}
 		var cols []string
-		for _, i := range s.plan.Cols {
+		for _, i := range s.plan.cols {
 			cols = append(cols, res.cols[i].name)
 		}
 		if len(cols) > 0 {

@@ -97,23 +97,9 @@ func explainSelect(q *selectPlan, indent string) []string {
 		return explainSQLite(q, indent)
 	}
 	var lines []string
-	used := map[int]bool{}
 	for _, rp := range q.refs {
-		ref, res := rp.ref, rp.ref.res
-		var scan *scanPlan
-		for i, s := range q.scans {
-			if !used[i] && s.alias == ref.alias {
-				used[i], scan = true, s.plan
-				break
-			}
-		}
+		ref, res, scan, m := rp.ref, rp.ref.res, rp.scan, rp.method
 		lines = append(lines, fmt.Sprintf("%s%s AS %s", indent, res.name, ref.alias))
-		m := rp.method
-		if scan != nil && scan.Method != "" {
-			if sm, ok := res.schema.Method(scan.Method); ok {
-				m = sm
-			}
-		}
 		lines = append(lines, fmt.Sprintf("%s  method: %s (%s)", indent, m.Name, m.Route))
 		if why := whyMethod(m); why != "" {
 			lines = append(lines, indent+"  "+why)
@@ -134,7 +120,7 @@ func explainSelect(q *selectPlan, indent string) []string {
 		var pushed []string
 		consumed := map[string]bool{}
 		if scan != nil {
-			for _, a := range scan.Args {
+			for _, a := range scan.args {
 				switch a {
 				case argLimit:
 					pushed = append(pushed, "LIMIT "+limitText(q.node))
@@ -147,7 +133,7 @@ func explainSelect(q *selectPlan, indent string) []string {
 				}
 			}
 			var cols []string
-			for _, i := range scan.Cols {
+			for _, i := range scan.cols {
 				cols = append(cols, res.cols[i].name)
 			}
 			if len(cols) > 0 {

@@ -112,9 +112,9 @@ func (r *stmtReader) readDelete() (*deletePlan, error) {
 		prm, ok := ref.res.schema.Param(p)
 		return present(p) || ok && prm.Field != ""
 	}
-	if dp.method, _, _ = chooseMethod(ref.res, schema.Delete, supplied, present); dp.method == nil {
+	if dp.method, _, _ = chooseMethod(ref.res, schema.Delete, supplied, present, nil); dp.method == nil {
 		// The SELECT that finds the keys reports what is missing.
-		dp.method, _, _ = chooseMethod(ref.res, schema.Delete, func(string) bool { return true }, present)
+		dp.method, _, _ = chooseMethod(ref.res, schema.Delete, func(string) bool { return true }, present, nil)
 	}
 	if dp.method == nil {
 		rp, err := r.planRef(ref, schema.Delete)
@@ -153,7 +153,7 @@ func (r *stmtReader) exactKeys(t *tableRef) bool {
 		}
 		seen[name] = true
 	}
-	m, _, _ := chooseMethod(t.res, schema.Delete, func(p string) bool { return seen[p] }, func(p string) bool { return seen[p] })
+	m, _, _ := chooseMethod(t.res, schema.Delete, func(p string) bool { return seen[p] }, func(p string) bool { return seen[p] }, nil)
 	if m == nil {
 		return false
 	}

@@ -16,9 +16,9 @@ import (
 // statement binds (= or IN under AND, an OR of equalities, or a join or
 // subquery that supplies them row by row), chooses the method those params
 // allow, and counts the calls its literals make. A table no method can read
-// is an error here, before any call. SQLite's own planner makes the same
-// choice in the virtual table's BestIndex (vtab.go); Prepare checks that the
-// two agree.
+// is an error here, before any call. The virtual table's BestIndex (vtab.go)
+// then chooses only among the methods chosen here, so SQLite's join order
+// decides which constraints a scan passes, never which method it calls.
 
 // maxCalls bounds the calls the IN lists of one table may fan out to.
 const maxCalls = 1000
@@ -42,6 +42,9 @@ type refPlan struct {
 	ref    *tableRef
 	bound  map[string]*boundParam
 	method *schema.Method
+	// scan is the plan SQLite chose to read the table with, from those
+	// BestIndex made with method.
+	scan *scanPlan
 	// combos are the param sets of the calls the literals make, in the order
 	// written; nil when a param comes row by row.
 	combos []map[string]string
@@ -206,9 +209,13 @@ func orOfEqualities(e sqlparser.Expr, t *tableRef) (string, *boundParam) {
 // statement binds at all, usable now or not: a method that excludes one of
 // them is never chosen, in any join order. With no method, it returns the
 // params the closest method misses, or, when methods were complete but
-// excluded, the params that exclude each other.
-func chooseMethod(res *resource, verb schema.Verb, bound, present func(string) bool) (best *schema.Method, missing, conflict []string) {
+// excluded, the params that exclude each other. allowed, when not nil, says
+// which methods may be chosen at all.
+func chooseMethod(res *resource, verb schema.Verb, bound, present func(string) bool, allowed func(*schema.Method) bool) (best *schema.Method, missing, conflict []string) {
 	for _, m := range res.schema.MethodsFor(verb) {
+		if allowed != nil && !allowed(&m) {
+			continue
+		}
 		var miss []string
 		for _, p := range m.Required {
 			if !bound(p) {
@@ -308,12 +315,20 @@ func missingMessage(res *resource, verb schema.Verb, missing, present []string) 
 func (r *stmtReader) planRef(t *tableRef, verb schema.Verb) (*refPlan, error) {
 	rp := &refPlan{ref: t, bound: boundParams(t)}
 	isBound := func(p string) bool { _, ok := rp.bound[p]; return ok }
-	m, missing, conflict := chooseMethod(t.res, verb, isBound, isBound)
+	m, missing, conflict := chooseMethod(t.res, verb, isBound, isBound, nil)
 	if m == nil {
 		msg, hint := noMethodMessage(t.res, verb, missing, conflict, slices.Collect(maps.Keys(rp.bound)))
 		return nil, r.errorAt(t.offset, hint, "%s", msg)
 	}
-	rp.method = m
+	if err := r.planCalls(rp, m); err != nil {
+		return nil, err
+	}
+	return rp, nil
+}
+
+// planCalls sets the method of a table and the calls its literals make.
+func (r *stmtReader) planCalls(rp *refPlan, m *schema.Method) error {
+	rp.method, rp.combos = m, nil
 	combos := []map[string]string{{}}
 	for _, p := range slices.Concat(m.Required, m.Optional) {
 		b, ok := rp.bound[p]
@@ -321,15 +336,15 @@ func (r *stmtReader) planRef(t *tableRef, verb schema.Verb) (*refPlan, error) {
 			continue
 		}
 		if !b.literal() {
-			return rp, nil
+			return nil
 		}
 		if b.null {
 			rp.combos = []map[string]string{}
-			return rp, nil
+			return nil
 		}
 		if len(combos)*len(b.values) > maxCalls {
-			return nil, r.errorAt(r.find(b.column), "narrow the IN lists, or list with fewer params bound and filter in WHERE",
-				"the IN lists of %s would make more than %d calls", t.res.name, maxCalls)
+			return r.errorAt(r.find(b.column), "narrow the IN lists, or list with fewer params bound and filter in WHERE",
+				"the IN lists of %s would make more than %d calls", rp.ref.res.name, maxCalls)
 		}
 		next := make([]map[string]string, 0, len(combos)*len(b.values))
 		for _, c := range combos {
@@ -345,7 +360,7 @@ func (r *stmtReader) planRef(t *tableRef, verb schema.Verb) (*refPlan, error) {
 		combos = next
 	}
 	rp.combos = combos
-	return rp, nil
+	return nil
 }
 
 // checkValue checks one literal against a param's type and values.

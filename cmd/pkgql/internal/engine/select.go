@@ -22,6 +22,9 @@ type selectPlan struct {
 	fanout map[string][]map[string]string
 	joins  map[string]*joinFanout // tables a join binds, whose calls start ahead
 	scans  []eqpScan
+	// plans are the scan plans BestIndex made for the statement, which
+	// running it reads again.
+	plans *scanPlans
 	// direct are the resources of a statement SQLite read whole (node is
 	// nil then): see direct.go.
 	direct []tableRefTok
@@ -59,8 +62,49 @@ func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*se
 			return nil, err
 		}
 		q.refs = append(q.refs, rp)
+	}
+	q.sql, q.args = render(sel, a)
+	q.plans = &scanPlans{methods: map[*resource][]*schema.Method{}}
+	for _, rp := range q.refs {
+		q.plans.methods[rp.ref.res] = append(q.plans.methods[rp.ref.res], rp.method)
+	}
+	scans, err := r.e.explainPlan(context.Background(), q.sql, q.args, q.plans)
+	if err != nil {
+		return nil, r.errorAt(r.toks[0].start, "", "%s", cleanSQLiteMessage(err.Error()))
+	}
+	used := map[int]bool{}
+	for _, rp := range q.refs {
+		for i, s := range scans {
+			if !used[i] && s.alias == rp.ref.alias {
+				used[i], rp.scan = true, s.plan
+				break
+			}
+		}
+	}
+	for _, rp := range q.refs {
+		s := rp.scan
+		if s == nil {
+			continue
+		}
+		if s.method == nil {
+			// SQLite found no order of the tables that binds this one with
+			// the method planned for it: a join that only binds it from the
+			// nullable side, for one.
+			msg, hint := noMethodMessage(rp.ref.res, schema.Select, s.missing, s.conflict, s.present)
+			return nil, r.errorAt(rp.ref.offset, hint, "%s", msg)
+		}
+		if s.method != rp.method {
+			// A table read twice (a self-join) whose reads were planned
+			// with different methods: SQLite may give either to either.
+			if err := r.planCalls(rp, s.method); err != nil {
+				return nil, err
+			}
+		}
+	}
+	q.scans = scans
+	for _, rp := range q.refs {
 		if len(rp.combos) > 1 {
-			k := fanoutKey(ref.res, rp.method.Name)
+			k := fanoutKey(rp.ref.res, rp.method.Name)
 			q.fanout[k] = append(q.fanout[k], rp.combos...)
 		}
 	}
@@ -69,29 +113,6 @@ func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*se
 		// With a LIMIT the first call may be enough: none is made ahead.
 		q.fanout, q.joins = nil, nil
 	}
-	q.sql, q.args = render(sel, a)
-	scans, _, err := r.e.explainPlan(context.Background(), q.sql, q.args)
-	if err != nil {
-		return nil, r.errorAt(r.toks[0].start, "", "%s", cleanSQLiteMessage(err.Error()))
-	}
-	for _, s := range scans {
-		if s.state != planMissing {
-			continue
-		}
-		// SQLite found no order of the tables that binds this one: a join
-		// that only binds it from the nullable side, for one.
-		at := r.toks[0].start
-		res := q.refs[0].ref.res
-		for _, rp := range q.refs {
-			if rp.ref.alias == s.alias {
-				at, res = rp.ref.offset, rp.ref.res
-				break
-			}
-		}
-		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict, s.plan.Present)
-		return nil, r.errorAt(at, hint, "%s", msg)
-	}
-	q.scans = scans
 	return q, nil
 }
 
@@ -122,6 +143,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	run.joins = q.joins
 	defer run.finish()
 	sc.run.Store(run)
+	sc.plans.Store(q.plans)
 	e.log.Debug("sqlite", "sql", q.sql)
 	rows, err := sc.conn.QueryContext(run.ctx, q.sql, q.args...)
 	if err != nil {

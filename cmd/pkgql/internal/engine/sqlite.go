@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -67,6 +66,8 @@ type sqliteConn struct {
 	cat  *catalog
 	conn *sql.Conn
 	run  atomic.Pointer[runState]
+	// plans are the scan plans of the statement being prepared or run.
+	plans atomic.Pointer[scanPlans]
 }
 
 func (s *sqliteConn) current() *runState { return s.run.Load() }
@@ -222,6 +223,7 @@ func (sc *sqliteConn) close() {
 
 func (s *sqliteDB) release(sc *sqliteConn) {
 	sc.run.Store(nil)
+	sc.plans.Store(nil)
 	s.mu.Lock()
 	closed := s.closed
 	if !closed {
@@ -259,47 +261,47 @@ func authorize(action sqlite.AuthorizerActionCode, arg1, arg2, _, _ string) sqli
 type eqpScan struct {
 	alias string
 	plan  *scanPlan
-	state int // planCall or planMissing
 }
 
-// explainPlan prepares q on a connection without running it and reads, from
-// EXPLAIN QUERY PLAN, which plan SQLite chose for each virtual table. SQLite's
-// own errors (an unknown function, a misused aggregate) surface here, before
-// anything runs.
-func (e *Engine) explainPlan(ctx context.Context, q string, args []any) ([]eqpScan, []string, error) {
+// explainPlan prepares q on a connection without running it, BestIndex
+// adding the plans it makes to plans, and reads from EXPLAIN QUERY PLAN the
+// key of the plan SQLite chose for each virtual table. SQLite's own errors
+// (an unknown function, a misused aggregate) surface here, before anything
+// runs.
+func (e *Engine) explainPlan(ctx context.Context, q string, args []any, plans *scanPlans) ([]eqpScan, error) {
 	sc, err := e.sqlite.acquire(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer e.sqlite.release(sc)
+	sc.plans.Store(plans)
 	rows, err := sc.conn.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer rows.Close()
 	var scans []eqpScan
-	var lines []string
 	for rows.Next() {
 		var id, parent, notused int
 		var detail string
 		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		lines = append(lines, detail)
+		// "SCAN <alias> VIRTUAL TABLE INDEX <key>:<label>"
 		const marker = " VIRTUAL TABLE INDEX "
 		i := strings.Index(detail, marker)
 		if i < 0 || !strings.HasPrefix(detail, "SCAN ") {
 			continue
 		}
-		num, idxStr, _ := strings.Cut(detail[i+len(marker):], ":")
-		state, _ := strconv.Atoi(num)
-		sp := &scanPlan{}
-		if err := json.Unmarshal([]byte(idxStr), sp); err != nil {
-			continue
+		num, _, _ := strings.Cut(detail[i+len(marker):], ":")
+		key, err := strconv.Atoi(num)
+		sp := plans.plan(key)
+		if err != nil || sp == nil {
+			return nil, fmt.Errorf("engine: SQLite chose scan plan %q, which BestIndex did not make", detail)
 		}
-		scans = append(scans, eqpScan{alias: detail[len("SCAN "):i], plan: sp, state: state})
+		scans = append(scans, eqpScan{alias: detail[len("SCAN "):i], plan: sp})
 	}
-	return scans, lines, rows.Err()
+	return scans, rows.Err()
 }
 
 // quoteIdent quotes a name for SQLite.
