@@ -7,6 +7,7 @@ import (
 
 	"github.com/xwb1989/sqlparser"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/schema"
 )
 
@@ -18,7 +19,7 @@ import (
 // maxShownCalls is how many calls of one table EXPLAIN lists.
 const maxShownCalls = 10
 
-func (e *Engine) runExplain(st *Statement, sink Sink) error {
+func (e *Engine) runExplain(st *Statement, sink rowset.Sink) error {
 	var lines []string
 	switch in := st.explain; in.kind {
 	case KindSelect:
@@ -31,7 +32,7 @@ func (e *Engine) runExplain(st *Statement, sink Sink) error {
 	for i, l := range lines {
 		rows[i] = []any{l}
 	}
-	if err := sink.Begin([]Column{{Name: "plan", Type: schema.String}}); err != nil {
+	if err := sink.Begin([]rowset.Column{{Name: "plan", Type: schema.String}}); err != nil {
 		return err
 	}
 	for _, row := range rows {

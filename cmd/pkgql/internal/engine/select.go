@@ -7,6 +7,7 @@ import (
 
 	"github.com/xwb1989/sqlparser"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
 )
@@ -118,8 +119,8 @@ func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*se
 
 // runSelect runs the SQL on a connection whose tables serve this statement's
 // calls, and streams SQLite's rows to the sink.
-func (e *Engine) runSelect(ctx context.Context, st *Statement, q *selectPlan, sink Sink) error {
-	return e.query(ctx, st, q, func(cols []Column) error { return sink.Begin(cols) }, sink.Row, func(n int) error {
+func (e *Engine) runSelect(ctx context.Context, st *Statement, q *selectPlan, sink rowset.Sink) error {
+	return e.query(ctx, st, q, func(cols []rowset.Column) error { return sink.Begin(cols) }, sink.Row, func(n int) error {
 		return sink.End(rowCount(n))
 	})
 }
@@ -133,7 +134,7 @@ func rowCount(n int) string {
 
 // query runs a planned SELECT and hands its columns, each row and the count
 // to the callbacks. Row values are converted for a Sink.
-func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin func([]Column) error, row func([]any) error, end func(int) error) error {
+func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin func([]rowset.Column) error, row func([]any) error, end func(int) error) error {
 	sc, err := e.sqlite.acquire(ctx)
 	if err != nil {
 		return st.wrap(err)
@@ -154,9 +155,9 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	if err != nil {
 		return st.wrap(run.cause(ctx, err))
 	}
-	cols := make([]Column, len(types))
+	cols := make([]rowset.Column, len(types))
 	for i, t := range types {
-		cols[i] = Column{Name: t.Name(), Type: schemaType(t.DatabaseTypeName())}
+		cols[i] = rowset.Column{Name: t.Name(), Type: schemaType(t.DatabaseTypeName())}
 		if strings.EqualFold(t.DatabaseTypeName(), timeDecl) {
 			cols[i].Format = schema.DateTime
 		}
@@ -216,7 +217,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 // hold a fraction (SUM over a mix, a CASE of 1 and 2.5) and a typed client
 // cannot take one in an integer column; what wholeColumns proves whole was
 // typed Integer before the first row.
-func inferTypes(cols []Column, first []any) {
+func inferTypes(cols []rowset.Column, first []any) {
 	for i := range cols {
 		if cols[i].Type != "" {
 			continue

@@ -19,6 +19,7 @@ import (
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgwire"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
@@ -124,13 +125,13 @@ type resultSet struct {
 	rows [][]any
 }
 
-// collect is an engine.Sink that keeps a result set.
+// collect is a rowset.Sink that keeps a result set.
 type collect struct {
-	cols []engine.Column
+	cols []rowset.Column
 	rows [][]any
 }
 
-func (c *collect) Begin(cols []engine.Column) error { c.cols = cols; return nil }
+func (c *collect) Begin(cols []rowset.Column) error { c.cols = cols; return nil }
 func (c *collect) Row(v []any) error {
 	row := make([]any, len(v))
 	copy(row, v)
