@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"regexp"
@@ -25,7 +24,7 @@ import (
 // IN lists one call per value.
 
 // needsSQLite reports whether the statement has a form only SQLite reads.
-func (r *stmtReader) needsSQLite() bool {
+func (r *statementReader) needsSQLite() bool {
 	for i, t := range r.toks {
 		if t.word("with") && (i == 0 || r.toks[i-1].punct('(')) || t.word("over") && i > 0 && (r.toks[i-1].punct(')')) || t.word("window") {
 			return true
@@ -45,11 +44,26 @@ type translated struct {
 	sql  string
 	args []any
 	refs []tableRefTok
+	// lits are the literals binding params; whole the result columns that
+	// are whole numbers by their form.
+	lits  paramLits
+	whole map[int]bool
+}
+
+// planTranslated reads what the translated statement binds and has it
+// planned.
+func (r *statementReader) planTranslated(tr *translated) (*selectPlan, error) {
+	lits, err := r.checkParamLiterals(tr.refs)
+	if err != nil {
+		return nil, err
+	}
+	tr.lits, tr.whole = lits, r.wholeItems()
+	return r.planner().planSQLite(tr)
 }
 
 // cteNames are the names a WITH defines: a name followed by AS ( or by a
 // column list and AS (, after WITH, RECURSIVE or a comma.
-func (r *stmtReader) cteNames() map[string]bool {
+func (r *statementReader) cteNames() map[string]bool {
 	out := map[string]bool{}
 	for i := 1; i+2 < len(r.toks); i++ {
 		prev := r.toks[i-1]
@@ -71,7 +85,7 @@ func (r *stmtReader) cteNames() map[string]bool {
 }
 
 // translate writes tokens [from, end) for SQLite after prefix.
-func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
+func (r *statementReader) translate(prefix string, from int) (*translated, error) {
 	ctes := r.cteNames()
 	edits, err := r.pgEdits(true)
 	if err != nil {
@@ -156,7 +170,7 @@ func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
 }
 
 // sqliteSpelling is how token i is written for SQLite, when not as typed.
-func (r *stmtReader) sqliteSpelling(i int) (string, bool, error) {
+func (r *statementReader) sqliteSpelling(i int) (string, bool, error) {
 	t := r.toks[i]
 	switch {
 	case t.typ == sqlparser.STRING:
@@ -178,7 +192,7 @@ func (r *stmtReader) sqliteSpelling(i int) (string, bool, error) {
 }
 
 // readSQLiteSelect reads a SELECT that SQLite reads whole.
-func (r *stmtReader) readSQLiteSelect() (*selectPlan, error) {
+func (r *statementReader) readSQLiteSelect() (*selectPlan, error) {
 	if err := r.checkTokens(); err != nil {
 		return nil, err
 	}
@@ -202,63 +216,13 @@ func (r *stmtReader) readSQLiteSelect() (*selectPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.planSQLite(tr)
-}
-
-// planSQLite has SQLite prepare the statement and reads its plan: SQLite's
-// errors, a table no method can serve and a literal a param cannot take stop
-// it here, before any call.
-func (r *stmtReader) planSQLite(tr *translated) (*selectPlan, error) {
-	lits, err := r.checkParamLiterals(tr.refs)
-	if err != nil {
-		return nil, err
-	}
-	plans := &scanPlans{}
-	scans, err := r.e.explainPlan(context.Background(), tr.sql, tr.args, plans)
-	if err != nil {
-		return nil, r.sqliteError(tr, err)
-	}
-	for _, s := range scans {
-		if s.plan.method != nil {
-			continue
-		}
-		at := r.toks[0].start
-		res := s.plan.res
-		for _, ref := range tr.refs {
-			if ref.res == res {
-				at = ref.offset
-				break
-			}
-		}
-		msg, hint := noMethodMessage(res, schema.Select, s.plan.missing, s.plan.conflict, s.plan.present)
-		return nil, r.errorAt(at, hint, "%s", msg)
-	}
-	q := &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, plans: plans, direct: tr.refs, lits: lits, whole: r.wholeItems()}
-	// SQLite asks for the values of an IN list one after another: the
-	// first call starts the others ahead (see startFanout), unless a LIMIT
-	// pushed down may make them needless.
-	q.fanout = map[string][]map[string]string{}
-	for _, s := range scans {
-		if s.plan.limited() {
-			continue
-		}
-		var params []string
-		for _, a := range s.plan.args {
-			if a != argOffset {
-				params = append(params, a)
-			}
-		}
-		if combos, ok := lits.combos(s.plan.res.name, params); ok && len(combos) > 1 {
-			q.fanout[fanoutKey(s.plan.res, s.plan.method.Name)] = combos
-		}
-	}
-	return q, nil
+	return r.planTranslated(tr)
 }
 
 // wholeItems finds, in the outermost select list, the columns that are whole
 // numbers in every row by their form: a ranking or counting window function
 // (or COUNT) on its own, or an integer literal.
-func (r *stmtReader) wholeItems() map[int]bool {
+func (r *statementReader) wholeItems() map[int]bool {
 	out := map[int]bool{}
 	for n, it := range r.selectItems() {
 		out[n] = wholeItem(r.toks[it[0]:it[1]])
@@ -268,7 +232,7 @@ func (r *stmtReader) wholeItems() map[int]bool {
 
 // selectItems are the items of the outermost select list, each as the token
 // range [start, end).
-func (r *stmtReader) selectItems() [][2]int {
+func (r *statementReader) selectItems() [][2]int {
 	// The outermost select list follows the last SELECT at depth 0.
 	depth, sel := 0, -1
 	for i, t := range r.toks {
@@ -319,7 +283,7 @@ func (r *stmtReader) selectItems() [][2]int {
 // aliasEdits name each unnamed computed column of the outermost select list
 // after its text as written: SQLite would name it after the text it was
 // handed, with ? for each string.
-func (r *stmtReader) aliasEdits(from int) (edits []rewriteEdit, tail string) {
+func (r *statementReader) aliasEdits(from int) (edits []rewriteEdit, tail string) {
 	for _, it := range r.selectItems() {
 		item := r.toks[it[0]:it[1]]
 		if it[0] < from || len(item) == 0 || hasAlias(item) || isPlainName(item) {
@@ -427,7 +391,7 @@ func (l paramLits) add(res, param string, vals []string) {
 // checkParamLiterals checks `param = 'value'` and `param IN ('a', 'b')`
 // against the param's type and values, so that a typo is an error rather than
 // an empty answer, and returns the literals it found.
-func (r *stmtReader) checkParamLiterals(refs []tableRefTok) (paramLits, error) {
+func (r *statementReader) checkParamLiterals(refs []tableRefTok) (paramLits, error) {
 	found := paramLits{}
 	for i := 0; i+2 < len(r.toks); i++ {
 		t := r.toks[i]
@@ -491,7 +455,7 @@ var (
 
 // sqliteError places an error SQLite gave when preparing the statement at
 // the token it names.
-func (r *stmtReader) sqliteError(tr *translated, err error) error {
+func (r *statementReader) sqliteError(tr *translated, err error) error {
 	msg := cleanSQLiteMessage(err.Error())
 	if m := sqliteNoSuch.FindStringSubmatch(msg); m != nil {
 		// With double-quoted strings off, SQLite asks about a quoted name.
@@ -530,7 +494,7 @@ func (r *stmtReader) sqliteError(tr *translated, err error) error {
 
 // keyInSubquery finds, at the DELETE's own level, the key params compared
 // with IN (SELECT …): the tokens of their names.
-func (r *stmtReader) keyInSubquery(keys []string) map[int]bool {
+func (r *statementReader) keyInSubquery(keys []string) map[int]bool {
 	out := map[int]bool{}
 	depth := 0
 	for i, t := range r.toks {
@@ -549,7 +513,7 @@ func (r *stmtReader) keyInSubquery(keys []string) map[int]bool {
 
 // topLevelNames is the set of names, lower-cased, that the statement uses
 // from token from on outside parentheses, as bare or qualified columns.
-func (r *stmtReader) topLevelNames(from int) map[string]bool {
+func (r *statementReader) topLevelNames(from int) map[string]bool {
 	out := map[string]bool{}
 	depth := 0
 	for _, t := range r.toks[from:] {
@@ -568,7 +532,7 @@ func (r *stmtReader) topLevelNames(from int) map[string]bool {
 // readSQLiteDelete reads a DELETE whose WHERE only SQLite reads (a subquery
 // with a window function, for one): its keys are always found by a SELECT
 // first, shown, and deleted only once confirmed.
-func (r *stmtReader) readSQLiteDelete() (*deletePlan, error) {
+func (r *statementReader) readSQLiteDelete() (*deletePlan, error) {
 	if err := r.checkTokens(); err != nil {
 		return nil, err
 	}
@@ -624,12 +588,12 @@ func (r *stmtReader) readSQLiteDelete() (*deletePlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	find, err := r.planSQLite(tr)
+	find, err := r.planTranslated(tr)
 	if err != nil && len(r.keyInSubquery(m.Required)) > 0 {
 		if tr, err = r.translate(prefix, 1); err != nil {
 			return nil, err
 		}
-		find, err = r.planSQLite(tr)
+		find, err = r.planTranslated(tr)
 	}
 	if err != nil {
 		return nil, err
@@ -711,7 +675,7 @@ func (l paramLits) combos(res string, params []string) ([]map[string]string, boo
 
 // comparedFrom reports whether the name at i, qualified or not, is the right
 // side of = or IN.
-func (r *stmtReader) comparedFrom(i int) bool {
+func (r *statementReader) comparedFrom(i int) bool {
 	for i >= 2 && r.toks[i-1].punct('.') {
 		i -= 2
 	}

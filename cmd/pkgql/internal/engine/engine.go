@@ -182,7 +182,7 @@ func (e *Engine) Prepare(script string) ([]*Statement, error) {
 	}
 	var out []*Statement
 	for i, stoks := range split(toks) {
-		r := &stmtReader{e: e, src: src, index: i, toks: stoks}
+		r := &statementReader{e: e, src: src, index: i, toks: stoks}
 		st, err := r.read()
 		if err != nil {
 			return nil, err

@@ -42,7 +42,7 @@ type execPlan struct {
 	params map[string]string
 }
 
-func (r *stmtReader) readDelete() (*deletePlan, error) {
+func (r *statementReader) readDelete() (*deletePlan, error) {
 	stmt, err := r.parse()
 	if err != nil {
 		return nil, err
@@ -95,78 +95,10 @@ func (r *stmtReader) readDelete() (*deletePlan, error) {
 	if err := r.checkLiterals(d.Where); err != nil {
 		return nil, err
 	}
-	dp := &deletePlan{res: ref.res}
-	if r.exactKeys(ref) {
-		rp, err := r.planRef(ref, schema.Delete)
-		if err != nil {
-			return nil, err
-		}
-		dp.method, dp.keys = rp.method, rp.combos
-		return dp, nil
-	}
-	// The WHERE is wider than the key: a SELECT finds the keys first.
-	// Keys carried by a field come from the SELECT; the others must be bound,
-	// and they tell which owner's method it is.
-	bound := boundParams(ref)
-	present := func(p string) bool { _, ok := bound[p]; return ok }
-	supplied := func(p string) bool {
-		prm, ok := ref.res.schema.Param(p)
-		return present(p) || ok && prm.Field != ""
-	}
-	if dp.method, _, _ = chooseMethod(ref.res, schema.Delete, supplied, present, nil); dp.method == nil {
-		// The SELECT that finds the keys reports what is missing.
-		dp.method, _, _ = chooseMethod(ref.res, schema.Delete, func(string) bool { return true }, present, nil)
-	}
-	if dp.method == nil {
-		rp, err := r.planRef(ref, schema.Delete)
-		if err != nil {
-			return nil, err
-		}
-		dp.method = rp.method
-	}
-	dp.fixed = map[string]string{}
-	for p, b := range bound {
-		if slices.Contains(dp.method.Optional, p) && b.literal() && len(b.values) == 1 {
-			dp.fixed[p] = b.values[0]
-		}
-	}
-	find := &sqlparser.Select{Distinct: sqlparser.DistinctStr, From: d.TableExprs, Where: d.Where}
-	for _, p := range dp.method.Required {
-		find.SelectExprs = append(find.SelectExprs, &sqlparser.AliasedExpr{
-			Expr: &sqlparser.ColName{Name: sqlparser.NewColIdent(p), Metadata: ref},
-		})
-	}
-	if dp.find, err = r.planSelect(a, find); err != nil {
-		return nil, err
-	}
-	return dp, nil
+	return r.planner().planDelete(a, ref, d)
 }
 
-// exactKeys reports whether every term of the WHERE binds, with literals, a
-// param of a DELETE method that all of them complete: then the statement
-// names its keys in full and no SELECT is needed.
-func (r *stmtReader) exactKeys(t *tableRef) bool {
-	seen := map[string]bool{}
-	for _, c := range t.scope.conjuncts {
-		name, b := conjunctParam(c, t)
-		if b == nil || !b.literal() || seen[name] {
-			return false
-		}
-		seen[name] = true
-	}
-	m, _, _ := chooseMethod(t.res, schema.Delete, func(p string) bool { return seen[p] }, func(p string) bool { return seen[p] }, nil)
-	if m == nil {
-		return false
-	}
-	for p := range seen {
-		if !m.Takes(p) {
-			return false
-		}
-	}
-	return true
-}
-
-func (r *stmtReader) readExec() (*execPlan, error) {
+func (r *statementReader) readExec() (*execPlan, error) {
 	c, i, err := r.readName(1, "a method: EXEC provider.service.resource.method")
 	if err != nil {
 		return nil, err

@@ -38,7 +38,7 @@ type scope struct {
 
 // analysis is what resolving learned about a statement.
 type analysis struct {
-	r        *stmtReader
+	r        *statementReader
 	refs     []*tableRef // resource tables, in the order they are named
 	tables   map[*sqlparser.AliasedTableExpr]*tableRef
 	stars    map[*sqlparser.StarExpr]*tableRef // t.* and the table t is
@@ -47,7 +47,7 @@ type analysis struct {
 	join     bool
 }
 
-func newAnalysis(r *stmtReader) *analysis {
+func newAnalysis(r *statementReader) *analysis {
 	return &analysis{r: r, tables: map[*sqlparser.AliasedTableExpr]*tableRef{},
 		stars: map[*sqlparser.StarExpr]*tableRef{}, named: map[string]int{}}
 }
@@ -325,7 +325,7 @@ func timeLiteral(n *sqlparser.ComparisonExpr) (*sqlparser.SQLVal, bool) {
 
 // quotedHint adds, for a name written in double quotes, that those make a
 // name: a MySQL user may have meant a string.
-func (r *stmtReader) quotedHint(name, hint string) string {
+func (r *statementReader) quotedHint(name, hint string) string {
 	for _, t := range r.toks {
 		if t.quote == '"' && t.val == name {
 			h := fmt.Sprintf("double quotes make a name; write '%s' for a string", strings.ReplaceAll(name, "'", "''"))
@@ -345,7 +345,7 @@ func isConcat(e sqlparser.Expr) bool {
 }
 
 // concatAt is the offset of the statement's first ||.
-func (r *stmtReader) concatAt() int {
+func (r *statementReader) concatAt() int {
 	for _, t := range r.toks {
 		if t.typ == sqlparser.OR && t.val == "" {
 			return t.start

@@ -33,7 +33,7 @@ type selectPlan struct {
 	whole  map[int]bool // the columns wholeItems found, when node is nil
 }
 
-func (r *stmtReader) readSelect() (*selectPlan, error) {
+func (r *statementReader) readSelect() (*selectPlan, error) {
 	stmt, err := r.parse()
 	if err != nil {
 		return nil, err
@@ -49,72 +49,7 @@ func (r *stmtReader) readSelect() (*selectPlan, error) {
 	if err := r.checkLiterals(sel); err != nil {
 		return nil, err
 	}
-	return r.planSelect(a, sel)
-}
-
-// planSelect plans every resource table, renders the statement for SQLite and
-// has SQLite plan it: its errors, and a table its planner could not bind,
-// stop the statement here.
-func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*selectPlan, error) {
-	q := &selectPlan{node: sel, shared: len(a.refs) > 1 || a.subquery || a.join, fanout: map[string][]map[string]string{}}
-	for _, ref := range a.refs {
-		rp, err := r.planRef(ref, schema.Select)
-		if err != nil {
-			return nil, err
-		}
-		q.refs = append(q.refs, rp)
-	}
-	q.sql, q.args = render(sel, a)
-	q.plans = &scanPlans{methods: map[*resource][]*schema.Method{}}
-	for _, rp := range q.refs {
-		q.plans.methods[rp.ref.res] = append(q.plans.methods[rp.ref.res], rp.method)
-	}
-	scans, err := r.e.explainPlan(context.Background(), q.sql, q.args, q.plans)
-	if err != nil {
-		return nil, r.errorAt(r.toks[0].start, "", "%s", cleanSQLiteMessage(err.Error()))
-	}
-	used := map[int]bool{}
-	for _, rp := range q.refs {
-		for i, s := range scans {
-			if !used[i] && s.alias == rp.ref.alias {
-				used[i], rp.scan = true, s.plan
-				break
-			}
-		}
-	}
-	for _, rp := range q.refs {
-		s := rp.scan
-		if s == nil {
-			continue
-		}
-		if s.method == nil {
-			// SQLite found no order of the tables that binds this one with
-			// the method planned for it: a join that only binds it from the
-			// nullable side, for one.
-			msg, hint := noMethodMessage(rp.ref.res, schema.Select, s.missing, s.conflict, s.present)
-			return nil, r.errorAt(rp.ref.offset, hint, "%s", msg)
-		}
-		if s.method != rp.method {
-			// A table read twice (a self-join) whose reads were planned
-			// with different methods: SQLite may give either to either.
-			if err := r.planCalls(rp, s.method); err != nil {
-				return nil, err
-			}
-		}
-	}
-	q.scans = scans
-	for _, rp := range q.refs {
-		if len(rp.combos) > 1 {
-			k := fanoutKey(rp.ref.res, rp.method.Name)
-			q.fanout[k] = append(q.fanout[k], rp.combos...)
-		}
-	}
-	q.joins = joinFanouts(q.refs)
-	if s, ok := sel.(*sqlparser.Select); ok && s.Limit != nil {
-		// With a LIMIT the first call may be enough: none is made ahead.
-		q.fanout, q.joins = nil, nil
-	}
-	return q, nil
+	return r.planner().planSelect(a, sel)
 }
 
 // runSelect runs the SQL on a connection whose tables serve this statement's

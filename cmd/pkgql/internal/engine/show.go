@@ -26,7 +26,7 @@ type describeStmt struct {
 
 var showWhats = []string{"PROVIDERS", "SERVICES", "RESOURCES", "METHODS"}
 
-func (r *stmtReader) readShow() (*showStmt, error) {
+func (r *statementReader) readShow() (*showStmt, error) {
 	if err := r.expect(1, "PROVIDERS, SERVICES, RESOURCES or METHODS", token.isName); err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (r *stmtReader) readShow() (*showStmt, error) {
 	return s, nil
 }
 
-func (r *stmtReader) readDescribe() (*describeStmt, error) {
+func (r *statementReader) readDescribe() (*describeStmt, error) {
 	d := &describeStmt{}
 	i := 1
 	if i < len(r.toks) && r.toks[i].word("extended") {

@@ -195,7 +195,7 @@ func tooBig(err error) (msg, hint string, ok bool) {
 
 // checkLimitValue refuses a LIMIT or OFFSET literal that SQLite would only
 // call a "datatype mismatch": a number beyond a 64-bit integer, or not whole.
-func checkLimitValue(r *stmtReader, e sqlparser.Expr) error {
+func checkLimitValue(r *statementReader, e sqlparser.Expr) error {
 	v, ok := e.(*sqlparser.SQLVal)
 	if !ok {
 		return nil
