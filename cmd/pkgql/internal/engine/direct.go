@@ -601,56 +601,6 @@ func (r *statementReader) readSQLiteDelete() (*deletePlan, error) {
 	return &deletePlan{res: res, method: m, find: find, fixed: map[string]string{}}, nil
 }
 
-// explainSQLite shows the plan of a statement SQLite read whole: each table
-// scan with the method BestIndex chose and what it takes over.
-func explainSQLite(q *selectPlan, indent string) []string {
-	var lines []string
-	for _, s := range q.scans {
-		res := s.plan.res
-		lines = append(lines, fmt.Sprintf("%s%s AS %s", indent, res.name, s.alias))
-		m := s.plan.method
-		lines = append(lines, fmt.Sprintf("%s  method: %s (%s %s)", indent, m.Name, m.Route.Verb, m.Route.Path))
-		var params []string
-		limited := false
-		for _, a := range s.plan.args {
-			switch a {
-			case argLimit:
-				limited = true
-			case argOffset:
-			default:
-				params = append(params, a)
-			}
-		}
-		if combos, ok := q.lits.combos(res.name, params); ok {
-			lines = append(lines, callLines(res.schema, m, combos, indent+"  ")...)
-		} else {
-			lines = append(lines, fmt.Sprintf("%s  calls: one per value of %s that SQLite passes (the same call once per statement): %s %s",
-				indent, joinList(params), m.Route.Verb, m.Route.Path))
-		}
-		var cols []string
-		for _, i := range s.plan.cols {
-			cols = append(cols, res.cols[i].name)
-		}
-		if len(cols) > 0 {
-			lines = append(lines, fmt.Sprintf("%s  columns read: %s", indent, strings.Join(cols, ", ")))
-		}
-		if limited {
-			lines = append(lines, indent+"  pushed down to the calls: LIMIT")
-		}
-	}
-	// One line: the statement's own line breaks are blanks to SQLite, and
-	// its strings are bound arguments, shown after it.
-	lines = append(lines, indent+"SQLite: "+strings.Join(strings.Fields(q.sql), " "))
-	if len(q.args) > 0 {
-		var args []string
-		for _, a := range q.args {
-			args = append(args, fmt.Sprintf("'%v'", a))
-		}
-		lines = append(lines, indent+"  with "+strings.Join(args, ", "))
-	}
-	return lines
-}
-
 // combos are the param sets a table's calls take when every param SQLite
 // passes is bound by literals alone: one call per combination.
 func (l paramLits) combos(res string, params []string) ([]map[string]string, bool) {

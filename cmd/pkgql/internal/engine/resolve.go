@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -598,4 +599,24 @@ func refOf(e sqlparser.Expr) (*tableRef, *column) {
 		return nil, nil
 	}
 	return t, t.col(c.Name.String())
+}
+
+// checkLimitValue refuses a LIMIT or OFFSET literal that SQLite would only
+// call a "datatype mismatch": a number beyond a 64-bit integer, or not whole.
+func checkLimitValue(r *statementReader, e sqlparser.Expr) error {
+	v, ok := e.(*sqlparser.SQLVal)
+	if !ok {
+		return nil
+	}
+	at := r.findWord("limit")
+	switch v.Type {
+	case sqlparser.IntVal:
+		if _, err := strconv.ParseInt(string(v.Val), 10, 64); err != nil {
+			return r.errorAt(at, "use a number up to 9223372036854775807, or leave LIMIT out to read every row",
+				"LIMIT %s is too large", v.Val)
+		}
+	case sqlparser.FloatVal:
+		return r.errorAt(at, "use a whole number such as 100", "LIMIT and OFFSET take a whole number, not %s", v.Val)
+	}
+	return nil
 }

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/xwb1989/sqlparser"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -191,26 +190,6 @@ func tooBig(err error) (msg, hint string, ok bool) {
 	}
 	return fmt.Sprintf("a value in this statement would be larger than %d MiB, the most pkgql holds in one value", maxValueBytes>>20),
 		"make the value smaller (substr, a LIMIT on what group_concat or json_group_array gathers)", true
-}
-
-// checkLimitValue refuses a LIMIT or OFFSET literal that SQLite would only
-// call a "datatype mismatch": a number beyond a 64-bit integer, or not whole.
-func checkLimitValue(r *statementReader, e sqlparser.Expr) error {
-	v, ok := e.(*sqlparser.SQLVal)
-	if !ok {
-		return nil
-	}
-	at := r.findWord("limit")
-	switch v.Type {
-	case sqlparser.IntVal:
-		if _, err := strconv.ParseInt(string(v.Val), 10, 64); err != nil {
-			return r.errorAt(at, "use a number up to 9223372036854775807, or leave LIMIT out to read every row",
-				"LIMIT %s is too large", v.Val)
-		}
-	case sqlparser.FloatVal:
-		return r.errorAt(at, "use a whole number such as 100", "LIMIT and OFFSET take a whole number, not %s", v.Val)
-	}
-	return nil
 }
 
 // close ends a connection for good.
