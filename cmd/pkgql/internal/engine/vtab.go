@@ -54,6 +54,8 @@ func (p *scanPlan) label() string {
 	return p.method.Name + "(" + strings.Join(p.args, ", ") + ")"
 }
 
+// equal compares what two plans say: BestIndex makes its plans anew each time
+// SQLite compiles a statement.
 func (p *scanPlan) equal(o *scanPlan) bool {
 	return p.res == o.res && p.method == o.method && slices.Equal(p.args, o.args) && slices.Equal(p.cols, o.cols) &&
 		slices.Equal(p.verify, o.verify) && slices.Equal(p.missing, o.missing) && slices.Equal(p.conflict, o.conflict) &&
@@ -61,9 +63,10 @@ func (p *scanPlan) equal(o *scanPlan) bool {
 }
 
 // scanPlans are the scan plans BestIndex made for one statement, each under
-// its key. Preparing the statement fills them; running it, on whichever
-// connection, finds every plan it asks for already there, so the plan a call
-// is made with is the plan Prepare and EXPLAIN read.
+// its key. Preparing the statement fills them. Running it compiles it again,
+// on whichever connection, and BestIndex finds each plan it makes already
+// there and hands on that one's key, so the plan a call is made with is the
+// value Prepare and EXPLAIN read.
 type scanPlans struct {
 	// methods, when set, are the methods the engine's planner chose for each
 	// resource table of the statement: BestIndex chooses among them alone.
@@ -96,7 +99,7 @@ func (ps *scanPlans) plan(key int) *scanPlan {
 	return ps.plans[key-1]
 }
 
-// allowed reports whether BestIndex may choose m for res.
+// allowed says which methods BestIndex may choose for res; nil means any.
 func (ps *scanPlans) allowed(res *resource) func(*schema.Method) bool {
 	if ps == nil || ps.methods == nil {
 		return nil
