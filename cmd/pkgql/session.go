@@ -13,6 +13,7 @@ import (
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/journal"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/progress"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
@@ -166,10 +167,10 @@ func (s *session) engineConfig(dryRun bool, confirm func(context.Context, string
 }
 
 // bindings are the running providers as the engine takes them.
-func (s *session) bindings() []engine.Binding {
-	b := make([]engine.Binding, len(s.providers))
+func (s *session) bindings() []engine.ProviderBinding {
+	b := make([]engine.ProviderBinding, len(s.providers))
 	for i, rp := range s.providers {
-		b[i] = engine.Binding{Schema: rp.schema, Provider: rp.process}
+		b[i] = engine.ProviderBinding{Schema: rp.schema, Provider: rp.process}
 		if rp.sup != nil {
 			b[i].Provider = rp.sup
 		}
@@ -179,7 +180,7 @@ func (s *session) bindings() []engine.Binding {
 		// provider.
 		jp := journal.NewProvider(s.journal)
 		js, _ := jp.Schema(context.Background())
-		b = append(b, engine.Binding{Schema: js, Provider: jp})
+		b = append(b, engine.ProviderBinding{Schema: js, Provider: jp})
 	}
 	return b
 }
@@ -209,7 +210,7 @@ func (s *session) close() {
 // newSink returns the output for the session's result sets, with the token
 // hidden; flush writes what the hiding holds back. Summaries ("3 rows") go
 // to stderr, only for a table on a terminal.
-func (a *app) newSink() (sink engine.Sink, flush func() error, err error) {
+func (a *app) newSink() (sink rowset.Sink, flush func() error, err error) {
 	out := a.stderr.over(a.stdout)
 	opts := output.Options{Format: a.format, Out: out, NoHeaders: a.opts.noHeaders, Width: terminalWidth(a.stdout)}
 	if a.format == output.Table && isTerminal(a.stdout) {
@@ -230,7 +231,7 @@ func (s *session) secrets() []string {
 // runScript reads and checks the whole script, then runs its statements in
 // order, stopping at the first that fails: an error anywhere in the text
 // means nothing runs.
-func (s *session) runScript(ctx context.Context, script string, sink engine.Sink) error {
+func (s *session) runScript(ctx context.Context, script string, sink rowset.Sink) error {
 	stmts, err := s.engine.Prepare(script)
 	if err != nil {
 		return err
@@ -243,7 +244,7 @@ func (s *session) runScript(ctx context.Context, script string, sink engine.Sink
 	return nil
 }
 
-func (s *session) runStatement(ctx context.Context, st *engine.Statement, sink engine.Sink) error {
+func (s *session) runStatement(ctx context.Context, st *engine.Statement, sink rowset.Sink) error {
 	runCtx, cancel := ctx, context.CancelFunc(func() {})
 	if s.a.opts.timeout > 0 {
 		runCtx, cancel = context.WithTimeout(ctx, s.a.opts.timeout)
@@ -284,7 +285,7 @@ func (s *session) runStatement(ctx context.Context, st *engine.Statement, sink e
 // progressSink clears the progress line before a result set is written,
 // so the two never share a line of the terminal.
 type progressSink struct {
-	engine.Sink
+	rowset.Sink
 	line *progress.Line
 }
 

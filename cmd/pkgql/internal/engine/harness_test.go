@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
@@ -109,7 +110,7 @@ func newHarness(t testing.TB, opts sandbox.Options, cfg Config) *harness {
 		t.Fatal(err)
 	}
 	rec := &recorder{Provider: p}
-	cfg.Providers = []Binding{{Schema: sch, Provider: rec}}
+	cfg.Providers = []ProviderBinding{{Schema: sch, Provider: rec}}
 	e, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +121,7 @@ func newHarness(t testing.TB, opts sandbox.Options, cfg Config) *harness {
 
 // result is what a statement wrote to its sink.
 type result struct {
-	cols    []Column
+	cols    []rowset.Column
 	rows    [][]any
 	summary string
 }
@@ -128,7 +129,7 @@ type result struct {
 // collect is a Sink that keeps everything.
 type collect struct{ res result }
 
-func (c *collect) Begin(cols []Column) error {
+func (c *collect) Begin(cols []rowset.Column) error {
 	c.res.cols = slices.Clone(cols)
 	return nil
 }
@@ -144,7 +145,7 @@ func (c *collect) End(s string) error {
 }
 
 func (r result) column(name string) []any {
-	i := slices.IndexFunc(r.cols, func(c Column) bool { return c.Name == name })
+	i := slices.IndexFunc(r.cols, func(c rowset.Column) bool { return c.Name == name })
 	if i < 0 {
 		panic("no column " + name)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 	"github.com/pkgql/pkgql/schema"
@@ -43,7 +44,7 @@ func TestSelect(t *testing.T) {
 					t.Errorf("row %d = %v, want version_count %d", i, row, want[i].VersionCount)
 				}
 			}
-			wantCols := []Column{{Name: "id", Type: schema.Integer}, {Name: "name", Type: schema.String}, {Name: "version_count", Type: schema.Integer}, {Name: "visibility", Type: schema.String}}
+			wantCols := []rowset.Column{{Name: "id", Type: schema.Integer}, {Name: "name", Type: schema.String}, {Name: "version_count", Type: schema.Integer}, {Name: "visibility", Type: schema.String}}
 			if !slices.Equal(r.cols, wantCols) {
 				t.Errorf("columns %v", r.cols)
 			}

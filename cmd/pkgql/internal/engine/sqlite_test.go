@@ -14,11 +14,11 @@ func TestAuthorizer(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, sandbox.Options{}, Config{})
 	ctx := context.Background()
-	sess, err := h.e.sqlite.acquire(ctx)
+	sc, err := h.e.sqlite.acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.e.sqlite.release(sess)
+	defer h.e.sqlite.release(sc)
 	for _, q := range []string{
 		"ATTACH DATABASE '/tmp/pkgql-attack.db' AS x",
 		"PRAGMA writable_schema = 1",
@@ -34,7 +34,7 @@ func TestAuthorizer(t *testing.T) {
 		"BEGIN",
 		"VACUUM",
 	} {
-		rows, err := sess.conn.QueryContext(ctx, q)
+		rows, err := sc.conn.QueryContext(ctx, q)
 		if err == nil {
 			rows.Close()
 			t.Errorf("%s: allowed", q)
@@ -45,7 +45,7 @@ func TestAuthorizer(t *testing.T) {
 		}
 	}
 	var n int
-	if err := sess.conn.QueryRowContext(ctx, "SELECT 1 + 1").Scan(&n); err != nil || n != 2 {
+	if err := sc.conn.QueryRowContext(ctx, "SELECT 1 + 1").Scan(&n); err != nil || n != 2 {
 		t.Errorf("reading is refused too: %v", err)
 	}
 }
