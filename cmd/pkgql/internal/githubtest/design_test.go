@@ -2,9 +2,9 @@ package githubtest
 
 import (
 	"context"
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"testing"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 

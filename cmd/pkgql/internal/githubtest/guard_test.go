@@ -1,19 +1,21 @@
 package githubtest
 
 import (
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"strings"
 	"testing"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
 const guardedDelete = "DELETE FROM github.packages.package_versions WHERE org = 'shipyard' AND package_type = 'container' AND package_name = 'app' AND json_array_length(tags) = 0"
 
-// TestGuardHook: a DELETE through a Guarded method hands the provider every
-// key in one Check call before any deletion, deletes only what it allows,
-// and deletes nothing when the check fails; SkipGuard sends no check.
-func TestGuardHook(t *testing.T) {
+// TestImageGuard: deleting untagged container versions goes through the
+// GitHub provider's image guard, which reads the registry: the versions
+// that images still in use need are kept (22 of shipyard's app's 34), a
+// registry that is down deletes nothing, and --allow-broken-images
+// (SkipGuard) deletes them all.
+func TestImageGuard(t *testing.T) {
 	tests := []struct {
 		name              string
 		cfg               engine.Config

@@ -2,16 +2,13 @@ package githubtest
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
@@ -43,19 +40,6 @@ func (a *arrivals) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.log = append(a.log, sandbox.Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery})
 	a.mu.Unlock()
 	a.next.ServeHTTP(w, r)
-}
-
-// kind names a request the way sandbox.Stats does.
-func kind(r sandbox.Request) string {
-	switch {
-	case r.Method == http.MethodDelete:
-		return sandbox.KindDelete
-	case r.Method == http.MethodPost:
-		return sandbox.KindRestore
-	case strings.HasSuffix(r.Path, "/packages"):
-		return sandbox.KindList
-	}
-	return sandbox.KindGet
 }
 
 // recorder passes every call to the provider and keeps its request, and the
@@ -144,18 +128,6 @@ func (c *collect) End(s string) error {
 	return nil
 }
 
-func (r result) column(name string) []any {
-	i := slices.IndexFunc(r.cols, func(c engine.Column) bool { return c.Name == name })
-	if i < 0 {
-		panic("no column " + name)
-	}
-	out := make([]any, len(r.rows))
-	for j, row := range r.rows {
-		out[j] = row[i]
-	}
-	return out
-}
-
 // exec prepares and runs a script, returning each statement's result.
 func (h *harness) exec(script string) ([]result, error) {
 	sts, err := h.e.Prepare(script)
@@ -187,44 +159,6 @@ func (h *harness) one(script string) result {
 	return res[0]
 }
 
-// pkg is a package as the sandbox's HTTP API sends it.
-type pkg struct {
-	ID           int64           `json:"id"`
-	Name         string          `json:"name"`
-	PackageType  string          `json:"package_type"`
-	Visibility   string          `json:"visibility"`
-	VersionCount int64           `json:"version_count"`
-	CreatedAt    string          `json:"created_at"`
-	HTMLURL      string          `json:"html_url"`
-	Owner        json.RawMessage `json:"owner"`
-	Repository   json.RawMessage `json:"repository"`
-}
-
-// truth lists a user's packages of one type straight from the sandbox's HTTP
-// API, page by page: the answer the engine is checked against. The requests
-// it makes are not counted.
-func (h *harness) truth(user, typ string) []pkg {
-	h.t.Helper()
-	var out []pkg
-	for page := 1; ; page++ {
-		resp, err := http.Get(fmt.Sprintf("%s/users/%s/packages?package_type=%s&per_page=100&page=%d", h.url, user, typ, page))
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		var batch []pkg
-		err = json.NewDecoder(resp.Body).Decode(&batch)
-		resp.Body.Close()
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		out = append(out, batch...)
-		if len(batch) < 100 {
-			h.reset()
-			return out
-		}
-	}
-}
-
 // reset forgets the requests counted so far.
 func (h *harness) reset() {
 	h.in.mu.Lock()
@@ -237,13 +171,4 @@ func (h *harness) log() []sandbox.Request {
 	h.in.mu.Lock()
 	defer h.in.mu.Unlock()
 	return slices.Clone(h.in.log)
-}
-
-// requests counts the requests since the last reset by kind.
-func (h *harness) requests() map[string]int {
-	out := map[string]int{}
-	for _, r := range h.log() {
-		out[kind(r)]++
-	}
-	return out
 }

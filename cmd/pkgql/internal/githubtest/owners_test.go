@@ -1,11 +1,11 @@
 package githubtest
 
 import (
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 

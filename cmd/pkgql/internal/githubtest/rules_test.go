@@ -2,11 +2,11 @@ package githubtest
 
 import (
 	"errors"
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
