@@ -78,7 +78,7 @@ func TestShowDescribe(t *testing.T) {
 		row[6] != "DELETE /shops/{shop}/items/{category}/{item_name} · https://shop.example/api#delete-item" {
 		t.Errorf("delete_item: %v", row)
 	}
-	if row := byName["visibility"]; row[2] != "field, param" || row[4] != "list_items" {
+	if row := byName["visibility"]; row[2] != "field, param" || row[4] != "list_items, list_items_by_brand" {
 		t.Errorf("visibility: %v", row)
 	}
 	if row := byName["shop"]; row[2] != "param" || row[3] != "get_item, list_items, delete_item, restore_item" {

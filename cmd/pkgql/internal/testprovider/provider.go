@@ -335,9 +335,14 @@ func (c *call) progress(pages, rows int64) *provider.Progress {
 func (c *call) items() ([]*Item, error) {
 	c.p.mu.Lock()
 	defer c.p.mu.Unlock()
-	cats, ok := c.p.data[c.req.Params["shop"]]
+	// Every item's maker is its shop: a brand's items are its shop's.
+	owner, what := c.req.Params["shop"], "shop"
+	if b, ok := c.req.Params["brand"]; ok && c.m.Takes("brand") {
+		owner, what = b, "brand"
+	}
+	cats, ok := c.p.data[owner]
 	if !ok {
-		return nil, c.fail(provider.KindNotFound, http.StatusNotFound, fmt.Sprintf("no shop %q", c.req.Params["shop"]))
+		return nil, c.fail(provider.KindNotFound, http.StatusNotFound, fmt.Sprintf("no %s %q", what, owner))
 	}
 	var out []*Item
 	for _, it := range cats[c.req.Params["category"]] {
