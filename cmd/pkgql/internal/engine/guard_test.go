@@ -48,7 +48,7 @@ func TestGuardHook(t *testing.T) {
 	}{
 		{name: "check fails", cfg: Config{Yes: true}, down: true, wantErr: "nothing was deleted", checks: 1},
 		{name: "dry run", cfg: Config{DryRun: true}, checks: 1, refusals: pinned},
-		{name: "guarded", cfg: Config{Yes: true}, wantErr: " refused", checks: 1, deletes: keys - pinned, refusals: pinned},
+		{name: "guarded", cfg: Config{Yes: true}, wantErr: fmt.Sprintf("(%d refused)", pinned), checks: 1, deletes: keys - pinned, refusals: pinned},
 		{name: "skip guard", cfg: Config{Yes: true, SkipGuard: true}, deletes: keys},
 	}
 	for _, tt := range tests {
