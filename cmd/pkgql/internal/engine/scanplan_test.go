@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
 // A statement is planned once: running it makes its calls with the scan
@@ -13,17 +13,17 @@ import (
 // method the planner chose for it.
 func TestRunUsesPreparedScanPlans(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	for _, tc := range []struct{ name, sql string }{
-		{"one table", "SELECT name FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'"},
-		{"IN list", "SELECT name FROM github.packages.user_packages WHERE username = 'octocat' AND package_type IN ('npm', 'container')"},
-		{"LIMIT pushed down", "SELECT name FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' LIMIT 1"},
-		{"join", "SELECT v.name FROM github.packages.packages p JOIN github.packages.package_versions v" +
-			" ON v.org = p.org AND v.package_type = p.package_type AND v.package_name = p.name" +
-			" WHERE p.org = 'acme' AND p.package_type = 'npm'"},
-		{"self-join", "SELECT count(*) FROM github.packages.user_packages a, github.packages.user_packages b" +
-			" WHERE a.username = 'octocat' AND a.package_type = 'container' AND b.username = 'octocat' AND b.package_type = 'container' AND a.id = b.id"},
-		{"read by SQLite whole", "WITH p AS (SELECT name FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm') SELECT count(*) FROM p"},
+		{"one table", "SELECT name FROM shop.store.items WHERE shop = 'north' AND category = 'books'"},
+		{"IN list", "SELECT name FROM shop.store.items WHERE shop = 'north' AND category IN ('books', 'music')"},
+		{"LIMIT pushed down", "SELECT name FROM shop.store.items WHERE shop = 'north' AND category = 'books' LIMIT 1"},
+		{"join", "SELECT r.id FROM shop.store.items i JOIN shop.store.reviews r" +
+			" ON r.shop = i.shop AND r.category = i.category AND r.item_name = i.name" +
+			" WHERE i.shop = 'north' AND i.category = 'books'"},
+		{"self-join", "SELECT count(*) FROM shop.store.items a, shop.store.items b" +
+			" WHERE a.shop = 'north' AND a.category = 'games' AND b.shop = 'north' AND b.category = 'games' AND a.id = b.id"},
+		{"read by SQLite whole", "WITH p AS (SELECT name FROM shop.store.items WHERE shop = 'north' AND category = 'books') SELECT count(*) FROM p"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sts, err := h.e.Prepare(tc.sql)

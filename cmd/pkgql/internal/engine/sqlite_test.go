@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
 // Even SQL that never gets past Prepare is refused by the connection itself:
 // the engine's SQLite only reads.
 func TestAuthorizer(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	ctx := context.Background()
 	sc, err := h.e.sqlite.acquire(ctx)
 	if err != nil {
@@ -25,8 +25,8 @@ func TestAuthorizer(t *testing.T) {
 		"PRAGMA table_info('sqlite_master')",
 		"CREATE TABLE t (x)",
 		"CREATE TEMP VIEW v AS SELECT 1",
-		"DROP TABLE temp.\"github.packages.user_packages\"",
-		"INSERT INTO \"github.packages.user_packages\" (id) VALUES (1)",
+		"DROP TABLE temp.\"shop.store.items\"",
+		"INSERT INTO \"shop.store.items\" (id) VALUES (1)",
 		"SELECT sql FROM sqlite_master",
 		"SELECT * FROM sqlite_temp_master",
 		"SELECT load_extension('/tmp/evil.so')",
