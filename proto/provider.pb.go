@@ -1284,8 +1284,11 @@ type Progress struct {
 	// rate_limit_reset is when the primary budget is renewed, in Unix
 	// seconds; 0 while unknown.
 	RateLimitReset int64 `protobuf:"varint,6,opt,name=rate_limit_reset,json=rateLimitReset,proto3" json:"rate_limit_reset,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// registry_requests are the requests sent to a container registry so
+	// far, counted in requests too.
+	RegistryRequests int64 `protobuf:"varint,7,opt,name=registry_requests,json=registryRequests,proto3" json:"registry_requests,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Progress) Reset() {
@@ -1356,6 +1359,13 @@ func (x *Progress) GetRateLimitRemaining() int64 {
 func (x *Progress) GetRateLimitReset() int64 {
 	if x != nil {
 		return x.RateLimitReset
+	}
+	return 0
+}
+
+func (x *Progress) GetRegistryRequests() int64 {
+	if x != nil {
+		return x.RegistryRequests
 	}
 	return 0
 }
@@ -1647,7 +1657,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x04text\x18\x04 \x01(\tH\x00R\x04text\x12\x14\n" +
 	"\x04bool\x18\x05 \x01(\bH\x00R\x04bool\x12\x14\n" +
 	"\x04json\x18\x06 \x01(\tH\x00R\x04jsonB\x06\n" +
-	"\x04kind\"\xd6\x01\n" +
+	"\x04kind\"\x83\x02\n" +
 	"\bProgress\x12\x1d\n" +
 	"\n" +
 	"pages_done\x18\x01 \x01(\x03R\tpagesDone\x12\x1f\n" +
@@ -1656,7 +1666,8 @@ const file_provider_proto_rawDesc = "" +
 	"\x04rows\x18\x03 \x01(\x03R\x04rows\x12\x1a\n" +
 	"\brequests\x18\x04 \x01(\x03R\brequests\x120\n" +
 	"\x14rate_limit_remaining\x18\x05 \x01(\x03R\x12rateLimitRemaining\x12(\n" +
-	"\x10rate_limit_reset\x18\x06 \x01(\x03R\x0erateLimitReset\"]\n" +
+	"\x10rate_limit_reset\x18\x06 \x01(\x03R\x0erateLimitReset\x12+\n" +
+	"\x11registry_requests\x18\a \x01(\x03R\x10registryRequests\"]\n" +
 	"\x04Done\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
 	"httpStatus\x12\x18\n" +

@@ -130,6 +130,7 @@ func progressToProto(p *Progress) *providerpb.Progress {
 	return &providerpb.Progress{
 		PagesDone: p.PagesDone, PagesTotal: p.PagesTotal, Rows: p.Rows,
 		Requests: p.Requests, RateLimitRemaining: p.RateLimitRemaining, RateLimitReset: p.RateLimitReset,
+		RegistryRequests: p.RegistryRequests,
 	}
 }
 
@@ -140,6 +141,7 @@ func progressFromProto(p *providerpb.Progress) *Progress {
 	return &Progress{
 		PagesDone: p.GetPagesDone(), PagesTotal: p.GetPagesTotal(), Rows: p.GetRows(),
 		Requests: p.GetRequests(), RateLimitRemaining: p.GetRateLimitRemaining(), RateLimitReset: p.GetRateLimitReset(),
+		RegistryRequests: p.GetRegistryRequests(),
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github/registry"
@@ -66,10 +68,10 @@ func (p *Provider) imageName(ctx context.Context, params map[string]string) (str
 	return strings.ToLower(owner + "/" + params["package_name"]), nil
 }
 
-// packageGraph lists a container package's versions and reads the manifest
-// of each from the registry. Any failure fails it: a graph on part of the
+// packageGraph lists a container package's versions and reads the graph of
+// them from the registry. Any failure fails it: a graph on part of the
 // manifests would call needed versions garbage.
-func (p *Provider) packageGraph(ctx context.Context, service string, params map[string]string, platforms bool) (*registry.Graph, registry.Reads, int64, error) {
+func (p *Provider) packageGraph(ctx context.Context, service string, params map[string]string, need registry.Need, tally *registry.Tally) (*registry.Graph, int64, error) {
 	list := provider.Request{Service: service, Resource: "package_versions", Columns: []string{"id", "name", "tags"}, Params: map[string]string{}}
 	for _, k := range []string{"org", "username", "package_type", "package_name"} {
 		if v, ok := params[k]; ok {
@@ -92,40 +94,55 @@ func (p *Provider) packageGraph(ctx context.Context, service string, params map[
 		return nil
 	})
 	if err != nil {
-		return nil, registry.Reads{}, res.Requests, err
+		return nil, res.Requests, err
 	}
-	g, reads, err := p.readGraph(ctx, params, versions, platforms)
-	return g, reads, res.Requests, err
+	g, err := p.readGraph(ctx, params, versions, need, tally)
+	return g, res.Requests, err
 }
 
-// readGraph reads the manifests of a package's versions and builds its graph.
-func (p *Provider) readGraph(ctx context.Context, params map[string]string, versions []registry.Version, platforms bool) (*registry.Graph, registry.Reads, error) {
+// readGraph reads the graph of a package's versions from the registry.
+func (p *Provider) readGraph(ctx context.Context, params map[string]string, versions []registry.Version, need registry.Need, tally *registry.Tally) (*registry.Graph, error) {
 	image, err := p.imageName(ctx, params)
 	if err != nil {
-		return nil, registry.Reads{}, err
+		return nil, err
 	}
 	p.mu.RLock()
 	reg := p.conn.registry
 	p.mu.RUnlock()
-	digests := make([]string, len(versions))
-	for i, v := range versions {
-		digests[i] = v.Digest
-	}
-	ms, reads, err := reg.ReadManifests(ctx, image, digests)
+	g, err := reg.ReadGraph(ctx, image, versions, need, tally)
 	if err != nil {
-		return nil, reads, registryError(reg, image, err)
+		return nil, registryError(reg, image, err)
 	}
-	g := registry.Build(versions, ms)
-	if platforms {
-		more, err := reg.ReadPlatforms(ctx, image, g.Unplaced(ms))
-		reads = reads.Add(more)
-		if err != nil {
-			return nil, reads, registryError(reg, image, err)
-		}
-		g = registry.Build(versions, ms)
-	}
-	return g, reads, nil
+	return g, nil
 }
+
+// needOf is what of the graph the columns read: referrers only for what
+// they can keep in use.
+func needOf(cols []string) registry.Need {
+	return registry.Need{Platforms: slices.Contains(cols, "platform"), Referrers: slices.Contains(cols, "in_use") || slices.Contains(cols, "signs")}
+}
+
+// progressTally reports a call's registry requests on the progress line as
+// they are sent, at most every progressEvery: rows is what the call has
+// found, api the REST requests it made before.
+func progressTally(emit func(provider.Batch) error, rows, api int64) *registry.Tally {
+	var mu sync.Mutex
+	var last time.Time
+	return &registry.Tally{OnRequest: func(r registry.Reads) {
+		mu.Lock()
+		defer mu.Unlock()
+		if now := time.Now(); now.Sub(last) >= progressEvery {
+			last = now
+			// A progress report carries no rows; the host's answer to it
+			// is the call's own concern only when rows are sent.
+			_ = emit(provider.Batch{Progress: &provider.Progress{Rows: rows, Requests: api + r.Requests, RegistryRequests: r.Requests, RateLimitRemaining: -1}})
+		}
+	}}
+}
+
+// progressEvery spaces the registry's progress reports: a package of
+// thousands of versions would otherwise send one message per request.
+const progressEvery = 50 * time.Millisecond
 
 func registryError(reg *registry.Client, image string, err error) error {
 	return &provider.Error{Kind: provider.KindAPI, Resource: "github.packages.package_versions",
@@ -151,21 +168,21 @@ func (p *Provider) callWithGraph(ctx context.Context, req provider.Request, emit
 	if err != nil {
 		return res, err
 	}
-	platforms := slices.Contains(cols, "platform")
 	var g *registry.Graph
-	var reads registry.Reads
+	tally := progressTally(emit, int64(len(rows)), res.Requests)
 	if _, m, _ := lookup(p.services, req); m != nil && !m.Unique && req.Params["state"] != "deleted" {
 		// The listing is the package's live versions: the graph's input.
 		versions := make([]registry.Version, len(rows))
 		for i, row := range rows {
 			versions[i] = versionOf(row[len(cols):])
 		}
-		g, reads, err = p.readGraph(ctx, req.Params, versions, platforms)
+		g, err = p.readGraph(ctx, req.Params, versions, needOf(cols), tally)
 	} else {
 		var listed int64
-		g, reads, listed, err = p.packageGraph(ctx, req.Service, req.Params, platforms)
+		g, listed, err = p.packageGraph(ctx, req.Service, req.Params, needOf(cols), tally)
 		res.Requests += listed
 	}
+	reads := tally.Reads()
 	res.Requests += reads.Requests
 	if err != nil {
 		return res, err
@@ -187,7 +204,7 @@ func (p *Provider) callWithGraph(ctx context.Context, req provider.Request, emit
 		}
 		rows[i] = row[:len(cols)]
 	}
-	err = emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: res.Requests, RateLimitRemaining: -1}})
+	err = emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: res.Requests, RegistryRequests: reads.Requests, RateLimitRemaining: -1}})
 	return res, err
 }
 
@@ -251,14 +268,18 @@ func (p *Provider) check(ctx context.Context, req provider.Request, emit func(pr
 	}
 	var result provider.Result
 	refused := map[string]map[int64]string{}
+	tally := progressTally(emit, 0, 0)
 	for _, key := range order {
-		g, reads, listed, err := p.packageGraph(ctx, req.Service, groups[key].params, false)
-		result.Requests += listed + reads.Requests
+		g, listed, err := p.packageGraph(ctx, req.Service, groups[key].params, registry.Need{Referrers: true}, tally)
+		result.Requests += listed
 		if err != nil {
+			result.Requests += tally.Reads().Requests
 			return result, err
 		}
 		refused[key] = g.Check(groups[key].ids)
 	}
+	reads := tally.Reads()
+	result.Requests += reads.Requests
 	rows := make([][]any, len(req.Keys))
 	for i, k := range req.Keys {
 		rows[i] = []any{nil}
@@ -267,7 +288,7 @@ func (p *Provider) check(ctx context.Context, req provider.Request, emit func(pr
 			rows[i][0] = r
 		}
 	}
-	return result, emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: result.Requests, RateLimitRemaining: -1}})
+	return result, emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: result.Requests, RegistryRequests: reads.Requests, RateLimitRemaining: -1}})
 }
 
 // versionOf reads a row of id, name and tags.
