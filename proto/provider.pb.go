@@ -469,7 +469,9 @@ type Method struct {
 	Points int32 `protobuf:"varint,13,opt,name=points,proto3" json:"points,omitempty"`
 	// undone_by names the EXEC method of the same resource, taking the same
 	// key, that reverses this one.
-	UndoneBy      string `protobuf:"bytes,14,opt,name=undone_by,json=undoneBy,proto3" json:"undone_by,omitempty"`
+	UndoneBy string `protobuf:"bytes,14,opt,name=undone_by,json=undoneBy,proto3" json:"undone_by,omitempty"`
+	// guard_reads says what a guarded method's check reads, for EXPLAIN.
+	GuardReads    string `protobuf:"bytes,15,opt,name=guard_reads,json=guardReads,proto3" json:"guard_reads,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -598,6 +600,13 @@ func (x *Method) GetPoints() int32 {
 func (x *Method) GetUndoneBy() string {
 	if x != nil {
 		return x.UndoneBy
+	}
+	return ""
+}
+
+func (x *Method) GetGuardReads() string {
+	if x != nil {
+		return x.GuardReads
 	}
 	return ""
 }
@@ -1590,7 +1599,7 @@ const file_provider_proto_rawDesc = "" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
 	"\x04enum\x18\x04 \x03(\tR\x04enum\x12\x14\n" +
 	"\x05field\x18\x05 \x01(\tR\x05field\x12\x16\n" +
-	"\x06secret\x18\x06 \x01(\bR\x06secret\"\x8c\x03\n" +
+	"\x06secret\x18\x06 \x01(\bR\x06secret\"\xad\x03\n" +
 	"\x06Method\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04verb\x18\x02 \x01(\tR\x04verb\x12\x1a\n" +
@@ -1606,7 +1615,9 @@ const file_provider_proto_rawDesc = "" +
 	"\adoc_url\x18\v \x01(\tR\x06docUrl\x12\x16\n" +
 	"\x06caveat\x18\f \x01(\tR\x06caveat\x12\x16\n" +
 	"\x06points\x18\r \x01(\x05R\x06points\x12\x1b\n" +
-	"\tundone_by\x18\x0e \x01(\tR\bundoneByJ\x04\b\x06\x10\a\"u\n" +
+	"\tundone_by\x18\x0e \x01(\tR\bundoneBy\x12\x1f\n" +
+	"\vguard_reads\x18\x0f \x01(\tR\n" +
+	"guardReadsJ\x04\b\x06\x10\a\"u\n" +
 	"\x05Route\x12\x12\n" +
 	"\x04verb\x18\x01 \x01(\tR\x04verb\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12.\n" +

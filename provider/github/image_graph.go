@@ -20,24 +20,38 @@ import (
 // know a version's parents or whether it is in use, so a call that reads one
 // version still lists them all.
 
-// graphReads is what naming a graph column costs, as EXPLAIN tells it.
-const graphReads = "the container registry (--registry-url), for container packages: the package's versions listed once " +
-	"(the listing itself when the statement lists them), then one manifest read per version, within --concurrency (a manifest read once is not read again: a digest names one content), and for platform " +
-	"one config read per image that no index describes"
+// What the graph costs, one cost a line, as EXPLAIN sums them: bounds,
+// since only the listing tells how many versions a package has. GitHub
+// lists at most 10,000 (100 pages of 100), the bound of each count.
+const (
+	readsManifests = "registry (--registry-url), container packages only: up to 10,000 manifest reads " +
+		"(one per version listed; none for one read before), a challenge and a token request"
+	readsConfigs   = "up to 10,000 config reads (one per image no index describes)"
+	readsReferrers = "up to 10,000 referrers requests (one per version a tag needs; one in all without the referrers API, as on ghcr.io)"
+	graphReads     = readsManifests
+	platformReads  = readsManifests + "\n" + readsConfigs
+	inUseReads     = readsManifests + "\n" + readsReferrers
+	// guardReads is what the check before a container-version DELETE
+	// reads: the package's versions listed again, then its graph, mostly
+	// as the statement's SELECT left it.
+	guardReads = "for container packages, the versions listed again (up to 100 requests)\n" +
+		"registry: up to 10,000 manifest reads (none for one read before)\n" +
+		"up to 10,000 referrers requests (none for one asked in the last minute; one in all without the referrers API)"
+)
 
 // graphFields are the columns computed from the registry.
 var graphFields = []field{
 	{Field: schema.Field{Name: "media_type", Type: schema.String, Reads: graphReads,
 		Description: "Container versions: the manifest's media type (OCI index or manifest, Docker v2 manifest list or manifest), read from the registry."}},
-	{Field: schema.Field{Name: "platform", Type: schema.String, Reads: graphReads,
+	{Field: schema.Field{Name: "platform", Type: schema.String, Reads: platformReads,
 		Description: "Container versions: the platform of an image manifest (linux/arm64, linux/arm/v7); null for an index, an attestation, a signature or a referrer."}},
 	{Field: schema.Field{Name: "children", Type: schema.Object, Reads: graphReads,
 		Description: "Container versions: the digests an index references (attestation manifests included), as a JSON array; [] for a manifest."}},
 	{Field: schema.Field{Name: "parents", Type: schema.Object, Reads: graphReads,
 		Description: "Container versions: the digests of the indexes of the same package that reference this version, as a JSON array."}},
-	{Field: schema.Field{Name: "signs", Type: schema.String, Reads: graphReads,
+	{Field: schema.Field{Name: "signs", Type: schema.String, Reads: inUseReads,
 		Description: "Container versions: for a signature, attestation or referrer (cosign sha256-<hex>.sig/.att/.sbom tags, buildx attestation manifests, OCI subject), the digest it belongs to; else null."}},
-	{Field: schema.Field{Name: "in_use", Type: schema.Boolean, Reads: graphReads,
+	{Field: schema.Field{Name: "in_use", Type: schema.Boolean, Reads: inUseReads,
 		Description: "Container versions: true when the version is tagged, or is reachable from a version with an image tag through children, attestations, signatures or referrers. " +
 			"Untagged and not in_use is exactly the garbage. A signature whose image is gone keeps its cosign tag (sha256-….sig) and so stays in_use: find it by signs instead."}},
 }
