@@ -54,10 +54,14 @@ func NewRegistry(token string, repos []*ImageRepo) *Registry {
 	return r
 }
 
-// add serves one more repository.
+// add serves one more repository; a name served already is a seed that
+// gives two packages one image.
 func (r *Registry) add(repo *ImageRepo) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.repos[strings.ToLower(repo.Name)] != nil {
+		panic("sandbox: two packages pushed to image " + repo.Name)
+	}
 	r.repos[strings.ToLower(repo.Name)] = repo
 }
 
