@@ -50,7 +50,7 @@ var graphFields = []field{
 	{Field: schema.Field{Name: "parents", Type: schema.Object, Reads: graphReads,
 		Description: "Container versions: the digests of the indexes of the same package that reference this version, as a JSON array."}},
 	{Field: schema.Field{Name: "signs", Type: schema.String, Reads: inUseReads,
-		Description: "Container versions: for a signature, attestation or referrer (cosign sha256-<hex>.sig/.att/.sbom tags, buildx attestation manifests, OCI subject), the digest it belongs to; else null."}},
+		Description: "Container versions: for a signature, attestation or referrer (cosign sha256-<hex>.sig/.att/.sbom tags, buildx attestation manifests, an OCI subject, the referrers API where the registry serves it, the referrers tag schema's sha256-<hex> index), the digest it belongs to; else null."}},
 	{Field: schema.Field{Name: "in_use", Type: schema.Boolean, Reads: inUseReads,
 		Description: "Container versions: true when the version is tagged, or is reachable from a version with an image tag through children, attestations, signatures or referrers. " +
 			"Untagged and not in_use is exactly the garbage. A signature whose image is gone keeps its cosign tag (sha256-….sig) and so stays in_use: find it by signs instead."}},

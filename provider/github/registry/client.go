@@ -127,7 +127,7 @@ type Reads struct {
 	Requests  int64 // every HTTP request, token requests and challenges included
 	Manifests int64
 	Configs   int64
-	Referrers int64 // referrers API requests, pages included
+	Referrers int64 // subjects the referrers API answered for
 }
 
 // Tally counts one call's registry requests as they are sent. OnRequest,
@@ -302,7 +302,6 @@ func (c *Client) ReadReferrers(ctx context.Context, image string, digests []stri
 		}
 		var found []Referrer
 		err = repo.Referrers(ctx, ocispec.Descriptor{Digest: dg}, "", func(page []ocispec.Descriptor) error {
-			tally.add(Reads{Referrers: 1})
 			for _, r := range page {
 				found = append(found, Referrer{Digest: r.Digest.String(), MediaType: r.MediaType, ArtifactType: r.ArtifactType})
 			}
@@ -316,6 +315,7 @@ func (c *Client) ReadReferrers(ctx context.Context, image string, digests []stri
 			return c.readError("referrers", image, d, err)
 		}
 		c.referrersAPI.CompareAndSwap(referrersUnknown, referrersServed)
+		tally.add(Reads{Referrers: 1})
 		mu.Lock()
 		refs[d] = found
 		mu.Unlock()

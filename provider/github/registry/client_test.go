@@ -322,9 +322,13 @@ func TestReferrers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantReferrers := 1
+			wantReferrers, answered := 1, int64(0)
 			if tt.referrersAPI {
 				wantReferrers = len(g.Needed())
+				answered = int64(wantReferrers)
+			}
+			if got := tally.Reads().Referrers; got != answered {
+				t.Errorf("%d subjects answered, want %d", got, answered)
 			}
 			st := reg.Stats()
 			if st[sandbox.RegKindReferrers] != wantReferrers || st[sandbox.RegKindManifest] != len(vs)+1 || tally.Reads().Requests != int64(len(vs)+wantReferrers+2) {
