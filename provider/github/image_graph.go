@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pkgql/pkgql/provider"
@@ -85,7 +86,7 @@ func (p *Provider) imageName(ctx context.Context, params map[string]string) (str
 // packageGraph lists a container package's versions and reads the graph of
 // them from the registry. Any failure fails it: a graph on part of the
 // manifests would call needed versions garbage.
-func (p *Provider) packageGraph(ctx context.Context, service string, params map[string]string, need registry.Need, tally *registry.Tally) (*registry.Graph, int64, error) {
+func (p *Provider) packageGraph(ctx context.Context, service string, params map[string]string, need registry.Need, gp *graphProgress) (*registry.Graph, int64, error) {
 	list := provider.Request{Service: service, Resource: "package_versions", Columns: []string{"id", "name", "tags"}, Params: map[string]string{}}
 	for _, k := range []string{"org", "username", "package_type", "package_name"} {
 		if v, ok := params[k]; ok {
@@ -107,10 +108,11 @@ func (p *Provider) packageGraph(ctx context.Context, service string, params map[
 		}
 		return nil
 	})
+	gp.api.Add(res.Requests)
 	if err != nil {
 		return nil, res.Requests, err
 	}
-	g, err := p.readGraph(ctx, params, versions, need, tally)
+	g, err := p.readGraph(ctx, params, versions, need, gp.tally)
 	return g, res.Requests, err
 }
 
@@ -136,22 +138,30 @@ func needOf(cols []string) registry.Need {
 	return registry.Need{Platforms: slices.Contains(cols, "platform"), Referrers: slices.Contains(cols, "in_use") || slices.Contains(cols, "signs")}
 }
 
-// progressTally reports a call's registry requests on the progress line as
-// they are sent, at most every progressEvery: rows is what the call has
-// found, api the REST requests it made before.
-func progressTally(emit func(provider.Batch) error, rows, api int64) *registry.Tally {
+// graphProgress reports a call's registry requests on the progress line as
+// they are sent, at most every progressEvery, with the rows the call has
+// found and the REST requests it has made (api).
+type graphProgress struct {
+	tally *registry.Tally
+	api   atomic.Int64
+}
+
+func newGraphProgress(emit func(provider.Batch) error, rows, api int64) *graphProgress {
+	gp := &graphProgress{}
+	gp.api.Store(api)
 	var mu sync.Mutex
 	var last time.Time
-	return &registry.Tally{OnRequest: func(r registry.Reads) {
+	gp.tally = &registry.Tally{OnRequest: func(r registry.Reads) {
 		mu.Lock()
 		defer mu.Unlock()
 		if now := time.Now(); now.Sub(last) >= progressEvery {
 			last = now
 			// A progress report carries no rows; the host's answer to it
 			// is the call's own concern only when rows are sent.
-			_ = emit(provider.Batch{Progress: &provider.Progress{Rows: rows, Requests: api + r.Requests, RegistryRequests: r.Requests, RateLimitRemaining: -1}})
+			_ = emit(provider.Batch{Progress: &provider.Progress{Rows: rows, Requests: gp.api.Load() + r.Requests, RegistryRequests: r.Requests, RateLimitRemaining: -1}})
 		}
 	}}
+	return gp
 }
 
 // progressEvery spaces the registry's progress reports: a package of
@@ -183,20 +193,20 @@ func (p *Provider) callWithGraph(ctx context.Context, req provider.Request, emit
 		return res, err
 	}
 	var g *registry.Graph
-	tally := progressTally(emit, int64(len(rows)), res.Requests)
+	gp := newGraphProgress(emit, int64(len(rows)), res.Requests)
 	if _, m, _ := lookup(p.services, req); m != nil && !m.Unique && req.Params["state"] != "deleted" {
 		// The listing is the package's live versions: the graph's input.
 		versions := make([]registry.Version, len(rows))
 		for i, row := range rows {
 			versions[i] = versionOf(row[len(cols):])
 		}
-		g, err = p.readGraph(ctx, req.Params, versions, needOf(cols), tally)
+		g, err = p.readGraph(ctx, req.Params, versions, needOf(cols), gp.tally)
 	} else {
 		var listed int64
-		g, listed, err = p.packageGraph(ctx, req.Service, req.Params, needOf(cols), tally)
+		g, listed, err = p.packageGraph(ctx, req.Service, req.Params, needOf(cols), gp)
 		res.Requests += listed
 	}
-	reads := tally.Reads()
+	reads := gp.tally.Reads()
 	res.Requests += reads.Requests
 	if err != nil {
 		return res, err
@@ -282,17 +292,17 @@ func (p *Provider) check(ctx context.Context, req provider.Request, emit func(pr
 	}
 	var result provider.Result
 	refused := map[string]map[int64]string{}
-	tally := progressTally(emit, 0, 0)
+	gp := newGraphProgress(emit, 0, 0)
 	for _, key := range order {
-		g, listed, err := p.packageGraph(ctx, req.Service, groups[key].params, registry.Need{Referrers: true}, tally)
+		g, listed, err := p.packageGraph(ctx, req.Service, groups[key].params, registry.Need{Referrers: true}, gp)
 		result.Requests += listed
 		if err != nil {
-			result.Requests += tally.Reads().Requests
+			result.Requests += gp.tally.Reads().Requests
 			return result, err
 		}
 		refused[key] = g.Check(groups[key].ids)
 	}
-	reads := tally.Reads()
+	reads := gp.tally.Reads()
 	result.Requests += reads.Requests
 	rows := make([][]any, len(req.Keys))
 	for i, k := range req.Keys {

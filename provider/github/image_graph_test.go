@@ -13,14 +13,21 @@ import (
 // report counts every request the sandbox's registry and API answered.
 func TestGraphProgress(t *testing.T) {
 	t.Parallel()
+	params := map[string]string{"org": "shipyard", "package_type": "container", "package_name": "app"}
+	key := map[string]string{"package_version_id": "1"}
+	for k, v := range params {
+		key[k] = v
+	}
 	for _, tt := range []struct {
-		name string
-		cols []string
-		opts sandbox.Options
+		name  string
+		cols  []string
+		check bool
+		opts  sandbox.Options
 	}{
 		{name: "in_use, referrers API", cols: []string{"id", "in_use"}},
 		{name: "in_use, no referrers API", cols: []string{"id", "in_use"}, opts: sandbox.Options{NoReferrersAPI: true}},
 		{name: "platform", cols: []string{"id", "platform"}},
+		{name: "the guard's check", check: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -30,7 +37,11 @@ func TestGraphProgress(t *testing.T) {
 				t.Fatal(err)
 			}
 			req := provider.Request{Service: "packages", Resource: "package_versions", Method: "get_all_package_versions_for_package_owned_by_org",
-				Params: map[string]string{"org": "shipyard", "package_type": "container", "package_name": "app"}, Columns: tt.cols}
+				Params: params, Columns: tt.cols}
+			if tt.check {
+				req = provider.Request{Service: "packages", Resource: "package_versions", Method: "delete_package_version_for_org",
+					Check: true, Keys: []map[string]string{key}}
+			}
 			out := run(p, req)
 			if out.err != nil {
 				t.Fatal(out.err)
@@ -50,6 +61,10 @@ func TestGraphProgress(t *testing.T) {
 				}
 				if len(b.Rows) == 0 && b.Progress.RegistryRequests > 0 {
 					early++
+					// The one listing is made before the registry is read.
+					if b.Progress.Requests != b.Progress.RegistryRequests+1 {
+						t.Errorf("a report counts %d requests, %d to the registry", b.Progress.Requests, b.Progress.RegistryRequests)
+					}
 				}
 				last = *b.Progress
 			}
