@@ -469,7 +469,9 @@ type Method struct {
 	Points int32 `protobuf:"varint,13,opt,name=points,proto3" json:"points,omitempty"`
 	// undone_by names the EXEC method of the same resource, taking the same
 	// key, that reverses this one.
-	UndoneBy      string `protobuf:"bytes,14,opt,name=undone_by,json=undoneBy,proto3" json:"undone_by,omitempty"`
+	UndoneBy string `protobuf:"bytes,14,opt,name=undone_by,json=undoneBy,proto3" json:"undone_by,omitempty"`
+	// guard_reads says what a guarded method's check reads, for EXPLAIN.
+	GuardReads    string `protobuf:"bytes,15,opt,name=guard_reads,json=guardReads,proto3" json:"guard_reads,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -598,6 +600,13 @@ func (x *Method) GetPoints() int32 {
 func (x *Method) GetUndoneBy() string {
 	if x != nil {
 		return x.UndoneBy
+	}
+	return ""
+}
+
+func (x *Method) GetGuardReads() string {
+	if x != nil {
+		return x.GuardReads
 	}
 	return ""
 }
@@ -1284,8 +1293,11 @@ type Progress struct {
 	// rate_limit_reset is when the primary budget is renewed, in Unix
 	// seconds; 0 while unknown.
 	RateLimitReset int64 `protobuf:"varint,6,opt,name=rate_limit_reset,json=rateLimitReset,proto3" json:"rate_limit_reset,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// registry_requests are the requests sent to a container registry so
+	// far, counted in requests too.
+	RegistryRequests int64 `protobuf:"varint,7,opt,name=registry_requests,json=registryRequests,proto3" json:"registry_requests,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Progress) Reset() {
@@ -1356,6 +1368,13 @@ func (x *Progress) GetRateLimitRemaining() int64 {
 func (x *Progress) GetRateLimitReset() int64 {
 	if x != nil {
 		return x.RateLimitReset
+	}
+	return 0
+}
+
+func (x *Progress) GetRegistryRequests() int64 {
+	if x != nil {
+		return x.RegistryRequests
 	}
 	return 0
 }
@@ -1580,7 +1599,7 @@ const file_provider_proto_rawDesc = "" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
 	"\x04enum\x18\x04 \x03(\tR\x04enum\x12\x14\n" +
 	"\x05field\x18\x05 \x01(\tR\x05field\x12\x16\n" +
-	"\x06secret\x18\x06 \x01(\bR\x06secret\"\x8c\x03\n" +
+	"\x06secret\x18\x06 \x01(\bR\x06secret\"\xad\x03\n" +
 	"\x06Method\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04verb\x18\x02 \x01(\tR\x04verb\x12\x1a\n" +
@@ -1596,7 +1615,9 @@ const file_provider_proto_rawDesc = "" +
 	"\adoc_url\x18\v \x01(\tR\x06docUrl\x12\x16\n" +
 	"\x06caveat\x18\f \x01(\tR\x06caveat\x12\x16\n" +
 	"\x06points\x18\r \x01(\x05R\x06points\x12\x1b\n" +
-	"\tundone_by\x18\x0e \x01(\tR\bundoneByJ\x04\b\x06\x10\a\"u\n" +
+	"\tundone_by\x18\x0e \x01(\tR\bundoneBy\x12\x1f\n" +
+	"\vguard_reads\x18\x0f \x01(\tR\n" +
+	"guardReadsJ\x04\b\x06\x10\a\"u\n" +
 	"\x05Route\x12\x12\n" +
 	"\x04verb\x18\x01 \x01(\tR\x04verb\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12.\n" +
@@ -1647,7 +1668,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x04text\x18\x04 \x01(\tH\x00R\x04text\x12\x14\n" +
 	"\x04bool\x18\x05 \x01(\bH\x00R\x04bool\x12\x14\n" +
 	"\x04json\x18\x06 \x01(\tH\x00R\x04jsonB\x06\n" +
-	"\x04kind\"\xd6\x01\n" +
+	"\x04kind\"\x83\x02\n" +
 	"\bProgress\x12\x1d\n" +
 	"\n" +
 	"pages_done\x18\x01 \x01(\x03R\tpagesDone\x12\x1f\n" +
@@ -1656,7 +1677,8 @@ const file_provider_proto_rawDesc = "" +
 	"\x04rows\x18\x03 \x01(\x03R\x04rows\x12\x1a\n" +
 	"\brequests\x18\x04 \x01(\x03R\brequests\x120\n" +
 	"\x14rate_limit_remaining\x18\x05 \x01(\x03R\x12rateLimitRemaining\x12(\n" +
-	"\x10rate_limit_reset\x18\x06 \x01(\x03R\x0erateLimitReset\"]\n" +
+	"\x10rate_limit_reset\x18\x06 \x01(\x03R\x0erateLimitReset\x12+\n" +
+	"\x11registry_requests\x18\a \x01(\x03R\x10registryRequests\"]\n" +
 	"\x04Done\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
 	"httpStatus\x12\x18\n" +

@@ -29,7 +29,7 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 					Name: m.Name, Verb: string(m.Verb), Required: m.Required, Optional: m.Optional,
 					Description: m.Description, Unique: m.Unique, Guarded: m.Guarded, Route: routeToProto(m.Route),
 					Excludes: m.Excludes, Scopes: m.Scopes, DocUrl: m.DocURL, Caveat: m.Caveat,
-					Points: int32(m.Points), UndoneBy: m.UndoneBy,
+					Points: int32(m.Points), UndoneBy: m.UndoneBy, GuardReads: m.GuardReads,
 				})
 			}
 			ps.Resources = append(ps.Resources, pr)
@@ -56,7 +56,7 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 					Name: m.GetName(), Verb: schema.Verb(m.GetVerb()), Required: m.GetRequired(), Optional: m.GetOptional(),
 					Description: m.GetDescription(), Unique: m.GetUnique(), Guarded: m.GetGuarded(), Route: routeFromProto(m.GetRoute()),
 					Excludes: m.GetExcludes(), Scopes: m.GetScopes(), DocURL: m.GetDocUrl(), Caveat: m.GetCaveat(),
-					Points: int(m.GetPoints()), UndoneBy: m.GetUndoneBy(),
+					Points: int(m.GetPoints()), UndoneBy: m.GetUndoneBy(), GuardReads: m.GetGuardReads(),
 				})
 			}
 			ss.Resources = append(ss.Resources, rr)
@@ -130,6 +130,7 @@ func progressToProto(p *Progress) *providerpb.Progress {
 	return &providerpb.Progress{
 		PagesDone: p.PagesDone, PagesTotal: p.PagesTotal, Rows: p.Rows,
 		Requests: p.Requests, RateLimitRemaining: p.RateLimitRemaining, RateLimitReset: p.RateLimitReset,
+		RegistryRequests: p.RegistryRequests,
 	}
 }
 
@@ -140,6 +141,7 @@ func progressFromProto(p *providerpb.Progress) *Progress {
 	return &Progress{
 		PagesDone: p.GetPagesDone(), PagesTotal: p.GetPagesTotal(), Rows: p.GetRows(),
 		Requests: p.GetRequests(), RateLimitRemaining: p.GetRateLimitRemaining(), RateLimitReset: p.GetRateLimitReset(),
+		RegistryRequests: p.GetRegistryRequests(),
 	}
 }
 

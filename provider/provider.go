@@ -109,6 +109,9 @@ type Progress struct {
 	Requests           int64
 	RateLimitRemaining int64 // -1 while unknown
 	RateLimitReset     int64 // when the budget is renewed, Unix seconds; 0 while unknown
+	// RegistryRequests are the requests sent to a container registry so
+	// far, counted in Requests too.
+	RegistryRequests int64
 }
 
 // Result is what a call ended with.

@@ -77,7 +77,8 @@ type Field struct {
 	Format      Format
 	// Reads, when set, says what the provider reads besides the method's own
 	// call to compute the field, only when a statement names it ("the
-	// container registry: one manifest per version"). EXPLAIN shows it.
+	// container registry: one manifest per version"), one cost a line.
+	// EXPLAIN shows each line once for all the columns a statement names.
 	Reads string
 }
 
@@ -113,6 +114,9 @@ type Method struct {
 	// call, the keys one statement would delete as a whole, and may refuse
 	// some of them with a reason (provider.Request.Check).
 	Guarded bool
+	// GuardReads says what the check of a guarded method reads, as Reads
+	// does for a field: EXPLAIN shows it.
+	GuardReads string
 	// Excludes are params that must not be bound for the method to be chosen:
 	// a method for one owner is not the one for another (org vs username).
 	Excludes []string

@@ -58,6 +58,12 @@ type Options struct {
 	// GitHub answers 400, so no more than 10,000 packages of one type can be
 	// listed. 0 → 10,000; negative → no limit, for benchmarks that list more.
 	ListWindow int
+
+	// NoReferrersAPI makes the registry one without the referrers API, as
+	// ghcr.io is: /v2/<name>/referrers/<digest> answers 404, and each SBOM
+	// is pushed with the referrers tag schema index a client then keeps
+	// (tagged sha256-<hex of its subject>), as oras attach does.
+	NoReferrersAPI bool
 }
 
 // Kinds of request, the keys of Stats.ByKind.
@@ -179,7 +185,7 @@ func New(opts Options) *Server {
 		pkgs := generate(UserSeed{Login: seed.Login, ID: seed.ID, Packages: seed.Packages}, nextID)
 		nextID += int64(seed.Packages)
 		if seed.Images {
-			for _, repo := range ImageRepos(seed.Login) {
+			for _, repo := range ImageRepos(seed.Login, !opts.NoReferrersAPI) {
 				pkgs = append(pkgs, imagePackage(repo, seed.Login, nextID))
 				images = append(images, repo)
 				nextID++
@@ -198,6 +204,7 @@ func New(opts Options) *Server {
 		s.orgs[key] = o
 	}
 	s.registry = NewRegistry(opts.Token, images)
+	s.registry.SetReferrersAPI(!opts.NoReferrersAPI)
 	s.viewer = strings.ToLower(opts.Viewer)
 	if s.viewer == "" {
 		s.viewer = "octocat"

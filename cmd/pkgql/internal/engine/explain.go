@@ -50,13 +50,20 @@ func explainDelete(dp *deletePlan) []string {
 	if why := whyMethod(dp.method); why != "" {
 		lines = append(lines, "  "+why)
 	}
+	guarded := func() {
+		if dp.method.Guarded {
+			lines = append(lines, "  guarded: before any call, the provider checks every key found as a whole; a key it refuses is reported with its reason and not deleted")
+			if dp.method.GuardReads != "" {
+				lines = append(lines, "  the check reads: "+strings.Join(strings.Split(dp.method.GuardReads, "\n"), " + "))
+			}
+		}
+	}
 	if dp.find == nil {
 		lines = append(lines, "  the WHERE names every key in full: no SELECT, no confirmation")
+		guarded()
 		return append(lines, callLines(dp.res.schema, dp.method, dp.keys, "  ")...)
 	}
-	if dp.method.Guarded {
-		lines = append(lines, "  guarded: before any call, the provider checks every key found as a whole; a key it refuses is reported with its reason and not deleted")
-	}
+	guarded()
 	lines = append(lines, "  the WHERE is wider than the key: a SELECT finds the keys first")
 	lines = append(lines, explainSelect(dp.find, "  ")...)
 	return append(lines, fmt.Sprintf("  then %s once per key found, after confirmation (--yes): %s %s", dp.method.Name, verb, tmpl))
@@ -231,24 +238,26 @@ func hostOperations(q *selectPlan) []string {
 	return ops
 }
 
-// extraReads lists what the provider reads besides its calls for the
-// columns named, grouped by what is read.
+// extraReads says what the provider reads besides its calls for the columns
+// named: each cost their Reads list, once, on one line.
 func extraReads(res *schema.Resource, cols []string, indent string) []string {
-	var order []string
-	by := map[string][]string{}
+	var named, costs []string
 	for _, c := range cols {
-		if f, ok := res.Field(c); ok && f.Reads != "" {
-			if by[f.Reads] == nil {
-				order = append(order, f.Reads)
+		f, ok := res.Field(c)
+		if !ok || f.Reads == "" {
+			continue
+		}
+		named = append(named, c)
+		for _, r := range strings.Split(f.Reads, "\n") {
+			if !slices.Contains(costs, r) {
+				costs = append(costs, r)
 			}
-			by[f.Reads] = append(by[f.Reads], c)
 		}
 	}
-	var lines []string
-	for _, r := range order {
-		lines = append(lines, fmt.Sprintf("%salso reads, for %s: %s", indent, strings.Join(by[r], ", "), r))
+	if len(named) == 0 {
+		return nil
 	}
-	return lines
+	return []string{fmt.Sprintf("%salso reads, for %s: %s", indent, strings.Join(named, ", "), strings.Join(costs, " + "))}
 }
 
 // explainSQLite shows the plan of a statement SQLite read whole: each table
