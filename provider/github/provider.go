@@ -101,18 +101,22 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	// retry → cache → pace → limit: a retry is paced and revalidated like a
 	// first try, and a request waiting for its turn holds no slot.
 	account := tokenKey(cfg.Token, base.String())
-	var rt http.RoundTripper = &paceTransport{
-		next:  limit,
-		pacer: p.pacers.get(account, cfg.RateWindow, cfg.MutationInterval),
-	}
+	pacer := p.pacers.get(account, cfg.RateWindow, cfg.MutationInterval)
+	var rt http.RoundTripper = &paceTransport{next: limit, pacer: pacer}
 	if cfg.CacheDir != "" {
 		if rt, err = newCacheTransport(rt, cfg.CacheDir, account); err != nil {
 			return &provider.Error{Kind: provider.KindInvalid, Message: err.Error(),
 				Hint: "run with --no-cache, or make the cache directory writable"}
 		}
 	}
+	policy := p.policy
+	if cfg.RateWindow > 0 {
+		// GitHub's minute, in a server that counts minutes faster.
+		policy.secondaryBase = min(cfg.RateWindow, policy.secondaryBase)
+		policy.secondaryMax = min(5*cfg.RateWindow, policy.secondaryMax)
+	}
 	hc := &http.Client{
-		Transport:     &retryTransport{next: rt, policy: p.policy, logger: p.logger},
+		Transport:     &retryTransport{next: rt, policy: policy, logger: p.logger, pause: pacer.pause},
 		CheckRedirect: stayOn(base),
 	}
 	gh := github.NewClient(hc)
