@@ -3,10 +3,12 @@ package github
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -205,6 +207,66 @@ func TestPacedDeletes(t *testing.T) {
 			}
 			if least := time.Duration(sent-1) * tt.interval; took < least {
 				t.Errorf("took %s, less than the %s the intervals add up to", took, least)
+			}
+		})
+	}
+}
+
+// A listing whose pages after the first cannot fit in the primary budget
+// page 1 reported stops there and returns no row: never halfway through.
+func TestListingStopsAfterPageOne(t *testing.T) {
+	t.Parallel()
+	users := []sandbox.UserSeed{{Login: "octocat", Packages: 3000}}
+	_, _, base := limitedSandbox(t, users, sandbox.LimitOptions{})
+	all := run(configured(t, provider.Config{BaseURL: base, Token: testToken}), listReq("octocat", "npm"))
+	if all.err != nil {
+		t.Fatal(all.err)
+	}
+	pages := (len(all.rows) + perPage - 1) / perPage
+	if pages < 3 {
+		t.Fatalf("%d pages: the test needs three or more", pages)
+	}
+	tests := []struct {
+		name     string
+		primary  int   // the token's budget, an hour
+		limit    int64 // the call's LIMIT; 0 for none
+		wantRows int   // 0: the listing is refused after page 1
+	}{
+		{"one request short: refused", pages - 1, 0, 0},
+		{"just enough: read whole", pages, 0, len(all.rows)},
+		{"a LIMIT needing one page more fits", 2, 2 * perPage, 2 * perPage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, lim, base := limitedSandbox(t, users, sandbox.LimitOptions{Primary: tt.primary})
+			p := configured(t, provider.Config{BaseURL: base, Token: testToken})
+			req := listReq("octocat", "npm")
+			req.Limit = tt.limit
+			out := run(p, req)
+			st := lim.Stats()
+			if st.PrimaryRefused != 0 {
+				t.Errorf("%d requests refused for the primary limit: the listing ran into it", st.PrimaryRefused)
+			}
+			if tt.wantRows > 0 {
+				if out.err != nil || len(out.rows) != tt.wantRows {
+					t.Fatalf("err %v, %d rows, want %d", out.err, len(out.rows), tt.wantRows)
+				}
+				return
+			}
+			pe := mustProviderError(t, out.err)
+			msg := out.err.Error()
+			cost := fmt.Sprintf("the %d after page 1 would cost %d requests", pages-1, pages-1)
+			left := fmt.Sprintf("which has %d left", pages-2)
+			if pe.Kind != provider.KindRateLimit || pe.Reset.IsZero() ||
+				!strings.Contains(msg, cost) || !strings.Contains(msg, left) || !strings.Contains(msg, "the limit resets at") {
+				t.Errorf("error %q (kind %s), want %q, %q and the reset", msg, pe.Kind, cost, left)
+			}
+			if len(out.rows) != 0 || len(out.batches) != 0 {
+				t.Errorf("%d rows in %d batches sent before the refusal", len(out.rows), len(out.batches))
+			}
+			if st.Requests != 1 {
+				t.Errorf("%d requests, want page 1 alone", st.Requests)
 			}
 		})
 	}

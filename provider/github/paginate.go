@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -76,6 +77,9 @@ func (c *call) list(ctx context.Context) (provider.Result, error) {
 	} else if first.next == 0 {
 		l.total = 1
 	}
+	if err := l.fits(); err != nil {
+		return provider.Result{}, err
+	}
 	err = l.deliver(first)
 	switch {
 	case err == errLimitReached:
@@ -94,6 +98,30 @@ func (c *call) list(ctx context.Context) (provider.Result, error) {
 		return provider.Result{}, err
 	}
 	return provider.Result{HTTPStatus: http.StatusOK}, nil
+}
+
+// fits stops a listing whose pages after the first, as page 1's rel="last"
+// counts them, cannot fit in the primary budget page 1's answer reported.
+// It runs before page 1's rows are sent: the call then fails whole, with no
+// row, rather than halfway through with some. Every page is counted though
+// a revalidated one answered 304 would cost nothing, as whether it will be
+// is known only once it is asked.
+func (l *listing) fits() error {
+	need := int64(l.total - 1)
+	remaining := l.c.stats.remaining.Load()
+	if need <= 0 || remaining < 0 || need <= remaining {
+		return nil
+	}
+	e := &provider.Error{
+		Kind: provider.KindRateLimit, API: apiName, DocURL: rateLimitDoc,
+		Message: fmt.Sprintf("the listing has %d pages: the %d after page 1 would cost %d requests of the primary rate limit, which has %d left; no row of it was returned",
+			l.total, need, need, remaining),
+		Hint: "run it again after the reset, or narrow it with a LIMIT or a filter",
+	}
+	if reset := l.c.stats.reset.Load(); reset > 0 {
+		e.Reset = time.Unix(reset, 0)
+	}
+	return e
 }
 
 // fetch reads one page and lays its rows out.
