@@ -271,3 +271,37 @@ func TestListingStopsAfterPageOne(t *testing.T) {
 		})
 	}
 }
+
+// A Budget request reads GET /rate_limit, which costs none of the primary
+// budget it reports, from the sandbox's model of the limits and from the
+// sandbox itself.
+func TestBudgetRequest(t *testing.T) {
+	t.Parallel()
+	users := []sandbox.UserSeed{{Login: "octocat", Packages: 30}}
+	_, lim, limited := limitedSandbox(t, users, sandbox.LimitOptions{Primary: 50})
+	plain := httptest.NewServer(sandbox.New(sandbox.Options{Users: users, RateLimit: 50}))
+	t.Cleanup(plain.Close)
+	for _, base := range []string{limited, plain.URL + "/"} {
+		p := configured(t, provider.Config{BaseURL: base, Token: testToken})
+		budget := func() (int64, int64) {
+			t.Helper()
+			out := run(p, provider.Request{Service: "packages", Resource: "user_packages", Budget: true})
+			if out.err != nil || len(out.rows) != 0 || len(out.batches) != 1 || out.batches[0].Progress == nil {
+				t.Fatalf("err %v, batches %+v", out.err, out.batches)
+			}
+			return out.batches[0].Progress.RateLimitRemaining, out.batches[0].Progress.RateLimitReset
+		}
+		for want := int64(50); want >= 48; want-- {
+			remaining, reset := budget()
+			if remaining != want || reset < time.Now().Unix() {
+				t.Errorf("%s: budget %d, reset %d, want %d and a reset to come", base, remaining, reset, want)
+			}
+			if out := run(p, listReq("octocat", "npm")); out.err != nil {
+				t.Fatal(out.err)
+			}
+		}
+	}
+	if st := lim.Stats(); st.Primary != 3 || st.Requests != 6 {
+		t.Errorf("limits model: %d requests, %d counted; want 6, the 3 listings", st.Requests, st.Primary)
+	}
+}

@@ -202,6 +202,9 @@ func parseBaseURL(s string) (*url.URL, error) {
 // Call performs one method once. Params are checked before any request;
 // rows go to emit in batches, in GitHub's order.
 func (p *Provider) Call(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+	if req.Budget {
+		return p.budget(ctx, emit)
+	}
 	if res, m, err := lookup(p.services, req); err == nil && res.name == "package_versions" {
 		switch {
 		case req.Check && m.Guarded:

@@ -300,6 +300,16 @@ func (s *Server) serve(r *http.Request, rt route, h http.Header) response {
 	if token != "" {
 		client = "token:" + token
 	}
+	if r.Method == http.MethodGet && r.URL.Path == rateLimitPath {
+		rl := s.limiter.peek(client, s.now())
+		rl.setHeaders(h)
+		if s.opts.Token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.Token)) != 1 {
+			return errorResponse(http.StatusUnauthorized, "Bad credentials", docsREST)
+		}
+		rec := httptest.NewRecorder()
+		writeRateLimits(rec, rl.limit, rl.remaining, rl.reset)
+		return response{status: rec.Code, body: rec.Body.Bytes()}
+	}
 	rl := s.limiter.take(client, s.now())
 	rl.setHeaders(h)
 	if rl.exceeded {

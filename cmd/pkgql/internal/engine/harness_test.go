@@ -242,7 +242,21 @@ func (h *harness) log() []sandbox.Request {
 func (h *harness) requests() map[string]int {
 	out := map[string]int{}
 	for _, r := range h.log() {
-		out[kind(r)]++
+		// GET /rate_limit reads the budget, free of it, and no resource.
+		if r.Path != "/rate_limit" {
+			out[kind(r)]++
+		}
 	}
 	return out
+}
+
+// budgetChecks counts the GET /rate_limit requests that arrived.
+func (h *harness) budgetChecks() int {
+	n := 0
+	for _, r := range h.log() {
+		if r.Path == "/rate_limit" {
+			n++
+		}
+	}
+	return n
 }

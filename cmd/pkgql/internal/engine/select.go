@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -113,6 +114,19 @@ func rowCount(n int) string {
 // query runs a planned SELECT and hands its columns, each row and the count
 // to the callbacks. Row values are converted for a Sink.
 func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin func([]Column) error, row func([]any) error, end func(int) error) error {
+	if c := selectCost(q); !c.bounded && len(q.refs) > 0 {
+		// Only gets by key are counted exactly: a listing's pages are
+		// checked by the provider once page 1 tells how many there are.
+		var names []string
+		for _, rp := range q.refs {
+			if !slices.Contains(names, rp.method.Name) {
+				names = append(names, rp.method.Name)
+			}
+		}
+		if err := e.checkBudget(ctx, q.refs[0].ref.res, strings.Join(names, " and "), c); err != nil {
+			return st.wrap(err)
+		}
+	}
 	sess, err := e.sqlite.acquire(ctx)
 	if err != nil {
 		return st.wrap(err)
