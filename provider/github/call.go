@@ -23,6 +23,7 @@ type call struct {
 	logger      hclog.Logger
 	concurrency int
 	token       string // only to hide it; see failure
+	pages       *pageBook
 
 	service string
 	res     *resource

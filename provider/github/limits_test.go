@@ -305,3 +305,63 @@ func TestBudgetRequest(t *testing.T) {
 		t.Errorf("limits model: %d requests, %d counted; want 6, the 3 listings", st.Requests, st.Primary)
 	}
 }
+
+// Listings of one token running at once are checked together: one whose
+// pages would fit alone is refused after its page 1 while another has the
+// budget booked, and neither runs into the primary limit.
+func TestListingsShareTheBudget(t *testing.T) {
+	t.Parallel()
+	users := []sandbox.UserSeed{{Login: "octocat", Packages: 3000}}
+	_, _, base := limitedSandbox(t, users, sandbox.LimitOptions{})
+	all := run(configured(t, provider.Config{BaseURL: base, Token: testToken}), listReq("octocat", "npm"))
+	if all.err != nil {
+		t.Fatal(all.err)
+	}
+	pages := (len(all.rows) + perPage - 1) / perPage
+	// Both page 1s and the first listing's other pages fit; the second's
+	// other pages do not, beside them.
+	_, lim, base := limitedSandbox(t, users, sandbox.LimitOptions{Primary: 2 + pages - 1 + 1})
+	p := configured(t, provider.Config{BaseURL: base, Token: testToken})
+	paged := make(chan struct{})
+	resume := make(chan struct{})
+	first := make(chan result, 1)
+	go func() {
+		var out result
+		n := 0
+		out.res, out.err = p.Call(t.Context(), listReq("octocat", "npm"), func(b provider.Batch) error {
+			if n++; n == 1 {
+				close(paged)
+				<-resume
+			}
+			out.rows = append(out.rows, b.Rows...)
+			return nil
+		})
+		first <- out
+	}()
+	<-paged
+	second := run(p, listReq("octocat", "npm"))
+	close(resume)
+	if pe := mustProviderError(t, second.err); pe.Kind != provider.KindRateLimit ||
+		!strings.Contains(second.err.Error(), fmt.Sprintf("%d of them due to listings already under way", pages-1)) {
+		t.Errorf("second listing: %v", second.err)
+	}
+	if len(second.rows) != 0 {
+		t.Errorf("the refused listing sent %d rows", len(second.rows))
+	}
+	if out := <-first; out.err != nil || len(out.rows) != len(all.rows) {
+		t.Errorf("first listing: %v, %d rows of %d", out.err, len(out.rows), len(all.rows))
+	}
+	if st := lim.Stats(); st.PrimaryRefused != 0 || st.Requests != pages+1 {
+		t.Errorf("%+v: want %d requests, none refused", st, pages+1)
+	}
+	// Once read, the pages are booked no more: the same listing fits again
+	// in a budget that holds it.
+	_, _, base = limitedSandbox(t, users, sandbox.LimitOptions{Primary: pages})
+	p = configured(t, provider.Config{BaseURL: base, Token: testToken})
+	if out := run(p, listReq("octocat", "npm")); out.err != nil {
+		t.Fatal(out.err)
+	}
+	if b := p.books.get(tokenKey(testToken, base)); b.booked != 0 {
+		t.Errorf("%d pages still booked after the listing", b.booked)
+	}
+}

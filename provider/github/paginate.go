@@ -3,10 +3,12 @@ package github
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -36,6 +38,7 @@ type listing struct {
 	total    int        // pages this listing reads; 0 while unknown
 	last     int        // the last page GitHub has, from rel="last"; 0 when not given
 	done     int        // pages sent
+	booked   int64      // pages booked in the token's pageBook and not yet read
 }
 
 // list reads the method's route page by page, 100 rows a page when the route
@@ -80,6 +83,7 @@ func (c *call) list(ctx context.Context) (provider.Result, error) {
 	if err := l.fits(); err != nil {
 		return provider.Result{}, err
 	}
+	defer l.read(math.MaxInt64)
 	err = l.deliver(first)
 	switch {
 	case err == errLimitReached:
@@ -101,27 +105,92 @@ func (c *call) list(ctx context.Context) (provider.Result, error) {
 }
 
 // fits stops a listing whose pages after the first, as page 1's rel="last"
-// counts them, cannot fit in the primary budget page 1's answer reported.
-// It runs before page 1's rows are sent: the call then fails whole, with no
-// row, rather than halfway through with some. Every page is counted though
-// a revalidated one answered 304 would cost nothing, as whether it will be
-// is known only once it is asked.
+// counts them, cannot fit in the primary budget page 1's answer reported,
+// less the pages other listings of the token have yet to read. It runs
+// before page 1's rows are sent: the call then fails whole, with no row,
+// rather than halfway through with some. Every page is counted though a
+// revalidated one answered 304 would cost nothing, as whether it will be is
+// known only once it is asked. A listing that fits books its pages until it
+// has read them, so that listings running at once are checked together.
 func (l *listing) fits() error {
 	need := int64(l.total - 1)
 	remaining := l.c.stats.remaining.Load()
-	if need <= 0 || remaining < 0 || need <= remaining {
+	if need <= 0 || remaining < 0 {
 		return nil
+	}
+	others, ok := l.c.pages.book(&l.booked, need, remaining)
+	if ok {
+		return nil
+	}
+	msg := fmt.Sprintf("the listing has %d pages: the %d after page 1 would cost %d requests of the primary rate limit, which has %d left", l.total, need, need, remaining)
+	if others > 0 {
+		msg += fmt.Sprintf(", %d of them due to listings already under way", others)
 	}
 	e := &provider.Error{
 		Kind: provider.KindRateLimit, API: apiName, DocURL: rateLimitDoc,
-		Message: fmt.Sprintf("the listing has %d pages: the %d after page 1 would cost %d requests of the primary rate limit, which has %d left; no row of it was returned",
-			l.total, need, need, remaining),
-		Hint: "run it again after the reset, or narrow it with a LIMIT or a filter",
+		Message: msg + "; no row of it was returned",
+		Hint:    "run it again after the reset, or narrow it with a LIMIT or a filter",
 	}
 	if reset := l.c.stats.reset.Load(); reset > 0 {
 		e.Reset = time.Unix(reset, 0)
 	}
 	return e
+}
+
+// read gives back the booking of pages read, or of every page left once the
+// listing ends. Pages are read concurrently: the book's lock guards booked.
+func (l *listing) read(pages int64) { l.c.pages.release(&l.booked, pages) }
+
+// pageBook counts the pages that listings of one token have found room for
+// in its primary budget and not yet read.
+type pageBook struct {
+	mu     sync.Mutex
+	booked int64
+}
+
+// book finds room for need pages in a budget of remaining requests beside
+// the pages already booked, and books them to *mine; it returns the pages
+// booked by others either way.
+func (b *pageBook) book(mine *int64, need, remaining int64) (others int64, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	others = b.booked
+	if need+others > remaining {
+		return others, false
+	}
+	b.booked += need
+	*mine += need
+	return others, true
+}
+
+// release gives back up to pages of those booked to *mine.
+func (b *pageBook) release(mine *int64, pages int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	pages = min(pages, *mine)
+	*mine -= pages
+	b.booked -= pages
+}
+
+// pageBooks hands out one pageBook per token and API for the life of the
+// provider process, as pacers does.
+type pageBooks struct {
+	mu sync.Mutex
+	m  map[string]*pageBook
+}
+
+func (bs *pageBooks) get(account string) *pageBook {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	if bs.m == nil {
+		bs.m = map[string]*pageBook{}
+	}
+	b := bs.m[account]
+	if b == nil {
+		b = &pageBook{}
+		bs.m[account] = b
+	}
+	return b
 }
 
 // fetch reads one page and lays its rows out.
@@ -139,6 +208,9 @@ func (l *listing) fetch(ctx context.Context, n int) page {
 		u += "?" + q.Encode()
 	}
 	rows, resp, err := l.c.getRows(ctx, u)
+	if n > 1 {
+		l.read(1)
+	}
 	if err != nil {
 		return page{number: n, err: err}
 	}

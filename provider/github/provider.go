@@ -35,6 +35,7 @@ type Provider struct {
 	services []service
 	policy   retryPolicy
 	pacers   pacers
+	books    pageBooks
 
 	mu   sync.RWMutex
 	conn *conn
@@ -51,6 +52,7 @@ type conn struct {
 	// it is never logged.
 	token    string
 	registry *registry.Client
+	pages    *pageBook
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -142,7 +144,7 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 
 	p.mu.Lock()
 	old := p.conn
-	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, token: cfg.Token, registry: reg}
+	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, token: cfg.Token, registry: reg, pages: p.books.get(account)}
 	p.mu.Unlock()
 	if old != nil {
 		old.transport.CloseIdleConnections()
@@ -233,7 +235,7 @@ func (p *Provider) callPlain(ctx context.Context, req provider.Request, emit fun
 	cn := p.conn
 	p.mu.RUnlock()
 	c := &call{
-		gh: cn.gh, policy: p.policy, logger: p.logger, concurrency: cn.concurrency, token: cn.token,
+		gh: cn.gh, policy: p.policy, logger: p.logger, concurrency: cn.concurrency, token: cn.token, pages: cn.pages,
 		service: req.Service, res: res, m: m, params: req.Params, limit: req.Limit,
 		emit: emit, stats: newCallStats(),
 	}
