@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/go-github/v60/github"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pkgql/pkgql/provider"
@@ -118,7 +119,7 @@ func (l *listing) fits() error {
 	if need <= 0 || remaining < 0 {
 		return nil
 	}
-	others, ok := l.c.pages.book(&l.booked, need, remaining)
+	others, remaining, ok := l.c.pages.book(&l.booked, need, remaining)
 	if ok {
 		return nil
 	}
@@ -142,25 +143,59 @@ func (l *listing) fits() error {
 func (l *listing) read(pages int64) { l.c.pages.release(&l.booked, pages) }
 
 // pageBook counts the pages that listings of one token have found room for
-// in its primary budget and not yet read.
+// in its primary budget and not yet read, beside the lowest budget GitHub
+// has reported in the current hour: each listing's page 1 reports the budget
+// as it stood when that page was answered, and another's answered since has
+// spent more of it.
 type pageBook struct {
-	mu     sync.Mutex
-	booked int64
+	mu        sync.Mutex
+	booked    int64
+	remaining int64 // the lowest x-ratelimit-remaining of the hour; -1 while unknown
+	reset     int64 // that hour's x-ratelimit-reset
 }
 
-// book finds room for need pages in a budget of remaining requests beside
-// the pages already booked, and books them to *mine; it returns the pages
-// booked by others either way.
-func (b *pageBook) book(mine *int64, need, remaining int64) (others int64, ok bool) {
+// answered takes the budget an answer reported, and gives back read of the
+// pages booked to *mine (nil for none), the answer being one of them.
+func (b *pageBook) answered(mine *int64, read int64, rate github.Rate) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if mine != nil {
+		read = min(read, *mine)
+		*mine -= read
+		b.booked -= read
+	}
+	remaining, reset := int64(rate.Remaining), rate.Reset.Unix()
+	if rate.Limit == 0 || reset <= 0 {
+		return // the answer said nothing of the budget
+	}
+	switch {
+	case reset > b.reset:
+		b.remaining, b.reset = remaining, reset
+	case reset == b.reset:
+		b.remaining = min(b.remaining, remaining)
+	}
+}
+
+// book finds room for need pages in the budget, the lower of remaining and
+// what other answers reported, beside the pages already booked, and books
+// them to *mine. It returns the pages booked by others and the budget it
+// went by, either way.
+func (b *pageBook) book(mine *int64, need, remaining int64) (others, left int64, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	others = b.booked
+	if b.remaining >= 0 && b.reset > 0 {
+		remaining = min(remaining, b.remaining)
+	}
 	if need+others > remaining {
-		return others, false
+		return others, remaining, false
 	}
 	b.booked += need
 	*mine += need
-	return others, true
+	return others, remaining, true
 }
 
 // release gives back up to pages of those booked to *mine.
@@ -187,7 +222,7 @@ func (bs *pageBooks) get(account string) *pageBook {
 	}
 	b := bs.m[account]
 	if b == nil {
-		b = &pageBook{}
+		b = &pageBook{remaining: -1}
 		bs.m[account] = b
 	}
 	return b
@@ -208,7 +243,15 @@ func (l *listing) fetch(ctx context.Context, n int) page {
 		u += "?" + q.Encode()
 	}
 	rows, resp, err := l.c.getRows(ctx, u)
-	if n > 1 {
+	if resp != nil {
+		// A booked page answered is spent in the budget the answer
+		// reports: it is taken off the booking under the same lock.
+		read := int64(0)
+		if n > 1 {
+			read = 1
+		}
+		l.c.pages.answered(&l.booked, read, resp.Rate)
+	} else if n > 1 {
 		l.read(1)
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pkgql/pkgql/provider/github"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
@@ -103,6 +104,55 @@ func TestBudgetBeforeTheFirstRequest(t *testing.T) {
 			}
 			if n := h.budgetChecks(); n != tt.wantChecks {
 				t.Errorf("%d GET /rate_limit, want %d", n, tt.wantChecks)
+			}
+		})
+	}
+}
+
+// A listing refused after its page 1 for the primary budget fails its
+// statement whole: a statement of several listings gives no row of any of
+// them, rather than the rows of those read before the refusal.
+func TestListingBudgetFailsTheStatementWhole(t *testing.T) {
+	t.Parallel()
+	users := []sandbox.UserSeed{{Login: "octocat", Packages: 3000}}
+	const both = `SELECT name FROM github.packages.user_packages WHERE username = 'octocat' AND package_type IN ('rubygems', 'npm')`
+	whole := newHarness(t, sandbox.Options{Users: users}, Config{})
+	all := whole.one(both)
+	pages := 0
+	for _, n := range whole.requests() {
+		pages += n
+	}
+	tests := []struct {
+		name      string
+		rateLimit int
+		wantRows  int // 0: refused
+	}{
+		{"one page short", pages - 1, 0},
+		// A listing's check counts the pages another has in flight as
+		// booked, though GitHub may have counted them already: a budget
+		// within those of the statement's need may be refused.
+		{"enough beside the pages in flight", pages + 2*github.DefaultConcurrency, len(all.rows)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, sandbox.Options{RateLimit: tt.rateLimit, Users: users}, Config{})
+			res, err := h.exec(both)
+			rows := 0
+			if len(res) > 0 {
+				rows = len(res[0].rows)
+			}
+			if tt.wantRows > 0 {
+				if err != nil || rows != tt.wantRows {
+					t.Fatalf("err %v, %d rows, want %d", err, rows, tt.wantRows)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "no row of it was returned") || strings.Contains(err.Error(), "API rate limit exceeded") {
+				t.Errorf("err = %v, want the budget's refusal after a page 1", err)
+			}
+			if rows != 0 || len(res) > 0 && res[0].cols != nil {
+				t.Errorf("%d rows (columns %v) given by a statement that failed", rows, res[0].cols)
 			}
 		})
 	}

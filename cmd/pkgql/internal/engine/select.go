@@ -114,7 +114,8 @@ func rowCount(n int) string {
 // query runs a planned SELECT and hands its columns, each row and the count
 // to the callbacks. Row values are converted for a Sink.
 func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin func([]Column) error, row func([]any) error, end func(int) error) error {
-	if c := selectCost(q); !c.bounded && len(q.refs) > 0 {
+	c := selectCost(q)
+	if !c.bounded && len(q.refs) > 0 {
 		// Only gets by key are counted exactly: a listing's pages are
 		// checked by the provider once page 1 tells how many there are.
 		var names []string
@@ -134,6 +135,11 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	defer e.sqlite.release(sess)
 	run := e.newRun(ctx, q.shared, q.fanout)
 	run.joins = q.joins
+	// A statement of several calls, one a listing, holds its rows until each
+	// call has sent its first batch: a listing refused after page 1 for the
+	// primary budget then fails the statement whole. A single listing needs
+	// no holding: the provider refuses it before its first row.
+	run.gated = c.bounded && (c.unknown || c.requests > maxListingPages)
 	defer run.finish()
 	sess.run.Store(run)
 	e.log.Debug("sqlite", "sql", q.sql)
@@ -168,10 +174,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 		ptrs[i] = &vals[i]
 	}
 	n := 0
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return st.wrap(run.cause(ctx, err))
-		}
+	out := func(vals []any) error {
 		if n == 0 {
 			// A computed column (COUNT(*), an expression) has no declared
 			// type: its first value gives one, so that typed clients (the
@@ -184,16 +187,42 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 		for i, v := range vals {
 			vals[i] = fromSQLite(v, cols[i].Type)
 		}
-		if err := row(vals); err != nil {
+		n++
+		return row(vals)
+	}
+	var held [][]any // rows SQLite gave while run.holding
+	flush := func() error {
+		for _, h := range held {
+			if err := out(h); err != nil {
+				return err
+			}
+		}
+		held = nil
+		return nil
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return st.wrap(run.cause(ctx, err))
+		}
+		if run.gated && run.holding() {
+			held = append(held, slices.Clone(vals))
+			continue
+		}
+		if err := flush(); err != nil {
 			return err
 		}
-		n++
+		if err := out(vals); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return st.wrap(run.cause(ctx, err))
 	}
 	if err := run.firstError(); err != nil {
 		return st.wrap(err)
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	if n == 0 {
 		if err := begin(cols); err != nil {
