@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -136,48 +138,87 @@ func TestPacedDeletes(t *testing.T) {
 		t.Skip("takes a few seconds")
 	}
 	const window = 400 * time.Millisecond
+	// packages lists every package of the user, one DELETE each.
+	packages := func(t *testing.T, p *Provider, n int) []provider.Request {
+		var reqs []provider.Request
+		for _, typ := range packageTypes {
+			out := run(p, listReq("octocat", typ))
+			if out.err != nil {
+				t.Fatal(out.err)
+			}
+			for _, r := range out.rows {
+				reqs = append(reqs, pkgReq("delete_package_for_user", "octocat", typ, r[1].(string)))
+			}
+		}
+		if len(reqs) != n {
+			t.Fatalf("listed %d packages, want %d", len(reqs), n)
+		}
+		return reqs
+	}
+	// versions lists the live versions of the user's npm packages until it
+	// has n, one DELETE each.
+	versions := func(t *testing.T, p *Provider, n int) []provider.Request {
+		var reqs []provider.Request
+		out := run(p, listReq("octocat", "npm"))
+		if out.err != nil {
+			t.Fatal(out.err)
+		}
+		for _, r := range out.rows {
+			name := r[1].(string)
+			params := map[string]string{"username": "octocat", "package_type": "npm", "package_name": name}
+			vs := run(p, provider.Request{Service: "packages", Resource: "package_versions",
+				Method: "get_all_package_versions_for_package_owned_by_user", Params: params, Columns: []string{"id"}})
+			if vs.err != nil {
+				t.Fatal(vs.err)
+			}
+			for _, v := range vs.rows {
+				if len(reqs) == n {
+					return reqs
+				}
+				key := maps.Clone(params)
+				key["package_version_id"] = strconv.FormatInt(v[0].(int64), 10)
+				reqs = append(reqs, provider.Request{Service: "packages", Resource: "package_versions",
+					Method: "delete_package_version_for_user", Params: key})
+			}
+		}
+		t.Fatalf("found %d versions, want %d", len(reqs), n)
+		return nil
+	}
 	tests := []struct {
 		name     string
+		packages int // the user's
 		deletes  int
+		targets  func(t *testing.T, p *Provider, n int) []provider.Request
 		interval time.Duration
 	}{
-		{"paced by the points", 1000, 0},
+		{"1,000 versions paced by the points", 1500, 1000, versions, 0},
+		{"1,000 packages paced by the points", 1000, 1000, packages, 0},
 		// GitHub's best practice of 1 s between mutations, in a window of
 		// 400 ms standing for a minute.
-		{"an interval between mutations", 240, window / 60},
+		{"an interval between mutations", 240, 240, packages, window / 60},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			users := []sandbox.UserSeed{{Login: "octocat", Packages: tt.deletes}}
+			users := []sandbox.UserSeed{{Login: "octocat", Packages: tt.packages}}
 			_, lim, base := limitedSandbox(t, users, sandbox.LimitOptions{Window: window, MaxConcurrent: 100})
 			p := configured(t, provider.Config{BaseURL: base, Token: testToken, Concurrency: 16, RateWindow: window, MutationInterval: tt.interval})
-
-			var names [][2]string
-			for _, typ := range packageTypes {
-				out := run(p, listReq("octocat", typ))
-				if out.err != nil {
-					t.Fatal(out.err)
-				}
-				for _, r := range out.rows {
-					names = append(names, [2]string{typ, r[1].(string)})
-				}
-			}
-			if len(names) != tt.deletes {
-				t.Fatalf("listed %d packages, want %d", len(names), tt.deletes)
-			}
+			reqs := tt.targets(t, p, tt.deletes)
 			listed := lim.Stats()
+			// The listing's points leave the window before the DELETEs
+			// start, so that the figure is the DELETEs' alone.
+			time.Sleep(window + window/50)
 
 			begin := time.Now()
 			var wg sync.WaitGroup
 			sem := make(chan struct{}, 16)
-			errs := make(chan error, len(names))
-			for _, n := range names {
+			errs := make(chan error, len(reqs))
+			for _, req := range reqs {
 				sem <- struct{}{}
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					defer func() { <-sem }()
-					out := run(p, pkgReq("delete_package_for_user", "octocat", n[0], n[1]))
+					out := run(p, req)
 					if out.err != nil {
 						if pe, ok := provider.AsError(out.err); ok && pe.HTTPStatus == 400 {
 							return // over 5,000 downloads: refused, as GitHub does
