@@ -67,6 +67,8 @@ const (
 	KindDelete  = "DELETE"
 	KindRestore = "POST restore"
 	KindOther   = "other" // no such route: answered 404
+	// KindRateLimit is GET /rate_limit, which costs no primary budget.
+	KindRateLimit = "GET rate_limit"
 
 	KindListVersions    = "GET versions"
 	KindGetVersion      = "GET version"
@@ -385,6 +387,9 @@ func parseRoute(r *http.Request) route {
 			return route{kind: KindOther}
 		}
 		seg[i] = u
+	}
+	if r.Method == http.MethodGet && r.URL.Path == rateLimitPath {
+		return route{kind: KindRateLimit}
 	}
 	if len(seg) < 3 || seg[0] != "" {
 		return route{kind: KindOther}
