@@ -896,8 +896,12 @@ type CallRequest struct {
 	// check asks a guarded DELETE method to judge keys, the whole set one
 	// statement would delete, instead of deleting: one row per key, in order,
 	// holding null (it may go) or the reason it must not.
-	Check         bool   `protobuf:"varint,7,opt,name=check,proto3" json:"check,omitempty"`
-	Keys          []*Key `protobuf:"bytes,8,rep,name=keys,proto3" json:"keys,omitempty"`
+	Check bool   `protobuf:"varint,7,opt,name=check,proto3" json:"check,omitempty"`
+	Keys  []*Key `protobuf:"bytes,8,rep,name=keys,proto3" json:"keys,omitempty"`
+	// budget asks, instead of calling the method, for the API's remaining
+	// primary budget, learned without spending any of it: the call sends one
+	// progress message and no row.
+	Budget        bool `protobuf:"varint,9,opt,name=budget,proto3" json:"budget,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -986,6 +990,13 @@ func (x *CallRequest) GetKeys() []*Key {
 		return x.Keys
 	}
 	return nil
+}
+
+func (x *CallRequest) GetBudget() bool {
+	if x != nil {
+		return x.Budget
+	}
+	return false
 }
 
 type Key struct {
@@ -1637,7 +1648,7 @@ const file_provider_proto_rawDesc = "" +
 	"\tcache_dir\x18\x06 \x01(\tR\bcacheDir\x12$\n" +
 	"\x0erate_window_ms\x18\a \x01(\x03R\frateWindowMs\x120\n" +
 	"\x14mutation_interval_ms\x18\b \x01(\x03R\x12mutationIntervalMs\"\x13\n" +
-	"\x11ConfigureResponse\"\xcc\x02\n" +
+	"\x11ConfigureResponse\"\xe4\x02\n" +
 	"\vCallRequest\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12\x1a\n" +
 	"\bresource\x18\x02 \x01(\tR\bresource\x12\x16\n" +
@@ -1646,7 +1657,8 @@ const file_provider_proto_rawDesc = "" +
 	"\x05limit\x18\x05 \x01(\x03R\x05limit\x12\x18\n" +
 	"\acolumns\x18\x06 \x03(\tR\acolumns\x12\x14\n" +
 	"\x05check\x18\a \x01(\bR\x05check\x12*\n" +
-	"\x04keys\x18\b \x03(\v2\x16.pkgql.provider.v1.KeyR\x04keys\x1a9\n" +
+	"\x04keys\x18\b \x03(\v2\x16.pkgql.provider.v1.KeyR\x04keys\x12\x16\n" +
+	"\x06budget\x18\t \x01(\bR\x06budget\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"|\n" +

@@ -73,6 +73,8 @@ const (
 	KindDelete  = "DELETE"
 	KindRestore = "POST restore"
 	KindOther   = "other" // no such route: answered 404
+	// KindRateLimit is GET /rate_limit, which costs no primary budget.
+	KindRateLimit = "GET rate_limit"
 
 	KindListVersions    = "GET versions"
 	KindGetVersion      = "GET version"
@@ -307,6 +309,16 @@ func (s *Server) serve(r *http.Request, rt route, h http.Header) response {
 	if token != "" {
 		client = "token:" + token
 	}
+	if r.Method == http.MethodGet && r.URL.Path == rateLimitPath {
+		rl := s.limiter.peek(client, s.now())
+		rl.setHeaders(h)
+		if s.opts.Token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.Token)) != 1 {
+			return errorResponse(http.StatusUnauthorized, "Bad credentials", docsREST)
+		}
+		rec := httptest.NewRecorder()
+		writeRateLimits(rec, rl.limit, rl.remaining, rl.reset)
+		return response{status: rec.Code, body: rec.Body.Bytes()}
+	}
 	rl := s.limiter.take(client, s.now())
 	rl.setHeaders(h)
 	if rl.exceeded {
@@ -382,6 +394,9 @@ func parseRoute(r *http.Request) route {
 			return route{kind: KindOther}
 		}
 		seg[i] = u
+	}
+	if r.Method == http.MethodGet && r.URL.Path == rateLimitPath {
+		return route{kind: KindRateLimit}
 	}
 	if len(seg) < 3 || seg[0] != "" {
 		return route{kind: KindOther}

@@ -39,12 +39,17 @@ type runState struct {
 	fanout map[string][]map[string]string
 	joins  map[string]*joinFanout
 
-	mu      sync.Mutex
-	calls   map[string]*providerCall
-	started map[string]bool // fan-outs already started
-	err     error           // the first error a table met
-	wg      sync.WaitGroup
-	sem     chan struct{}
+	// gated holds the statement's rows back while any call of it has not
+	// yet sent its first batch (see holding).
+	gated bool
+
+	mu        sync.Mutex
+	calls     map[string]*providerCall
+	unsettled int             // calls that have sent nothing yet, while gated
+	started   map[string]bool // fan-outs already started
+	err       error           // the first error a table met
+	wg        sync.WaitGroup
+	sem       chan struct{}
 }
 
 func (e *Engine) newRun(ctx context.Context, shared bool, fanout map[string][]map[string]string) *runState {
@@ -122,7 +127,33 @@ func (run *runState) newCall(res *resource, req provider.Request, key string) *p
 		c.mu.Unlock()
 	})
 	run.calls[key] = c
+	if run.gated {
+		c.unsettled = true
+		run.unsettled++
+	}
 	return c
+}
+
+// holding tells whether a call of the statement has yet to send its first
+// batch. A listing sends its first only once it has found room for all its
+// pages in the primary budget, so until every call has, a row passed on
+// could be followed by a call refused for the budget, and a statement that
+// fails would have given part of its answer.
+func (run *runState) holding() bool {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	return run.unsettled > 0
+}
+
+// settle marks the call as past its first batch, or done.
+func (c *providerCall) settle() {
+	run := c.run
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	if c.unsettled {
+		c.unsettled = false
+		run.unsettled--
+	}
 }
 
 // demand starts a call a reader waits for, without waiting for a slot: the
@@ -185,6 +216,10 @@ func (run *runState) start(c *providerCall, slot bool) {
 			defer func() { <-run.sem }()
 		}
 		_, err := c.res.backend.Provider.Call(c.ctx, c.req, c.emit)
+		if err == nil {
+			// A call that failed keeps the rows held: the statement fails.
+			c.settle()
+		}
 		c.mu.Lock()
 		c.done, c.err = true, err
 		c.cond.Broadcast()
@@ -200,6 +235,9 @@ type providerCall struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	keep   bool
+	// unsettled: the statement is gated and the call has sent nothing yet;
+	// guarded by run.mu.
+	unsettled bool
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -229,6 +267,7 @@ func (c *providerCall) emit(b provider.Batch) error {
 	if b.Progress != nil && c.run.e.cfg.Progress != nil {
 		c.run.e.cfg.Progress(*b.Progress)
 	}
+	c.settle()
 	if len(b.Rows) == 0 {
 		return nil
 	}

@@ -527,7 +527,7 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 	})
 	defer stopWatch()
 	out := make([]outcome, len(keys))
-	if err := e.checkBudget(m, len(keys)); err != nil {
+	if err := e.checkBudget(ctx, res, m.Name, callCost(m, len(keys))); err != nil {
 		return st.wrap(err)
 	}
 	rec, err := e.startRecord(ctx, st)

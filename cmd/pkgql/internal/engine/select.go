@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -70,6 +71,20 @@ func rowCount(n int) string {
 // query runs a planned SELECT and hands its columns, each row and the count
 // to the callbacks. Row values are converted for a Sink.
 func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin func([]rowset.Column) error, row func([]any) error, end func(int) error) error {
+	c := selectCost(q)
+	if !c.bounded && len(q.refs) > 0 {
+		// Only gets by key are counted exactly: a listing's pages are
+		// checked by the provider once page 1 tells how many there are.
+		var names []string
+		for _, rp := range q.refs {
+			if !slices.Contains(names, rp.method.Name) {
+				names = append(names, rp.method.Name)
+			}
+		}
+		if err := e.checkBudget(ctx, q.refs[0].ref.res, strings.Join(names, " and "), c); err != nil {
+			return st.wrap(err)
+		}
+	}
 	sc, err := e.sqlite.acquire(ctx)
 	if err != nil {
 		return st.wrap(err)
@@ -77,6 +92,11 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	defer e.sqlite.release(sc)
 	run := e.newRun(ctx, q.shared, q.fanout)
 	run.joins = q.joins
+	// A statement of several calls, one a listing, holds its rows until each
+	// call has sent its first batch: a listing refused after page 1 for the
+	// primary budget then fails the statement whole. A single listing needs
+	// no holding: the provider refuses it before its first row.
+	run.gated = c.bounded && (c.unknown || c.requests > maxListingPages)
 	defer run.finish()
 	sc.run.Store(run)
 	sc.plans.Store(q.plans)
@@ -112,10 +132,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 		ptrs[i] = &vals[i]
 	}
 	n := 0
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return st.wrap(run.cause(ctx, err))
-		}
+	out := func(vals []any) error {
 		if n == 0 {
 			// A computed column (COUNT(*), an expression) has no declared
 			// type: its first value gives one, so that typed clients (the
@@ -128,16 +145,42 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 		for i, v := range vals {
 			vals[i] = fromSQLite(v, cols[i].Type)
 		}
-		if err := row(vals); err != nil {
+		n++
+		return row(vals)
+	}
+	var held [][]any // rows SQLite gave while run.holding
+	flush := func() error {
+		for _, h := range held {
+			if err := out(h); err != nil {
+				return err
+			}
+		}
+		held = nil
+		return nil
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return st.wrap(run.cause(ctx, err))
+		}
+		if run.gated && run.holding() {
+			held = append(held, slices.Clone(vals))
+			continue
+		}
+		if err := flush(); err != nil {
 			return err
 		}
-		n++
+		if err := out(vals); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return st.wrap(run.cause(ctx, err))
 	}
 	if err := run.firstError(); err != nil {
 		return st.wrap(err)
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	if n == 0 {
 		if err := begin(cols); err != nil {
