@@ -361,26 +361,25 @@ func (s *Server) serve(r *http.Request, rt route, h http.Header) response {
 }
 
 // rate spends a request of its client's budget and sets the rate-limit
-// headers.
+// headers. GET /rate_limit spends nothing, as GitHub documents.
 func (s *Server) rate(r *http.Request, h http.Header) rate {
 	token := credentials(r)
 	client := "ip:" + remoteIP(r)
 	if token != "" {
 		client = "token:" + token
 	}
-	if r.Method == http.MethodGet && r.URL.Path == rateLimitPath {
-		rl := s.limiter.peek(client, s.now())
-		rl.setHeaders(h)
-		if s.opts.Token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.Token)) != 1 {
-			return errorResponse(http.StatusUnauthorized, "Bad credentials", docsREST)
-		}
-		rec := httptest.NewRecorder()
-		writeRateLimits(rec, rl.limit, rl.remaining, rl.reset)
-		return response{status: rec.Code, body: rec.Body.Bytes()}
+	var rl rate
+	if isRateLimitRequest(r) {
+		rl = s.limiter.peek(client, s.now())
+	} else {
+		rl = s.limiter.take(client, s.now())
 	}
-	rl := s.limiter.take(client, s.now())
 	rl.setHeaders(h)
 	return rl
+}
+
+func isRateLimitRequest(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.URL.Path == rateLimitPath
 }
 
 // handle answers a request as GitHub would.
@@ -388,6 +387,14 @@ func (s *Server) handle(r *http.Request, rt route, h http.Header) response {
 	token := credentials(r)
 	ip := remoteIP(r)
 	rl := s.rate(r, h)
+	if isRateLimitRequest(r) {
+		if s.opts.Token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.Token)) != 1 {
+			return errorResponse(http.StatusUnauthorized, "Bad credentials", docsREST)
+		}
+		rec := httptest.NewRecorder()
+		writeRateLimits(rec, rl.limit, rl.remaining, rl.reset)
+		return response{status: rec.Code, body: rec.Body.Bytes()}
+	}
 	if rl.exceeded {
 		return errorResponse(http.StatusForbidden, rateLimitMessage(token, ip), docsRateLimit)
 	}
@@ -462,7 +469,7 @@ func parseRoute(r *http.Request) route {
 		}
 		seg[i] = u
 	}
-	if r.Method == http.MethodGet && r.URL.Path == rateLimitPath {
+	if isRateLimitRequest(r) {
 		return route{kind: KindRateLimit}
 	}
 	if len(seg) < 3 || seg[0] != "" {
