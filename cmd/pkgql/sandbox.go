@@ -71,7 +71,7 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 				n := o.Packages
 				if o.Images {
 					// Each image repository is a container package of its own.
-					n += len(sandbox.ImageRepos(o.Login))
+					n += len(sandbox.ImageRepos(o.Login, !noReferrers))
 				}
 				orgs = append(orgs, fmt.Sprintf("%s (%d packages; admins %s)", o.Login, n, strings.Join(o.Admins, ", ")))
 			}

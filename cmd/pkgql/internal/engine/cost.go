@@ -180,7 +180,7 @@ func resetText(reset int64) string {
 // answer reported it a moment ago; a statement of one request is not
 // checked, as it cannot stop halfway and GitHub's own refusal says as much.
 func (e *Engine) checkBudget(ctx context.Context, res *resource, what string, c cost) error {
-	if c.unknown || c.requests < 2 {
+	if c.unknown != "" || c.requests < 2 {
 		return nil
 	}
 	if !e.budget.fresh(time.Now()) {
