@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,8 +49,14 @@ type Options struct {
 	// organization membership is checked for them. "" → octocat, or the first
 	// seeded user. When Viewer is set, a user's packages can be changed only
 	// by that user; when not, by anyone.
-	Viewer    string
-	FailRate  float64          // fraction of requests answered 502 (deterministic PRNG from Seed)
+	Viewer string
+	// FailRate is the fraction of requests answered 502 (a deterministic
+	// PRNG from Seed draws for every request). A fault is transient, as
+	// GitHub's are: one request (method, path and query) is answered 502
+	// at most failRun times in failWindow, fewer than the tries a client
+	// that retries gives it, however its retries interleave with other
+	// clients' requests for the same URL.
+	FailRate  float64
 	Seed      int64            // PRNG seed for FailRate
 	RateLimit int              // requests per token before 403 rate limit; 0 → 5000
 	Now       func() time.Time // clock for delete/restore windows; nil → time.Now
@@ -128,8 +135,9 @@ type Server struct {
 	viewer   string     // lower-case login of the authenticated user
 	vmu      sync.Mutex // guards the lazy generation of versions
 
-	failMu sync.Mutex
-	fail   prng
+	failMu   sync.Mutex
+	fail     prng
+	failures map[string][]time.Time // by request: the 502s FailRate gave it in failWindow
 
 	faultMu sync.Mutex
 	faults  []*faultRule
@@ -398,7 +406,7 @@ func (s *Server) handle(r *http.Request, rt route, h http.Header) response {
 	if rl.exceeded {
 		return errorResponse(http.StatusForbidden, rateLimitMessage(token, ip), docsRateLimit)
 	}
-	if s.failing() {
+	if s.failing(r) {
 		return errorResponse(http.StatusBadGateway, "Server Error", docsREST)
 	}
 	if s.opts.Token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.Token)) != 1 {
@@ -552,15 +560,37 @@ func (s *Server) hasScope(scope string) bool {
 	return false
 }
 
+// failRun and failWindow bound FailRate's faults of one request: pkgql tries
+// a request 4 times within a few seconds.
+const (
+	failRun    = 3
+	failWindow = 30 * time.Second
+)
+
 // failing draws the next number of the FailRate sequence, so the n-th request
-// to get this far fails the same way in every run with the same Seed.
-func (s *Server) failing() bool {
+// to get this far fails the same way in every run with the same Seed, unless
+// r has had failRun faults in failWindow already.
+func (s *Server) failing(r *http.Request) bool {
 	if s.opts.FailRate <= 0 {
 		return false
 	}
 	s.failMu.Lock()
 	defer s.failMu.Unlock()
-	return s.fail.float64() < s.opts.FailRate
+	if s.fail.float64() >= s.opts.FailRate {
+		return false
+	}
+	key := r.Method + " " + r.URL.RequestURI()
+	now := time.Now()
+	recent := slices.DeleteFunc(s.failures[key], func(t time.Time) bool { return now.Sub(t) >= failWindow })
+	if len(recent) >= failRun {
+		s.failures[key] = recent
+		return false
+	}
+	if s.failures == nil {
+		s.failures = map[string][]time.Time{}
+	}
+	s.failures[key] = append(recent, now)
+	return true
 }
 
 // requestID looks like GitHub's X-GitHub-Request-Id and is unique per request.

@@ -515,8 +515,9 @@ func TestFailRate(t *testing.T) {
 	statuses := func(opts Options) string {
 		_, ts := start(t, opts)
 		var b strings.Builder
-		for range 200 {
-			r := call(t, "GET", ts.URL+"/users/octocat/packages/npm/hello")
+		for i := range 200 {
+			// Each request its own: one request fails at most failRun times.
+			r := call(t, "GET", fmt.Sprintf("%s/users/octocat/packages/npm/hello?n=%d", ts.URL, i))
 			if r.status == 502 && r.message(t) != "Server Error" {
 				t.Errorf("502 body %s", r.body)
 			}
@@ -536,6 +537,41 @@ func TestFailRate(t *testing.T) {
 	}
 	if d := statuses(Options{}); strings.Contains(d, "502") {
 		t.Error("failures without FailRate")
+	}
+}
+
+// FailRate's faults are transient: one request is answered 502 at most
+// failRun times in failWindow, so a client with more tries gets its answer,
+// however many clients ask for it at once.
+func TestFailRateIsTransient(t *testing.T) {
+	_, ts := start(t, Options{FailRate: 0.9, Seed: 3})
+	var mu sync.Mutex
+	failed := 0
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 25 {
+				resp, err := http.Get(ts.URL + "/users/octocat/packages/npm/hello")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				switch resp.StatusCode {
+				case 502:
+					mu.Lock()
+					failed++
+					mu.Unlock()
+				case 200:
+				default:
+					t.Errorf("status %d", resp.StatusCode)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if failed != failRun {
+		t.Errorf("%d of 200 requests for one URL answered 502 at FailRate 0.9, want %d", failed, failRun)
 	}
 }
 
