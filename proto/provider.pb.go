@@ -62,11 +62,14 @@ func (*GetSchemaRequest) Descriptor() ([]byte, []int) {
 }
 
 type Schema struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Version       string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
-	Description   string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
-	Services      []*Service             `protobuf:"bytes,4,rep,name=services,proto3" json:"services,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Version     string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	Description string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	Services    []*Service             `protobuf:"bytes,4,rep,name=services,proto3" json:"services,omitempty"`
+	// settings are what the provider needs to reach its API (an endpoint, a
+	// token): the host finds each one's value and passes it to Configure.
+	Settings      []*Setting `protobuf:"bytes,5,rep,name=settings,proto3" json:"settings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -129,6 +132,123 @@ func (x *Schema) GetServices() []*Service {
 	return nil
 }
 
+func (x *Schema) GetSettings() []*Setting {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+// Setting is a connection setting. The host takes its value from the first
+// of: its command-line flag, its environment variables in order, its command,
+// its default.
+type Setting struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// description is a noun phrase, for messages: "no <description> was found".
+	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// flag is the host's command-line flag that sets it, without dashes; a
+	// secret's flag names a file holding the value.
+	Flag string   `protobuf:"bytes,3,opt,name=flag,proto3" json:"flag,omitempty"`
+	Env  []string `protobuf:"bytes,4,rep,name=env,proto3" json:"env,omitempty"`
+	// command prints the value on its standard output (a credential helper);
+	// "{NAME.host}" in an argument is the web host of setting NAME's URL.
+	Command []string `protobuf:"bytes,5,rep,name=command,proto3" json:"command,omitempty"`
+	// secret values are never shown, logged or kept in history.
+	Secret  bool   `protobuf:"varint,6,opt,name=secret,proto3" json:"secret,omitempty"`
+	Default string `protobuf:"bytes,7,opt,name=default,proto3" json:"default,omitempty"`
+	// hint tells a user who has given no value how to give one.
+	Hint          string `protobuf:"bytes,8,opt,name=hint,proto3" json:"hint,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Setting) Reset() {
+	*x = Setting{}
+	mi := &file_provider_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Setting) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Setting) ProtoMessage() {}
+
+func (x *Setting) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Setting.ProtoReflect.Descriptor instead.
+func (*Setting) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Setting) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Setting) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Setting) GetFlag() string {
+	if x != nil {
+		return x.Flag
+	}
+	return ""
+}
+
+func (x *Setting) GetEnv() []string {
+	if x != nil {
+		return x.Env
+	}
+	return nil
+}
+
+func (x *Setting) GetCommand() []string {
+	if x != nil {
+		return x.Command
+	}
+	return nil
+}
+
+func (x *Setting) GetSecret() bool {
+	if x != nil {
+		return x.Secret
+	}
+	return false
+}
+
+func (x *Setting) GetDefault() string {
+	if x != nil {
+		return x.Default
+	}
+	return ""
+}
+
+func (x *Setting) GetHint() string {
+	if x != nil {
+		return x.Hint
+	}
+	return ""
+}
+
 type Service struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -141,7 +261,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_provider_proto_msgTypes[2]
+	mi := &file_provider_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -153,7 +273,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[2]
+	mi := &file_provider_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -166,7 +286,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{2}
+	return file_provider_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Service) GetName() string {
@@ -211,7 +331,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_provider_proto_msgTypes[3]
+	mi := &file_provider_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -223,7 +343,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[3]
+	mi := &file_provider_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -236,7 +356,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{3}
+	return file_provider_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Resource) GetName() string {
@@ -297,7 +417,7 @@ type Field struct {
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_provider_proto_msgTypes[4]
+	mi := &file_provider_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -309,7 +429,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[4]
+	mi := &file_provider_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -322,7 +442,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{4}
+	return file_provider_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Field) GetName() string {
@@ -376,7 +496,7 @@ type Param struct {
 
 func (x *Param) Reset() {
 	*x = Param{}
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -388,7 +508,7 @@ func (x *Param) String() string {
 func (*Param) ProtoMessage() {}
 
 func (x *Param) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -401,7 +521,7 @@ func (x *Param) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Param.ProtoReflect.Descriptor instead.
 func (*Param) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{5}
+	return file_provider_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Param) GetName() string {
@@ -476,7 +596,7 @@ type Method struct {
 
 func (x *Method) Reset() {
 	*x = Method{}
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -488,7 +608,7 @@ func (x *Method) String() string {
 func (*Method) ProtoMessage() {}
 
 func (x *Method) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -501,7 +621,7 @@ func (x *Method) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Method.ProtoReflect.Descriptor instead.
 func (*Method) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{6}
+	return file_provider_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Method) GetName() string {
@@ -616,7 +736,7 @@ type Route struct {
 
 func (x *Route) Reset() {
 	*x = Route{}
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -628,7 +748,7 @@ func (x *Route) String() string {
 func (*Route) ProtoMessage() {}
 
 func (x *Route) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -641,7 +761,7 @@ func (x *Route) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Route.ProtoReflect.Descriptor instead.
 func (*Route) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{7}
+	return file_provider_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Route) GetVerb() string {
@@ -684,7 +804,7 @@ type Query struct {
 
 func (x *Query) Reset() {
 	*x = Query{}
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -696,7 +816,7 @@ func (x *Query) String() string {
 func (*Query) ProtoMessage() {}
 
 func (x *Query) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -709,7 +829,7 @@ func (x *Query) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Query.ProtoReflect.Descriptor instead.
 func (*Query) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8}
+	return file_provider_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Query) GetName() string {
@@ -734,13 +854,12 @@ func (x *Query) GetDefault() string {
 }
 
 type ConfigureRequest struct {
-	state       protoimpl.MessageState `protogen:"open.v1"`
-	Token       string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
-	BaseUrl     string                 `protobuf:"bytes,2,opt,name=base_url,json=baseUrl,proto3" json:"base_url,omitempty"`
-	Concurrency int32                  `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
-	UserAgent   string                 `protobuf:"bytes,4,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
-	// registry_url is the container registry's, for providers that read one.
-	RegistryUrl string `protobuf:"bytes,5,opt,name=registry_url,json=registryUrl,proto3" json:"registry_url,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// settings are the values the host found for the declared settings, by
+	// name; a setting with no value is absent.
+	Settings    map[string]string `protobuf:"bytes,9,rep,name=settings,proto3" json:"settings,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Concurrency int32             `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
+	UserAgent   string            `protobuf:"bytes,4,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
 	// cache_dir is where the provider may keep its HTTP cache; empty means none.
 	CacheDir string `protobuf:"bytes,6,opt,name=cache_dir,json=cacheDir,proto3" json:"cache_dir,omitempty"`
 	// rate_window_ms is the window the API's per-minute limits are counted
@@ -754,7 +873,7 @@ type ConfigureRequest struct {
 
 func (x *ConfigureRequest) Reset() {
 	*x = ConfigureRequest{}
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -766,7 +885,7 @@ func (x *ConfigureRequest) String() string {
 func (*ConfigureRequest) ProtoMessage() {}
 
 func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -779,21 +898,14 @@ func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9}
+	return file_provider_proto_rawDescGZIP(), []int{10}
 }
 
-func (x *ConfigureRequest) GetToken() string {
+func (x *ConfigureRequest) GetSettings() map[string]string {
 	if x != nil {
-		return x.Token
+		return x.Settings
 	}
-	return ""
-}
-
-func (x *ConfigureRequest) GetBaseUrl() string {
-	if x != nil {
-		return x.BaseUrl
-	}
-	return ""
+	return nil
 }
 
 func (x *ConfigureRequest) GetConcurrency() int32 {
@@ -806,13 +918,6 @@ func (x *ConfigureRequest) GetConcurrency() int32 {
 func (x *ConfigureRequest) GetUserAgent() string {
 	if x != nil {
 		return x.UserAgent
-	}
-	return ""
-}
-
-func (x *ConfigureRequest) GetRegistryUrl() string {
-	if x != nil {
-		return x.RegistryUrl
 	}
 	return ""
 }
@@ -846,7 +951,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -858,7 +963,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -871,7 +976,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10}
+	return file_provider_proto_rawDescGZIP(), []int{11}
 }
 
 type CallRequest struct {
@@ -895,7 +1000,7 @@ type CallRequest struct {
 
 func (x *CallRequest) Reset() {
 	*x = CallRequest{}
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -907,7 +1012,7 @@ func (x *CallRequest) String() string {
 func (*CallRequest) ProtoMessage() {}
 
 func (x *CallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -920,7 +1025,7 @@ func (x *CallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallRequest.ProtoReflect.Descriptor instead.
 func (*CallRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11}
+	return file_provider_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CallRequest) GetService() string {
@@ -988,7 +1093,7 @@ type Key struct {
 
 func (x *Key) Reset() {
 	*x = Key{}
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1000,7 +1105,7 @@ func (x *Key) String() string {
 func (*Key) ProtoMessage() {}
 
 func (x *Key) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1013,7 +1118,7 @@ func (x *Key) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Key.ProtoReflect.Descriptor instead.
 func (*Key) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12}
+	return file_provider_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Key) GetParams() map[string]string {
@@ -1034,7 +1139,7 @@ type CallResponse struct {
 
 func (x *CallResponse) Reset() {
 	*x = CallResponse{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1046,7 +1151,7 @@ func (x *CallResponse) String() string {
 func (*CallResponse) ProtoMessage() {}
 
 func (x *CallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1059,7 +1164,7 @@ func (x *CallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
 func (*CallResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CallResponse) GetRows() []*Row {
@@ -1092,7 +1197,7 @@ type Row struct {
 
 func (x *Row) Reset() {
 	*x = Row{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1104,7 +1209,7 @@ func (x *Row) String() string {
 func (*Row) ProtoMessage() {}
 
 func (x *Row) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1117,7 +1222,7 @@ func (x *Row) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Row.ProtoReflect.Descriptor instead.
 func (*Row) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Row) GetValues() []*Value {
@@ -1144,7 +1249,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1156,7 +1261,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1169,7 +1274,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -1290,7 +1395,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1302,7 +1407,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1315,7 +1420,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Progress) GetPagesDone() int64 {
@@ -1371,7 +1476,7 @@ type Done struct {
 
 func (x *Done) Reset() {
 	*x = Done{}
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1383,7 +1488,7 @@ func (x *Done) String() string {
 func (*Done) ProtoMessage() {}
 
 func (x *Done) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1396,7 +1501,7 @@ func (x *Done) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Done.ProtoReflect.Descriptor instead.
 func (*Done) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17}
+	return file_provider_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Done) GetHttpStatus() int32 {
@@ -1440,7 +1545,7 @@ type CallError struct {
 
 func (x *CallError) Reset() {
 	*x = CallError{}
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1452,7 +1557,7 @@ func (x *CallError) String() string {
 func (*CallError) ProtoMessage() {}
 
 func (x *CallError) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1465,7 +1570,7 @@ func (x *CallError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallError.ProtoReflect.Descriptor instead.
 func (*CallError) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18}
+	return file_provider_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CallError) GetHttpStatus() int32 {
@@ -1550,12 +1655,22 @@ var File_provider_proto protoreflect.FileDescriptor
 const file_provider_proto_rawDesc = "" +
 	"\n" +
 	"\x0eprovider.proto\x12\x11pkgql.provider.v1\"\x12\n" +
-	"\x10GetSchemaRequest\"\x90\x01\n" +
+	"\x10GetSchemaRequest\"\xc8\x01\n" +
 	"\x06Schema\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x126\n" +
-	"\bservices\x18\x04 \x03(\v2\x1a.pkgql.provider.v1.ServiceR\bservices\"\x90\x01\n" +
+	"\bservices\x18\x04 \x03(\v2\x1a.pkgql.provider.v1.ServiceR\bservices\x126\n" +
+	"\bsettings\x18\x05 \x03(\v2\x1a.pkgql.provider.v1.SettingR\bsettings\"\xc5\x01\n" +
+	"\aSetting\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x12\n" +
+	"\x04flag\x18\x03 \x01(\tR\x04flag\x12\x10\n" +
+	"\x03env\x18\x04 \x03(\tR\x03env\x12\x18\n" +
+	"\acommand\x18\x05 \x03(\tR\acommand\x12\x16\n" +
+	"\x06secret\x18\x06 \x01(\bR\x06secret\x12\x18\n" +
+	"\adefault\x18\a \x01(\tR\adefault\x12\x12\n" +
+	"\x04hint\x18\b \x01(\tR\x04hint\"\x90\x01\n" +
 	"\aService\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
@@ -1605,17 +1720,18 @@ const file_provider_proto_rawDesc = "" +
 	"\x05Query\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05param\x18\x02 \x01(\tR\x05param\x12\x18\n" +
-	"\adefault\x18\x03 \x01(\tR\adefault\"\x9c\x02\n" +
-	"\x10ConfigureRequest\x12\x14\n" +
-	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
-	"\bbase_url\x18\x02 \x01(\tR\abaseUrl\x12 \n" +
+	"\adefault\x18\x03 \x01(\tR\adefault\"\x85\x03\n" +
+	"\x10ConfigureRequest\x12M\n" +
+	"\bsettings\x18\t \x03(\v21.pkgql.provider.v1.ConfigureRequest.SettingsEntryR\bsettings\x12 \n" +
 	"\vconcurrency\x18\x03 \x01(\x05R\vconcurrency\x12\x1d\n" +
 	"\n" +
-	"user_agent\x18\x04 \x01(\tR\tuserAgent\x12!\n" +
-	"\fregistry_url\x18\x05 \x01(\tR\vregistryUrl\x12\x1b\n" +
+	"user_agent\x18\x04 \x01(\tR\tuserAgent\x12\x1b\n" +
 	"\tcache_dir\x18\x06 \x01(\tR\bcacheDir\x12$\n" +
 	"\x0erate_window_ms\x18\a \x01(\x03R\frateWindowMs\x120\n" +
-	"\x14mutation_interval_ms\x18\b \x01(\x03R\x12mutationIntervalMs\"\x13\n" +
+	"\x14mutation_interval_ms\x18\b \x01(\x03R\x12mutationIntervalMs\x1a;\n" +
+	"\rSettingsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01J\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x05\x10\x06R\x05tokenR\bbase_urlR\fregistry_url\"\x13\n" +
 	"\x11ConfigureResponse\"\xcc\x02\n" +
 	"\vCallRequest\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12\x1a\n" +
@@ -1693,56 +1809,60 @@ func file_provider_proto_rawDescGZIP() []byte {
 	return file_provider_proto_rawDescData
 }
 
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_provider_proto_goTypes = []any{
 	(*GetSchemaRequest)(nil),  // 0: pkgql.provider.v1.GetSchemaRequest
 	(*Schema)(nil),            // 1: pkgql.provider.v1.Schema
-	(*Service)(nil),           // 2: pkgql.provider.v1.Service
-	(*Resource)(nil),          // 3: pkgql.provider.v1.Resource
-	(*Field)(nil),             // 4: pkgql.provider.v1.Field
-	(*Param)(nil),             // 5: pkgql.provider.v1.Param
-	(*Method)(nil),            // 6: pkgql.provider.v1.Method
-	(*Route)(nil),             // 7: pkgql.provider.v1.Route
-	(*Query)(nil),             // 8: pkgql.provider.v1.Query
-	(*ConfigureRequest)(nil),  // 9: pkgql.provider.v1.ConfigureRequest
-	(*ConfigureResponse)(nil), // 10: pkgql.provider.v1.ConfigureResponse
-	(*CallRequest)(nil),       // 11: pkgql.provider.v1.CallRequest
-	(*Key)(nil),               // 12: pkgql.provider.v1.Key
-	(*CallResponse)(nil),      // 13: pkgql.provider.v1.CallResponse
-	(*Row)(nil),               // 14: pkgql.provider.v1.Row
-	(*Value)(nil),             // 15: pkgql.provider.v1.Value
-	(*Progress)(nil),          // 16: pkgql.provider.v1.Progress
-	(*Done)(nil),              // 17: pkgql.provider.v1.Done
-	(*CallError)(nil),         // 18: pkgql.provider.v1.CallError
-	nil,                       // 19: pkgql.provider.v1.CallRequest.ParamsEntry
-	nil,                       // 20: pkgql.provider.v1.Key.ParamsEntry
+	(*Setting)(nil),           // 2: pkgql.provider.v1.Setting
+	(*Service)(nil),           // 3: pkgql.provider.v1.Service
+	(*Resource)(nil),          // 4: pkgql.provider.v1.Resource
+	(*Field)(nil),             // 5: pkgql.provider.v1.Field
+	(*Param)(nil),             // 6: pkgql.provider.v1.Param
+	(*Method)(nil),            // 7: pkgql.provider.v1.Method
+	(*Route)(nil),             // 8: pkgql.provider.v1.Route
+	(*Query)(nil),             // 9: pkgql.provider.v1.Query
+	(*ConfigureRequest)(nil),  // 10: pkgql.provider.v1.ConfigureRequest
+	(*ConfigureResponse)(nil), // 11: pkgql.provider.v1.ConfigureResponse
+	(*CallRequest)(nil),       // 12: pkgql.provider.v1.CallRequest
+	(*Key)(nil),               // 13: pkgql.provider.v1.Key
+	(*CallResponse)(nil),      // 14: pkgql.provider.v1.CallResponse
+	(*Row)(nil),               // 15: pkgql.provider.v1.Row
+	(*Value)(nil),             // 16: pkgql.provider.v1.Value
+	(*Progress)(nil),          // 17: pkgql.provider.v1.Progress
+	(*Done)(nil),              // 18: pkgql.provider.v1.Done
+	(*CallError)(nil),         // 19: pkgql.provider.v1.CallError
+	nil,                       // 20: pkgql.provider.v1.ConfigureRequest.SettingsEntry
+	nil,                       // 21: pkgql.provider.v1.CallRequest.ParamsEntry
+	nil,                       // 22: pkgql.provider.v1.Key.ParamsEntry
 }
 var file_provider_proto_depIdxs = []int32{
-	2,  // 0: pkgql.provider.v1.Schema.services:type_name -> pkgql.provider.v1.Service
-	3,  // 1: pkgql.provider.v1.Service.resources:type_name -> pkgql.provider.v1.Resource
-	4,  // 2: pkgql.provider.v1.Resource.fields:type_name -> pkgql.provider.v1.Field
-	5,  // 3: pkgql.provider.v1.Resource.params:type_name -> pkgql.provider.v1.Param
-	6,  // 4: pkgql.provider.v1.Resource.methods:type_name -> pkgql.provider.v1.Method
-	7,  // 5: pkgql.provider.v1.Method.route:type_name -> pkgql.provider.v1.Route
-	8,  // 6: pkgql.provider.v1.Route.query:type_name -> pkgql.provider.v1.Query
-	19, // 7: pkgql.provider.v1.CallRequest.params:type_name -> pkgql.provider.v1.CallRequest.ParamsEntry
-	12, // 8: pkgql.provider.v1.CallRequest.keys:type_name -> pkgql.provider.v1.Key
-	20, // 9: pkgql.provider.v1.Key.params:type_name -> pkgql.provider.v1.Key.ParamsEntry
-	14, // 10: pkgql.provider.v1.CallResponse.rows:type_name -> pkgql.provider.v1.Row
-	16, // 11: pkgql.provider.v1.CallResponse.progress:type_name -> pkgql.provider.v1.Progress
-	17, // 12: pkgql.provider.v1.CallResponse.done:type_name -> pkgql.provider.v1.Done
-	15, // 13: pkgql.provider.v1.Row.values:type_name -> pkgql.provider.v1.Value
-	0,  // 14: pkgql.provider.v1.Provider.GetSchema:input_type -> pkgql.provider.v1.GetSchemaRequest
-	9,  // 15: pkgql.provider.v1.Provider.Configure:input_type -> pkgql.provider.v1.ConfigureRequest
-	11, // 16: pkgql.provider.v1.Provider.Call:input_type -> pkgql.provider.v1.CallRequest
-	1,  // 17: pkgql.provider.v1.Provider.GetSchema:output_type -> pkgql.provider.v1.Schema
-	10, // 18: pkgql.provider.v1.Provider.Configure:output_type -> pkgql.provider.v1.ConfigureResponse
-	13, // 19: pkgql.provider.v1.Provider.Call:output_type -> pkgql.provider.v1.CallResponse
-	17, // [17:20] is the sub-list for method output_type
-	14, // [14:17] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	3,  // 0: pkgql.provider.v1.Schema.services:type_name -> pkgql.provider.v1.Service
+	2,  // 1: pkgql.provider.v1.Schema.settings:type_name -> pkgql.provider.v1.Setting
+	4,  // 2: pkgql.provider.v1.Service.resources:type_name -> pkgql.provider.v1.Resource
+	5,  // 3: pkgql.provider.v1.Resource.fields:type_name -> pkgql.provider.v1.Field
+	6,  // 4: pkgql.provider.v1.Resource.params:type_name -> pkgql.provider.v1.Param
+	7,  // 5: pkgql.provider.v1.Resource.methods:type_name -> pkgql.provider.v1.Method
+	8,  // 6: pkgql.provider.v1.Method.route:type_name -> pkgql.provider.v1.Route
+	9,  // 7: pkgql.provider.v1.Route.query:type_name -> pkgql.provider.v1.Query
+	20, // 8: pkgql.provider.v1.ConfigureRequest.settings:type_name -> pkgql.provider.v1.ConfigureRequest.SettingsEntry
+	21, // 9: pkgql.provider.v1.CallRequest.params:type_name -> pkgql.provider.v1.CallRequest.ParamsEntry
+	13, // 10: pkgql.provider.v1.CallRequest.keys:type_name -> pkgql.provider.v1.Key
+	22, // 11: pkgql.provider.v1.Key.params:type_name -> pkgql.provider.v1.Key.ParamsEntry
+	15, // 12: pkgql.provider.v1.CallResponse.rows:type_name -> pkgql.provider.v1.Row
+	17, // 13: pkgql.provider.v1.CallResponse.progress:type_name -> pkgql.provider.v1.Progress
+	18, // 14: pkgql.provider.v1.CallResponse.done:type_name -> pkgql.provider.v1.Done
+	16, // 15: pkgql.provider.v1.Row.values:type_name -> pkgql.provider.v1.Value
+	0,  // 16: pkgql.provider.v1.Provider.GetSchema:input_type -> pkgql.provider.v1.GetSchemaRequest
+	10, // 17: pkgql.provider.v1.Provider.Configure:input_type -> pkgql.provider.v1.ConfigureRequest
+	12, // 18: pkgql.provider.v1.Provider.Call:input_type -> pkgql.provider.v1.CallRequest
+	1,  // 19: pkgql.provider.v1.Provider.GetSchema:output_type -> pkgql.provider.v1.Schema
+	11, // 20: pkgql.provider.v1.Provider.Configure:output_type -> pkgql.provider.v1.ConfigureResponse
+	14, // 21: pkgql.provider.v1.Provider.Call:output_type -> pkgql.provider.v1.CallResponse
+	19, // [19:22] is the sub-list for method output_type
+	16, // [16:19] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -1750,7 +1870,7 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[15].OneofWrappers = []any{
+	file_provider_proto_msgTypes[16].OneofWrappers = []any{
 		(*Value_Null)(nil),
 		(*Value_Int)(nil),
 		(*Value_Float)(nil),
@@ -1764,7 +1884,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -35,7 +35,8 @@ type ProviderClient interface {
 	// GetSchema returns everything the provider declares: services, resources,
 	// fields, params and methods.
 	GetSchema(ctx context.Context, in *GetSchemaRequest, opts ...grpc.CallOption) (*Schema, error)
-	// Configure passes credentials and endpoints. Providers must never log them.
+	// Configure passes the values of the declared settings, and the host's
+	// limits. Providers must never log a secret setting.
 	Configure(ctx context.Context, in *ConfigureRequest, opts ...grpc.CallOption) (*ConfigureResponse, error)
 	// Call runs one method once for one set of params. Rows come back in batches;
 	// the last message carries done. Cancelling the stream stops the work at once.
@@ -97,7 +98,8 @@ type ProviderServer interface {
 	// GetSchema returns everything the provider declares: services, resources,
 	// fields, params and methods.
 	GetSchema(context.Context, *GetSchemaRequest) (*Schema, error)
-	// Configure passes credentials and endpoints. Providers must never log them.
+	// Configure passes the values of the declared settings, and the host's
+	// limits. Providers must never log a secret setting.
 	Configure(context.Context, *ConfigureRequest) (*ConfigureResponse, error)
 	// Call runs one method once for one set of params. Rows come back in batches;
 	// the last message carries done. Cancelling the stream stops the work at once.

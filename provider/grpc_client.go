@@ -24,7 +24,7 @@ func (c *grpcClient) Schema(ctx context.Context) (*schema.Provider, error) {
 
 func (c *grpcClient) Configure(ctx context.Context, cfg Config) error {
 	_, err := c.client.Configure(ctx, &providerpb.ConfigureRequest{
-		Token: cfg.Token, BaseUrl: cfg.BaseURL, RegistryUrl: cfg.RegistryURL, Concurrency: int32(cfg.Concurrency), UserAgent: cfg.UserAgent,
+		Settings: cfg.Settings, Concurrency: int32(cfg.Concurrency), UserAgent: cfg.UserAgent,
 		CacheDir: cfg.CacheDir, RateWindowMs: cfg.RateWindow.Milliseconds(), MutationIntervalMs: cfg.MutationInterval.Milliseconds(),
 	})
 	if err != nil {

@@ -23,8 +23,7 @@ func (s *grpcServer) GetSchema(ctx context.Context, _ *providerpb.GetSchemaReque
 
 func (s *grpcServer) Configure(ctx context.Context, req *providerpb.ConfigureRequest) (*providerpb.ConfigureResponse, error) {
 	err := s.impl.Configure(ctx, Config{
-		Token: req.GetToken(), BaseURL: req.GetBaseUrl(), RegistryURL: req.GetRegistryUrl(),
-		Concurrency: int(req.GetConcurrency()), UserAgent: req.GetUserAgent(),
+		Settings: req.GetSettings(), Concurrency: int(req.GetConcurrency()), UserAgent: req.GetUserAgent(),
 		CacheDir:         req.GetCacheDir(),
 		RateWindow:       time.Duration(req.GetRateWindowMs()) * time.Millisecond,
 		MutationInterval: time.Duration(req.GetMutationIntervalMs()) * time.Millisecond,

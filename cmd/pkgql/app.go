@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
 )
@@ -16,6 +17,7 @@ type app struct {
 	stdout io.Writer
 	stderr *redactor // every diagnostic goes through it, the token never does
 	opts   options
+	flags  *pflag.FlagSet // the command's, once parsed: providers' settings are read from it
 	format output.Format
 	logger hclog.Logger
 	// started is set once cobra has parsed the flags and arguments and the
@@ -100,6 +102,7 @@ func (a *app) setUp(cmd *cobra.Command) error {
 		return usageError{err}
 	}
 	a.format = format
+	a.flags = cmd.Flags()
 	level := hclog.Warn
 	if a.opts.debug {
 		level = hclog.Debug

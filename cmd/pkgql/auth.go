@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pkgql/pkgql/schema"
 )
 
 func (a *app) authCommand() *cobra.Command {
@@ -39,26 +40,47 @@ Exit status 1 when no token is found or the API refuses it.`,
 				fmt.Fprintln(a.stdout, "The sandbox needs no token: --sandbox sends none.")
 				return nil
 			}
-			creds, err := findToken(cmd.Context(), a.opts.tokenFile, a.opts.githubURL)
-			if err != nil {
-				return err
-			}
-			a.stderr.hide(creds.token)
-			return a.authStatus(cmd.Context(), creds)
+			return a.authStatus(cmd.Context())
 		},
 	})
 	return auth
 }
 
-// authStatus prints the token's source and what the API says of it.
-func (a *app) authStatus(ctx context.Context, creds credentials) error {
-	fmt.Fprintf(a.stdout, "API:        %s\n", a.opts.githubURL)
-	if creds.token == "" {
-		fmt.Fprintf(a.stdout, "Token:      none found (tried %s)\n", tokenSources)
-		return errors.New("no GitHub token: set GITHUB_TOKEN or GH_TOKEN, run `gh auth login`, or pass --token-file FILE; " +
-			"a classic token needs read:packages, and delete:packages and write:packages to delete and restore")
+// authStatus prints, for each provider that declares a secret, where its
+// value was found and what the API says of it.
+func (a *app) authStatus(ctx context.Context) error {
+	running, err := a.startProviders(ctx)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(a.stdout, "Token:      from %s\n", creds.source)
+	defer func() {
+		for _, rp := range running {
+			rp.process.Kill()
+		}
+	}()
+	for _, rp := range running {
+		if err := a.configure(ctx, rp, true); err != nil {
+			return err
+		}
+		st, ok := rp.settings.secret()
+		if !ok {
+			continue
+		}
+		if err := a.checkSecret(ctx, rp, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *app) checkSecret(ctx context.Context, rp *runningProvider, st *schema.Setting) error {
+	token, source := rp.settings.values[st.Name], rp.settings.sources[st.Name]
+	fmt.Fprintf(a.stdout, "API:        %s\n", a.opts.githubURL)
+	if token == "" {
+		fmt.Fprintf(a.stdout, "Token:      none found (tried %s)\n", sourcesOf(st))
+		return fmt.Errorf("no %s: %s", st.Description, st.Hint)
+	}
+	fmt.Fprintf(a.stdout, "Token:      from %s\n", source)
 
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -66,7 +88,7 @@ func (a *app) authStatus(ctx context.Context, creds credentials) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+creds.token)
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/vnd.github+json")
 	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
 	req.Header.Set("User-Agent", userAgent)
@@ -80,7 +102,7 @@ func (a *app) authStatus(ctx context.Context, creds credentials) error {
 	// GitHub checks credentials before routing: any answer but 401 means
 	// the token was accepted, and carries its scopes.
 	if resp.StatusCode == http.StatusUnauthorized {
-		return fmt.Errorf("the API answered 401 %s: the token from %s is wrong, expired or revoked", apiMessage(body, resp.Status), creds.source)
+		return fmt.Errorf("the API answered 401 %s: the token from %s is wrong, expired or revoked", apiMessage(body, resp.Status), source)
 	}
 	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests {
 		return fmt.Errorf("the API answered %d %s: the token could not be checked", resp.StatusCode, apiMessage(body, resp.Status))

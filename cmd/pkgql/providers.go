@@ -39,6 +39,9 @@ type runningProvider struct {
 	plugin  plugin
 	process *provider.Process
 	schema  *schema.Provider
+	// settings and config are what the process was configured with.
+	settings settings
+	config   provider.Config
 	// sup restarts the process when it dies; nil outside serve.
 	sup *supervisor
 	// started is from the process's start to its handshake; schemaTime is

@@ -15,6 +15,7 @@ import (
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/progress"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/schema"
 )
 
 // userAgent is what pkgql's requests say they come from.
@@ -26,7 +27,6 @@ type session struct {
 	a         *app
 	providers []*runningProvider
 	engine    *engine.Engine
-	creds     credentials
 	progress  *progress.Line // nil when progress is not shown
 	sandbox   *http.Server   // the --sandbox server, if any
 	// supervise restarts provider processes that die (serve).
@@ -56,36 +56,19 @@ func (a *app) openSession(ctx context.Context, confirm func(context.Context, str
 		s.providers, err = a.startProviders(ctx)
 		started <- err
 	}()
-	apiURL, endpointErr := s.endpoint(ctx)
+	sandboxErr := s.startSandbox()
 	if err := <-started; err != nil {
 		return nil, err
 	}
-	if endpointErr != nil {
-		return nil, endpointErr
+	if sandboxErr != nil {
+		return nil, sandboxErr
 	}
 	for _, rp := range s.providers {
-		cfg := provider.Config{Concurrency: a.opts.concurrency, UserAgent: userAgent}
-		if rp.name == bundledProvider {
-			// The GitHub token and URL are for the GitHub provider only.
-			cfg.Token, cfg.BaseURL, cfg.RegistryURL = s.creds.token, apiURL, a.opts.registryURL
-			if a.opts.sandbox && cfg.RegistryURL == "" {
-				cfg.RegistryURL = strings.TrimSuffix(apiURL, "/")
-			}
-			cfg.RateWindow, cfg.MutationInterval = a.opts.rateWindow, a.opts.mutationGap
-			// The sandbox is new each run: nothing to revalidate.
-			if !a.opts.noCache && s.sandbox == nil {
-				if dir, err := httpCacheDir(); err == nil {
-					cfg.CacheDir = dir
-				} else {
-					a.logger.Debug("no HTTP cache", "error", err)
-				}
-			}
-		}
-		if err := rp.process.Configure(ctx, cfg); err != nil {
-			return nil, fmt.Errorf("configuring provider %s: %w", rp.name, err)
+		if err := a.configure(ctx, rp, s.sandbox == nil); err != nil {
+			return nil, err
 		}
 		if s.supervise {
-			a.supervise(rp, cfg)
+			a.supervise(rp, rp.config)
 		}
 	}
 
@@ -119,27 +102,56 @@ type sessionOption func(*session)
 // it dies, for a server that outlives many statements.
 func restartProviders(s *session) { s.supervise = true }
 
-// endpoint starts the sandbox when asked and returns the API's URL, or finds
-// the token for the API the command line names.
-func (s *session) endpoint(ctx context.Context) (apiURL string, err error) {
+// startSandbox starts the sandbox when asked and points the API's flags at
+// it, as if --github-url and --registry-url had named it.
+func (s *session) startSandbox() error {
 	a := s.a
-	if a.opts.sandbox {
-		srv, ln, err := sandbox.Listen("127.0.0.1:0", sandbox.Options{})
-		if err != nil {
-			return "", fmt.Errorf("starting the sandbox: %w", err)
+	if !a.opts.sandbox {
+		return nil
+	}
+	srv, ln, err := sandbox.Listen("127.0.0.1:0", sandbox.Options{})
+	if err != nil {
+		return fmt.Errorf("starting the sandbox: %w", err)
+	}
+	s.sandbox = srv
+	go srv.Serve(ln)
+	a.opts.githubURL = "http://" + ln.Addr().String() + "/"
+	if a.opts.registryURL == "" {
+		a.opts.registryURL = strings.TrimSuffix(a.opts.githubURL, "/")
+	}
+	a.logger.Debug("sandbox serving", "url", a.opts.githubURL)
+	return nil
+}
+
+// configure finds the provider's declared settings and configures it with
+// them and the command line's limits. Secrets are looked for only when
+// withSecrets: the sandbox is sent none.
+func (a *app) configure(ctx context.Context, rp *runningProvider, withSecrets bool) error {
+	found, err := findSettings(ctx, rp.schema.Settings, a.flags, withSecrets)
+	if err != nil {
+		return err
+	}
+	for _, v := range found.secretValues() {
+		a.stderr.hide(v)
+	}
+	for _, st := range rp.schema.Settings {
+		a.logger.Debug("setting", "provider", rp.name, "setting", st.Name, "source", or(found.sources[st.Name], "none"))
+	}
+	rp.settings = found
+	rp.config = provider.Config{Settings: found.values, Concurrency: a.opts.concurrency, UserAgent: userAgent,
+		RateWindow: a.opts.rateWindow, MutationInterval: a.opts.mutationGap}
+	// The sandbox is new each run: nothing to revalidate.
+	if !a.opts.noCache && withSecrets {
+		if dir, err := httpCacheDir(); err == nil {
+			rp.config.CacheDir = dir
+		} else {
+			a.logger.Debug("no HTTP cache", "error", err)
 		}
-		s.sandbox = srv
-		go srv.Serve(ln)
-		apiURL = "http://" + ln.Addr().String() + "/"
-		a.logger.Debug("sandbox serving", "url", apiURL)
-		return apiURL, nil
 	}
-	if s.creds, err = findToken(ctx, a.opts.tokenFile, a.opts.githubURL); err != nil {
-		return "", err
+	if err := rp.process.Configure(ctx, rp.config); err != nil {
+		return fmt.Errorf("configuring provider %s: %w", rp.name, err)
 	}
-	a.stderr.hide(s.creds.token)
-	a.logger.Debug("token", "source", or(s.creds.source, "none"))
-	return a.opts.githubURL, nil
+	return nil
 }
 
 // engineConfig is the command line's engine settings over the session's
@@ -219,12 +231,17 @@ func (a *app) newSink() (sink engine.Sink, flush func() error, err error) {
 	return sink, out.Flush, err
 }
 
-// secrets are the credentials the session uses, for the shell's history.
+// secrets are the secret settings the session's providers were given, for
+// the shell's history.
 func (s *session) secrets() []string {
 	if s == nil {
 		return nil
 	}
-	return []string{s.creds.token}
+	var out []string
+	for _, rp := range s.providers {
+		out = append(out, rp.settings.secretValues()...)
+	}
+	return out
 }
 
 // runScript reads and checks the whole script, then runs its statements in
@@ -273,12 +290,23 @@ func (s *session) runStatement(ctx context.Context, st *engine.Statement, sink e
 		return &cliError{err: err, msg: fmt.Sprintf("provider %s exited unexpectedly", name),
 			hint: "run the statement again; --debug shows the provider's last log lines"}
 	}
-	if pe, ok := provider.AsError(err); ok && pe.HTTPStatus == http.StatusUnauthorized && s.creds.token == "" && s.sandbox == nil {
-		return &cliError{err: err, msg: message(err),
-			hint: "no GitHub token was found: set GITHUB_TOKEN or GH_TOKEN, run `gh auth login`, or pass --token-file FILE " +
-				"(a classic token needs read:packages, and delete:packages and write:packages to delete and restore)"}
+	if pe, ok := provider.AsError(err); ok && pe.HTTPStatus == http.StatusUnauthorized && s.sandbox == nil {
+		if st, ok := s.missingSecret(); ok {
+			return &cliError{err: err, msg: message(err), hint: fmt.Sprintf("no %s was found: %s", st.Description, st.Hint)}
+		}
 	}
 	return err
+}
+
+// missingSecret is a secret setting some provider declared and was given
+// no value for: what a refusal for want of credentials asks the user for.
+func (s *session) missingSecret() (*schema.Setting, bool) {
+	for _, rp := range s.providers {
+		if st, ok := rp.settings.secret(); ok && rp.settings.values[st.Name] == "" {
+			return st, true
+		}
+	}
+	return nil, false
 }
 
 // progressSink clears the progress line before a result set is written,

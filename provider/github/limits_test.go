@@ -38,9 +38,9 @@ func TestCacheRevalidates(t *testing.T) {
 	users := []sandbox.UserSeed{{Login: "octocat", Packages: 900}}
 	_, lim, base := limitedSandbox(t, users, sandbox.LimitOptions{})
 	dir := filepath.Join(t.TempDir(), "http")
-	p := configured(t, provider.Config{BaseURL: base, Token: testToken, CacheDir: dir})
-	other := configured(t, provider.Config{BaseURL: base, Token: testToken + "2", CacheDir: dir})
-	uncached := configured(t, provider.Config{BaseURL: base, Token: testToken})
+	p := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}, CacheDir: dir})
+	other := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken + "2"}, CacheDir: dir})
+	uncached := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}})
 
 	list := func(p *Provider) ([][]any, sandbox.LimitStats) {
 		t.Helper()
@@ -148,7 +148,7 @@ func TestPacedDeletes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			users := []sandbox.UserSeed{{Login: "octocat", Packages: tt.deletes}}
 			_, lim, base := limitedSandbox(t, users, sandbox.LimitOptions{Window: window, MaxConcurrent: 100})
-			p := configured(t, provider.Config{BaseURL: base, Token: testToken, Concurrency: 16, RateWindow: window, MutationInterval: tt.interval})
+			p := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}, Concurrency: 16, RateWindow: window, MutationInterval: tt.interval})
 
 			var names [][2]string
 			for _, typ := range packageTypes {

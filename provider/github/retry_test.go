@@ -156,7 +156,7 @@ func TestRateLimitResetSoonIsWaited(t *testing.T) {
 	p, s := testProvider(t, f.srv.URL, 8, nil)
 	now := time.Now()
 	p.policy.now = func() time.Time { return now }
-	if err := p.Configure(t.Context(), provider.Config{BaseURL: f.srv.URL}); err != nil {
+	if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: f.srv.URL}}); err != nil {
 		t.Fatal(err)
 	}
 	out := run(p, pkgReq("get_package_for_user", "octocat", "npm", "hello"))
@@ -188,7 +188,7 @@ func TestGetRetriesTimeout(t *testing.T) {
 	}
 	p, s := testProvider(t, f.srv.URL, 8, nil)
 	p.policy.headerTimeout = 100 * time.Millisecond
-	if err := p.Configure(t.Context(), provider.Config{BaseURL: f.srv.URL}); err != nil {
+	if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: f.srv.URL}}); err != nil {
 		t.Fatal(err)
 	}
 	out := run(p, pkgReq("get_package_for_user", "octocat", "npm", "hello"))

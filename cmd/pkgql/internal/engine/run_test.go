@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 	"github.com/pkgql/pkgql/schema"
 )
@@ -86,7 +87,7 @@ func TestProviderError(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, sandbox.Options{Token: "needed"}, Config{})
 	// The harness configured the provider with the sandbox's token; take it away.
-	if err := h.rec.Provider.Configure(context.Background(), provider.Config{BaseURL: h.url}); err != nil {
+	if err := h.rec.Provider.Configure(context.Background(), provider.Config{Settings: map[string]string{github.SettingBaseURL: h.url}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, sql := range []string{
