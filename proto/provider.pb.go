@@ -25,6 +25,186 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type CheckAuthRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckAuthRequest) Reset() {
+	*x = CheckAuthRequest{}
+	mi := &file_provider_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckAuthRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckAuthRequest) ProtoMessage() {}
+
+func (x *CheckAuthRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckAuthRequest.ProtoReflect.Descriptor instead.
+func (*CheckAuthRequest) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{0}
+}
+
+// AuthStatus is the API's answer about the configured credentials. Answers
+// the API gave, refusals included, are reported here, not as gRPC errors.
+type AuthStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// api is the API asked, as shown to users.
+	Api string `protobuf:"bytes,1,opt,name=api,proto3" json:"api,omitempty"`
+	// sent is false when no credentials are configured: nothing was asked.
+	Sent bool `protobuf:"varint,2,opt,name=sent,proto3" json:"sent,omitempty"`
+	// failure is why no answer came (the network), when none did.
+	Failure    string `protobuf:"bytes,3,opt,name=failure,proto3" json:"failure,omitempty"`
+	HttpStatus int32  `protobuf:"varint,4,opt,name=http_status,json=httpStatus,proto3" json:"http_status,omitempty"`
+	// accepted: the API took the credentials (it may still refuse what they
+	// were asked to do).
+	Accepted bool `protobuf:"varint,12,opt,name=accepted,proto3" json:"accepted,omitempty"`
+	// message is the API's own, for an answer that is not a success.
+	Message string `protobuf:"bytes,5,opt,name=message,proto3" json:"message,omitempty"`
+	// login is who the credentials are, when the API says.
+	Login string `protobuf:"bytes,6,opt,name=login,proto3" json:"login,omitempty"`
+	// scopes_reported is false when the API does not say (a fine-grained
+	// token's permissions are set on the API's side).
+	ScopesReported bool     `protobuf:"varint,7,opt,name=scopes_reported,json=scopesReported,proto3" json:"scopes_reported,omitempty"`
+	Scopes         []string `protobuf:"bytes,8,rep,name=scopes,proto3" json:"scopes,omitempty"`
+	// The rate limit the answer carried; -1 while unknown, reset 0.
+	RateLimit     int64 `protobuf:"varint,9,opt,name=rate_limit,json=rateLimit,proto3" json:"rate_limit,omitempty"`
+	RateRemaining int64 `protobuf:"varint,10,opt,name=rate_remaining,json=rateRemaining,proto3" json:"rate_remaining,omitempty"`
+	RateResetUnix int64 `protobuf:"varint,11,opt,name=rate_reset_unix,json=rateResetUnix,proto3" json:"rate_reset_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuthStatus) Reset() {
+	*x = AuthStatus{}
+	mi := &file_provider_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuthStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuthStatus) ProtoMessage() {}
+
+func (x *AuthStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuthStatus.ProtoReflect.Descriptor instead.
+func (*AuthStatus) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *AuthStatus) GetApi() string {
+	if x != nil {
+		return x.Api
+	}
+	return ""
+}
+
+func (x *AuthStatus) GetSent() bool {
+	if x != nil {
+		return x.Sent
+	}
+	return false
+}
+
+func (x *AuthStatus) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
+func (x *AuthStatus) GetHttpStatus() int32 {
+	if x != nil {
+		return x.HttpStatus
+	}
+	return 0
+}
+
+func (x *AuthStatus) GetAccepted() bool {
+	if x != nil {
+		return x.Accepted
+	}
+	return false
+}
+
+func (x *AuthStatus) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *AuthStatus) GetLogin() string {
+	if x != nil {
+		return x.Login
+	}
+	return ""
+}
+
+func (x *AuthStatus) GetScopesReported() bool {
+	if x != nil {
+		return x.ScopesReported
+	}
+	return false
+}
+
+func (x *AuthStatus) GetScopes() []string {
+	if x != nil {
+		return x.Scopes
+	}
+	return nil
+}
+
+func (x *AuthStatus) GetRateLimit() int64 {
+	if x != nil {
+		return x.RateLimit
+	}
+	return 0
+}
+
+func (x *AuthStatus) GetRateRemaining() int64 {
+	if x != nil {
+		return x.RateRemaining
+	}
+	return 0
+}
+
+func (x *AuthStatus) GetRateResetUnix() int64 {
+	if x != nil {
+		return x.RateResetUnix
+	}
+	return 0
+}
+
 type GetSchemaRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -33,7 +213,7 @@ type GetSchemaRequest struct {
 
 func (x *GetSchemaRequest) Reset() {
 	*x = GetSchemaRequest{}
-	mi := &file_provider_proto_msgTypes[0]
+	mi := &file_provider_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -45,7 +225,7 @@ func (x *GetSchemaRequest) String() string {
 func (*GetSchemaRequest) ProtoMessage() {}
 
 func (x *GetSchemaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[0]
+	mi := &file_provider_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -58,7 +238,7 @@ func (x *GetSchemaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchemaRequest.ProtoReflect.Descriptor instead.
 func (*GetSchemaRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{0}
+	return file_provider_proto_rawDescGZIP(), []int{2}
 }
 
 type Schema struct {
@@ -76,7 +256,7 @@ type Schema struct {
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_provider_proto_msgTypes[1]
+	mi := &file_provider_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -88,7 +268,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[1]
+	mi := &file_provider_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -101,7 +281,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{1}
+	return file_provider_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Schema) GetName() string {
@@ -165,7 +345,7 @@ type Setting struct {
 
 func (x *Setting) Reset() {
 	*x = Setting{}
-	mi := &file_provider_proto_msgTypes[2]
+	mi := &file_provider_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -177,7 +357,7 @@ func (x *Setting) String() string {
 func (*Setting) ProtoMessage() {}
 
 func (x *Setting) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[2]
+	mi := &file_provider_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -190,7 +370,7 @@ func (x *Setting) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Setting.ProtoReflect.Descriptor instead.
 func (*Setting) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{2}
+	return file_provider_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Setting) GetName() string {
@@ -261,7 +441,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_provider_proto_msgTypes[3]
+	mi := &file_provider_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -273,7 +453,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[3]
+	mi := &file_provider_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -286,7 +466,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{3}
+	return file_provider_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Service) GetName() string {
@@ -331,7 +511,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_provider_proto_msgTypes[4]
+	mi := &file_provider_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -343,7 +523,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[4]
+	mi := &file_provider_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -356,7 +536,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{4}
+	return file_provider_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Resource) GetName() string {
@@ -417,7 +597,7 @@ type Field struct {
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -429,7 +609,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -442,7 +622,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{5}
+	return file_provider_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Field) GetName() string {
@@ -496,7 +676,7 @@ type Param struct {
 
 func (x *Param) Reset() {
 	*x = Param{}
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -508,7 +688,7 @@ func (x *Param) String() string {
 func (*Param) ProtoMessage() {}
 
 func (x *Param) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -521,7 +701,7 @@ func (x *Param) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Param.ProtoReflect.Descriptor instead.
 func (*Param) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{6}
+	return file_provider_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Param) GetName() string {
@@ -596,7 +776,7 @@ type Method struct {
 
 func (x *Method) Reset() {
 	*x = Method{}
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -608,7 +788,7 @@ func (x *Method) String() string {
 func (*Method) ProtoMessage() {}
 
 func (x *Method) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -621,7 +801,7 @@ func (x *Method) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Method.ProtoReflect.Descriptor instead.
 func (*Method) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{7}
+	return file_provider_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Method) GetName() string {
@@ -736,7 +916,7 @@ type Route struct {
 
 func (x *Route) Reset() {
 	*x = Route{}
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -748,7 +928,7 @@ func (x *Route) String() string {
 func (*Route) ProtoMessage() {}
 
 func (x *Route) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -761,7 +941,7 @@ func (x *Route) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Route.ProtoReflect.Descriptor instead.
 func (*Route) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8}
+	return file_provider_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Route) GetVerb() string {
@@ -804,7 +984,7 @@ type Query struct {
 
 func (x *Query) Reset() {
 	*x = Query{}
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -816,7 +996,7 @@ func (x *Query) String() string {
 func (*Query) ProtoMessage() {}
 
 func (x *Query) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -829,7 +1009,7 @@ func (x *Query) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Query.ProtoReflect.Descriptor instead.
 func (*Query) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9}
+	return file_provider_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Query) GetName() string {
@@ -873,7 +1053,7 @@ type ConfigureRequest struct {
 
 func (x *ConfigureRequest) Reset() {
 	*x = ConfigureRequest{}
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -885,7 +1065,7 @@ func (x *ConfigureRequest) String() string {
 func (*ConfigureRequest) ProtoMessage() {}
 
 func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -898,7 +1078,7 @@ func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10}
+	return file_provider_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ConfigureRequest) GetSettings() map[string]string {
@@ -951,7 +1131,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -963,7 +1143,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -976,7 +1156,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11}
+	return file_provider_proto_rawDescGZIP(), []int{13}
 }
 
 type CallRequest struct {
@@ -1000,7 +1180,7 @@ type CallRequest struct {
 
 func (x *CallRequest) Reset() {
 	*x = CallRequest{}
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1012,7 +1192,7 @@ func (x *CallRequest) String() string {
 func (*CallRequest) ProtoMessage() {}
 
 func (x *CallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1025,7 +1205,7 @@ func (x *CallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallRequest.ProtoReflect.Descriptor instead.
 func (*CallRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12}
+	return file_provider_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CallRequest) GetService() string {
@@ -1093,7 +1273,7 @@ type Key struct {
 
 func (x *Key) Reset() {
 	*x = Key{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1105,7 +1285,7 @@ func (x *Key) String() string {
 func (*Key) ProtoMessage() {}
 
 func (x *Key) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1118,7 +1298,7 @@ func (x *Key) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Key.ProtoReflect.Descriptor instead.
 func (*Key) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Key) GetParams() map[string]string {
@@ -1139,7 +1319,7 @@ type CallResponse struct {
 
 func (x *CallResponse) Reset() {
 	*x = CallResponse{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1151,7 +1331,7 @@ func (x *CallResponse) String() string {
 func (*CallResponse) ProtoMessage() {}
 
 func (x *CallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1164,7 +1344,7 @@ func (x *CallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
 func (*CallResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CallResponse) GetRows() []*Row {
@@ -1197,7 +1377,7 @@ type Row struct {
 
 func (x *Row) Reset() {
 	*x = Row{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1209,7 +1389,7 @@ func (x *Row) String() string {
 func (*Row) ProtoMessage() {}
 
 func (x *Row) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1222,7 +1402,7 @@ func (x *Row) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Row.ProtoReflect.Descriptor instead.
 func (*Row) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Row) GetValues() []*Value {
@@ -1249,7 +1429,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1261,7 +1441,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1274,7 +1454,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16}
+	return file_provider_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -1395,7 +1575,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1407,7 +1587,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1420,7 +1600,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17}
+	return file_provider_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Progress) GetPagesDone() int64 {
@@ -1476,7 +1656,7 @@ type Done struct {
 
 func (x *Done) Reset() {
 	*x = Done{}
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1488,7 +1668,7 @@ func (x *Done) String() string {
 func (*Done) ProtoMessage() {}
 
 func (x *Done) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1501,7 +1681,7 @@ func (x *Done) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Done.ProtoReflect.Descriptor instead.
 func (*Done) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18}
+	return file_provider_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Done) GetHttpStatus() int32 {
@@ -1545,7 +1725,7 @@ type CallError struct {
 
 func (x *CallError) Reset() {
 	*x = CallError{}
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1557,7 +1737,7 @@ func (x *CallError) String() string {
 func (*CallError) ProtoMessage() {}
 
 func (x *CallError) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1570,7 +1750,7 @@ func (x *CallError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallError.ProtoReflect.Descriptor instead.
 func (*CallError) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19}
+	return file_provider_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CallError) GetHttpStatus() int32 {
@@ -1655,6 +1835,24 @@ var File_provider_proto protoreflect.FileDescriptor
 const file_provider_proto_rawDesc = "" +
 	"\n" +
 	"\x0eprovider.proto\x12\x11pkgql.provider.v1\"\x12\n" +
+	"\x10CheckAuthRequest\"\xe8\x02\n" +
+	"\n" +
+	"AuthStatus\x12\x10\n" +
+	"\x03api\x18\x01 \x01(\tR\x03api\x12\x12\n" +
+	"\x04sent\x18\x02 \x01(\bR\x04sent\x12\x18\n" +
+	"\afailure\x18\x03 \x01(\tR\afailure\x12\x1f\n" +
+	"\vhttp_status\x18\x04 \x01(\x05R\n" +
+	"httpStatus\x12\x1a\n" +
+	"\baccepted\x18\f \x01(\bR\baccepted\x12\x18\n" +
+	"\amessage\x18\x05 \x01(\tR\amessage\x12\x14\n" +
+	"\x05login\x18\x06 \x01(\tR\x05login\x12'\n" +
+	"\x0fscopes_reported\x18\a \x01(\bR\x0escopesReported\x12\x16\n" +
+	"\x06scopes\x18\b \x03(\tR\x06scopes\x12\x1d\n" +
+	"\n" +
+	"rate_limit\x18\t \x01(\x03R\trateLimit\x12%\n" +
+	"\x0erate_remaining\x18\n" +
+	" \x01(\x03R\rrateRemaining\x12&\n" +
+	"\x0frate_reset_unix\x18\v \x01(\x03R\rrateResetUnix\"\x12\n" +
 	"\x10GetSchemaRequest\"\xc8\x01\n" +
 	"\x06Schema\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
@@ -1791,11 +1989,12 @@ const file_provider_proto_rawDesc = "" +
 	"\x15rate_limit_reset_unix\x18\t \x01(\x03R\x12rateLimitResetUnix\x12\x12\n" +
 	"\x04kind\x18\n" +
 	" \x01(\tR\x04kind\x12\x10\n" +
-	"\x03api\x18\v \x01(\tR\x03api2\xfa\x01\n" +
+	"\x03api\x18\v \x01(\tR\x03api2\xcb\x02\n" +
 	"\bProvider\x12K\n" +
 	"\tGetSchema\x12#.pkgql.provider.v1.GetSchemaRequest\x1a\x19.pkgql.provider.v1.Schema\x12V\n" +
 	"\tConfigure\x12#.pkgql.provider.v1.ConfigureRequest\x1a$.pkgql.provider.v1.ConfigureResponse\x12I\n" +
-	"\x04Call\x12\x1e.pkgql.provider.v1.CallRequest\x1a\x1f.pkgql.provider.v1.CallResponse0\x01B)Z'github.com/pkgql/pkgql/proto;providerpbb\x06proto3"
+	"\x04Call\x12\x1e.pkgql.provider.v1.CallRequest\x1a\x1f.pkgql.provider.v1.CallResponse0\x01\x12O\n" +
+	"\tCheckAuth\x12#.pkgql.provider.v1.CheckAuthRequest\x1a\x1d.pkgql.provider.v1.AuthStatusB)Z'github.com/pkgql/pkgql/proto;providerpbb\x06proto3"
 
 var (
 	file_provider_proto_rawDescOnce sync.Once
@@ -1809,57 +2008,61 @@ func file_provider_proto_rawDescGZIP() []byte {
 	return file_provider_proto_rawDescData
 }
 
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_provider_proto_goTypes = []any{
-	(*GetSchemaRequest)(nil),  // 0: pkgql.provider.v1.GetSchemaRequest
-	(*Schema)(nil),            // 1: pkgql.provider.v1.Schema
-	(*Setting)(nil),           // 2: pkgql.provider.v1.Setting
-	(*Service)(nil),           // 3: pkgql.provider.v1.Service
-	(*Resource)(nil),          // 4: pkgql.provider.v1.Resource
-	(*Field)(nil),             // 5: pkgql.provider.v1.Field
-	(*Param)(nil),             // 6: pkgql.provider.v1.Param
-	(*Method)(nil),            // 7: pkgql.provider.v1.Method
-	(*Route)(nil),             // 8: pkgql.provider.v1.Route
-	(*Query)(nil),             // 9: pkgql.provider.v1.Query
-	(*ConfigureRequest)(nil),  // 10: pkgql.provider.v1.ConfigureRequest
-	(*ConfigureResponse)(nil), // 11: pkgql.provider.v1.ConfigureResponse
-	(*CallRequest)(nil),       // 12: pkgql.provider.v1.CallRequest
-	(*Key)(nil),               // 13: pkgql.provider.v1.Key
-	(*CallResponse)(nil),      // 14: pkgql.provider.v1.CallResponse
-	(*Row)(nil),               // 15: pkgql.provider.v1.Row
-	(*Value)(nil),             // 16: pkgql.provider.v1.Value
-	(*Progress)(nil),          // 17: pkgql.provider.v1.Progress
-	(*Done)(nil),              // 18: pkgql.provider.v1.Done
-	(*CallError)(nil),         // 19: pkgql.provider.v1.CallError
-	nil,                       // 20: pkgql.provider.v1.ConfigureRequest.SettingsEntry
-	nil,                       // 21: pkgql.provider.v1.CallRequest.ParamsEntry
-	nil,                       // 22: pkgql.provider.v1.Key.ParamsEntry
+	(*CheckAuthRequest)(nil),  // 0: pkgql.provider.v1.CheckAuthRequest
+	(*AuthStatus)(nil),        // 1: pkgql.provider.v1.AuthStatus
+	(*GetSchemaRequest)(nil),  // 2: pkgql.provider.v1.GetSchemaRequest
+	(*Schema)(nil),            // 3: pkgql.provider.v1.Schema
+	(*Setting)(nil),           // 4: pkgql.provider.v1.Setting
+	(*Service)(nil),           // 5: pkgql.provider.v1.Service
+	(*Resource)(nil),          // 6: pkgql.provider.v1.Resource
+	(*Field)(nil),             // 7: pkgql.provider.v1.Field
+	(*Param)(nil),             // 8: pkgql.provider.v1.Param
+	(*Method)(nil),            // 9: pkgql.provider.v1.Method
+	(*Route)(nil),             // 10: pkgql.provider.v1.Route
+	(*Query)(nil),             // 11: pkgql.provider.v1.Query
+	(*ConfigureRequest)(nil),  // 12: pkgql.provider.v1.ConfigureRequest
+	(*ConfigureResponse)(nil), // 13: pkgql.provider.v1.ConfigureResponse
+	(*CallRequest)(nil),       // 14: pkgql.provider.v1.CallRequest
+	(*Key)(nil),               // 15: pkgql.provider.v1.Key
+	(*CallResponse)(nil),      // 16: pkgql.provider.v1.CallResponse
+	(*Row)(nil),               // 17: pkgql.provider.v1.Row
+	(*Value)(nil),             // 18: pkgql.provider.v1.Value
+	(*Progress)(nil),          // 19: pkgql.provider.v1.Progress
+	(*Done)(nil),              // 20: pkgql.provider.v1.Done
+	(*CallError)(nil),         // 21: pkgql.provider.v1.CallError
+	nil,                       // 22: pkgql.provider.v1.ConfigureRequest.SettingsEntry
+	nil,                       // 23: pkgql.provider.v1.CallRequest.ParamsEntry
+	nil,                       // 24: pkgql.provider.v1.Key.ParamsEntry
 }
 var file_provider_proto_depIdxs = []int32{
-	3,  // 0: pkgql.provider.v1.Schema.services:type_name -> pkgql.provider.v1.Service
-	2,  // 1: pkgql.provider.v1.Schema.settings:type_name -> pkgql.provider.v1.Setting
-	4,  // 2: pkgql.provider.v1.Service.resources:type_name -> pkgql.provider.v1.Resource
-	5,  // 3: pkgql.provider.v1.Resource.fields:type_name -> pkgql.provider.v1.Field
-	6,  // 4: pkgql.provider.v1.Resource.params:type_name -> pkgql.provider.v1.Param
-	7,  // 5: pkgql.provider.v1.Resource.methods:type_name -> pkgql.provider.v1.Method
-	8,  // 6: pkgql.provider.v1.Method.route:type_name -> pkgql.provider.v1.Route
-	9,  // 7: pkgql.provider.v1.Route.query:type_name -> pkgql.provider.v1.Query
-	20, // 8: pkgql.provider.v1.ConfigureRequest.settings:type_name -> pkgql.provider.v1.ConfigureRequest.SettingsEntry
-	21, // 9: pkgql.provider.v1.CallRequest.params:type_name -> pkgql.provider.v1.CallRequest.ParamsEntry
-	13, // 10: pkgql.provider.v1.CallRequest.keys:type_name -> pkgql.provider.v1.Key
-	22, // 11: pkgql.provider.v1.Key.params:type_name -> pkgql.provider.v1.Key.ParamsEntry
-	15, // 12: pkgql.provider.v1.CallResponse.rows:type_name -> pkgql.provider.v1.Row
-	17, // 13: pkgql.provider.v1.CallResponse.progress:type_name -> pkgql.provider.v1.Progress
-	18, // 14: pkgql.provider.v1.CallResponse.done:type_name -> pkgql.provider.v1.Done
-	16, // 15: pkgql.provider.v1.Row.values:type_name -> pkgql.provider.v1.Value
-	0,  // 16: pkgql.provider.v1.Provider.GetSchema:input_type -> pkgql.provider.v1.GetSchemaRequest
-	10, // 17: pkgql.provider.v1.Provider.Configure:input_type -> pkgql.provider.v1.ConfigureRequest
-	12, // 18: pkgql.provider.v1.Provider.Call:input_type -> pkgql.provider.v1.CallRequest
-	1,  // 19: pkgql.provider.v1.Provider.GetSchema:output_type -> pkgql.provider.v1.Schema
-	11, // 20: pkgql.provider.v1.Provider.Configure:output_type -> pkgql.provider.v1.ConfigureResponse
-	14, // 21: pkgql.provider.v1.Provider.Call:output_type -> pkgql.provider.v1.CallResponse
-	19, // [19:22] is the sub-list for method output_type
-	16, // [16:19] is the sub-list for method input_type
+	5,  // 0: pkgql.provider.v1.Schema.services:type_name -> pkgql.provider.v1.Service
+	4,  // 1: pkgql.provider.v1.Schema.settings:type_name -> pkgql.provider.v1.Setting
+	6,  // 2: pkgql.provider.v1.Service.resources:type_name -> pkgql.provider.v1.Resource
+	7,  // 3: pkgql.provider.v1.Resource.fields:type_name -> pkgql.provider.v1.Field
+	8,  // 4: pkgql.provider.v1.Resource.params:type_name -> pkgql.provider.v1.Param
+	9,  // 5: pkgql.provider.v1.Resource.methods:type_name -> pkgql.provider.v1.Method
+	10, // 6: pkgql.provider.v1.Method.route:type_name -> pkgql.provider.v1.Route
+	11, // 7: pkgql.provider.v1.Route.query:type_name -> pkgql.provider.v1.Query
+	22, // 8: pkgql.provider.v1.ConfigureRequest.settings:type_name -> pkgql.provider.v1.ConfigureRequest.SettingsEntry
+	23, // 9: pkgql.provider.v1.CallRequest.params:type_name -> pkgql.provider.v1.CallRequest.ParamsEntry
+	15, // 10: pkgql.provider.v1.CallRequest.keys:type_name -> pkgql.provider.v1.Key
+	24, // 11: pkgql.provider.v1.Key.params:type_name -> pkgql.provider.v1.Key.ParamsEntry
+	17, // 12: pkgql.provider.v1.CallResponse.rows:type_name -> pkgql.provider.v1.Row
+	19, // 13: pkgql.provider.v1.CallResponse.progress:type_name -> pkgql.provider.v1.Progress
+	20, // 14: pkgql.provider.v1.CallResponse.done:type_name -> pkgql.provider.v1.Done
+	18, // 15: pkgql.provider.v1.Row.values:type_name -> pkgql.provider.v1.Value
+	2,  // 16: pkgql.provider.v1.Provider.GetSchema:input_type -> pkgql.provider.v1.GetSchemaRequest
+	12, // 17: pkgql.provider.v1.Provider.Configure:input_type -> pkgql.provider.v1.ConfigureRequest
+	14, // 18: pkgql.provider.v1.Provider.Call:input_type -> pkgql.provider.v1.CallRequest
+	0,  // 19: pkgql.provider.v1.Provider.CheckAuth:input_type -> pkgql.provider.v1.CheckAuthRequest
+	3,  // 20: pkgql.provider.v1.Provider.GetSchema:output_type -> pkgql.provider.v1.Schema
+	13, // 21: pkgql.provider.v1.Provider.Configure:output_type -> pkgql.provider.v1.ConfigureResponse
+	16, // 22: pkgql.provider.v1.Provider.Call:output_type -> pkgql.provider.v1.CallResponse
+	1,  // 23: pkgql.provider.v1.Provider.CheckAuth:output_type -> pkgql.provider.v1.AuthStatus
+	20, // [20:24] is the sub-list for method output_type
+	16, // [16:20] is the sub-list for method input_type
 	16, // [16:16] is the sub-list for extension type_name
 	16, // [16:16] is the sub-list for extension extendee
 	0,  // [0:16] is the sub-list for field type_name
@@ -1870,7 +2073,7 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[16].OneofWrappers = []any{
+	file_provider_proto_msgTypes[18].OneofWrappers = []any{
 		(*Value_Null)(nil),
 		(*Value_Int)(nil),
 		(*Value_Float)(nil),
@@ -1884,7 +2087,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   23,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

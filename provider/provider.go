@@ -120,3 +120,34 @@ type Result struct {
 	Message    string // a short account for the user, e.g. "deleted"
 	Requests   int64  // API requests the call made, retries included
 }
+
+// AuthChecker is a Provider that can ask its API what it makes of the
+// configured credentials, for `pkgql auth status`. Providers that take no
+// secret need not be one.
+type AuthChecker interface {
+	CheckAuth(ctx context.Context) (AuthStatus, error)
+}
+
+// AuthStatus is the API's answer about the configured credentials. An
+// answer the API gave, a refusal too, is a status, not an error.
+type AuthStatus struct {
+	API string // the API asked, as shown to users
+	// Sent is false when no credentials are configured: nothing was asked.
+	Sent bool
+	// Failure says why no answer came (the network), when none did.
+	Failure    string
+	HTTPStatus int
+	// Accepted: the API took the credentials (it may still refuse what
+	// they were asked to do).
+	Accepted bool
+	Message  string // the API's own, for an answer that is not a success
+	Login    string // who the credentials are, when the API says
+	// ScopesReported is false when the API does not say what the
+	// credentials may do (a fine-grained token's permissions are set on
+	// the API's side).
+	ScopesReported bool
+	Scopes         []string
+	RateLimit      int64 // -1 while unknown
+	RateRemaining  int64 // -1 while unknown
+	RateReset      int64 // Unix seconds; 0 while unknown
+}

@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/pkgql/pkgql/schema"
 )
 
 func (a *app) authCommand() *cobra.Command {
@@ -26,9 +21,10 @@ func (a *app) authCommand() *cobra.Command {
 		Use:   "status",
 		Short: "Show where the token comes from and what it may do",
 		Long: `Show which token source pkgql uses — --token-file, GITHUB_TOKEN, GH_TOKEN or
-` + "`gh auth token`" + `, the first that has one — and ask the API once (GET on its
-root) whether it accepts the token, with its scopes (GitHub's X-OAuth-Scopes
-header) and the rate limit left. The token itself is never shown.
+` + "`gh auth token`" + `, the first that has one — and have the provider ask its
+API once (GET /user) whether it accepts the token, with its scopes (GitHub's
+X-OAuth-Scopes header) and the rate limit left. The token itself is never
+shown.
 
 Exit status 1 when no token is found or the API refuses it.`,
 		Example: `  pkgql auth status
@@ -46,9 +42,12 @@ Exit status 1 when no token is found or the API refuses it.`,
 	return auth
 }
 
-// authStatus prints, for each provider that declares a secret, where its
-// value was found and what the API says of it.
+// authStatus prints, for each provider that declares a secret setting,
+// where its value was found and what the provider's API makes of it. The
+// provider asks: the host knows no API.
 func (a *app) authStatus(ctx context.Context) error {
+	// One fresh answer: a cached one could tell of scopes since changed.
+	a.opts.noCache = true
 	running, err := a.startProviders(ctx)
 	if err != nil {
 		return err
@@ -58,83 +57,70 @@ func (a *app) authStatus(ctx context.Context) error {
 			rp.process.Kill()
 		}
 	}()
+	var checked []*runningProvider
 	for _, rp := range running {
+		if _, ok := (settings{decl: rp.schema.Settings}).secret(); !ok {
+			continue
+		}
 		if err := a.configure(ctx, rp, true); err != nil {
 			return err
 		}
-		st, ok := rp.settings.secret()
-		if !ok {
-			continue
+		checked = append(checked, rp)
+	}
+	for i, rp := range checked {
+		if len(checked) > 1 {
+			if i > 0 {
+				fmt.Fprintln(a.stdout)
+			}
+			fmt.Fprintf(a.stdout, "Provider:   %s\n", rp.name)
 		}
-		if err := a.checkSecret(ctx, rp, st); err != nil {
+		if err := a.checkAuth(ctx, rp); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (a *app) checkSecret(ctx context.Context, rp *runningProvider, st *schema.Setting) error {
-	token, source := rp.settings.values[st.Name], rp.settings.sources[st.Name]
-	fmt.Fprintf(a.stdout, "API:        %s\n", a.opts.githubURL)
-	if token == "" {
-		fmt.Fprintf(a.stdout, "Token:      none found (tried %s)\n", sourcesOf(st))
-		return fmt.Errorf("no %s: %s", st.Description, st.Hint)
-	}
-	fmt.Fprintf(a.stdout, "Token:      from %s\n", source)
-
+// checkAuth prints one provider's credentials' source and its API's answer.
+func (a *app) checkAuth(ctx context.Context, rp *runningProvider) error {
+	secret, _ := rp.settings.secret()
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.opts.githubURL, nil)
+	st, err := rp.process.CheckAuth(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("provider %s: %w", rp.name, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("asking %s about the token: %w", a.opts.githubURL, err)
+	fmt.Fprintf(a.stdout, "API:        %s\n", st.API)
+	source, found := rp.settings.sources[secret.Name]
+	if !found {
+		fmt.Fprintf(a.stdout, "Token:      none found (tried %s)\n", sourcesOf(secret))
+		return fmt.Errorf("no %s: %s", secret.Description, secret.Hint)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-
-	// GitHub checks credentials before routing: any answer but 401 means
-	// the token was accepted, and carries its scopes.
-	if resp.StatusCode == http.StatusUnauthorized {
-		return fmt.Errorf("the API answered 401 %s: the token from %s is wrong, expired or revoked", apiMessage(body, resp.Status), source)
-	}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests {
-		return fmt.Errorf("the API answered %d %s: the token could not be checked", resp.StatusCode, apiMessage(body, resp.Status))
-	}
-	fmt.Fprintf(a.stdout, "Accepted:   yes\n")
-	scopes, reported := resp.Header["X-Oauth-Scopes"]
+	fmt.Fprintf(a.stdout, "Token:      from %s\n", source)
 	switch {
-	case !reported:
+	case st.Failure != "":
+		return fmt.Errorf("asking %s about the token: %s", st.API, st.Failure)
+	case st.HTTPStatus == http.StatusUnauthorized:
+		return fmt.Errorf("the API answered 401 %s: the token from %s is wrong, expired or revoked", st.Message, source)
+	case !st.Accepted:
+		return fmt.Errorf("the API answered %d %s: the token could not be checked", st.HTTPStatus, st.Message)
+	}
+	a.logger.Debug("credentials accepted", "provider", rp.name, "login", or(st.Login, "unknown"))
+	fmt.Fprintf(a.stdout, "Accepted:   yes\n")
+	switch {
+	case !st.ScopesReported:
 		fmt.Fprintf(a.stdout, "Scopes:     not reported (a fine-grained or GitHub App token: its permissions are set on GitHub)\n")
-	case strings.TrimSpace(strings.Join(scopes, "")) == "":
+	case len(st.Scopes) == 0:
 		fmt.Fprintf(a.stdout, "Scopes:     none\n")
 	default:
-		fmt.Fprintf(a.stdout, "Scopes:     %s\n", strings.Join(scopes, ", "))
+		fmt.Fprintf(a.stdout, "Scopes:     %s\n", strings.Join(st.Scopes, ", "))
 	}
-	if left, limit := resp.Header.Get("X-Ratelimit-Remaining"), resp.Header.Get("X-Ratelimit-Limit"); left != "" && limit != "" {
-		line := fmt.Sprintf("%s of %s requests left", left, limit)
-		if reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64); err == nil {
-			line += ", resets at " + time.Unix(reset, 0).UTC().Format(time.RFC3339)
+	if st.RateLimit >= 0 && st.RateRemaining >= 0 {
+		line := fmt.Sprintf("%d of %d requests left", st.RateRemaining, st.RateLimit)
+		if st.RateReset > 0 {
+			line += ", resets at " + time.Unix(st.RateReset, 0).UTC().Format(time.RFC3339)
 		}
 		fmt.Fprintf(a.stdout, "Rate limit: %s\n", line)
 	}
 	return nil
-}
-
-// apiMessage is the message of a GitHub error body, or the HTTP status text.
-func apiMessage(body []byte, status string) string {
-	var e struct {
-		Message string `json:"message"`
-	}
-	if json.Unmarshal(body, &e) == nil && e.Message != "" {
-		return e.Message
-	}
-	_, text, _ := strings.Cut(status, " ")
-	return text
 }
