@@ -33,7 +33,7 @@ files in DIR/reference/ that are not generated are removed.`,
 			if err != nil {
 				return err
 			}
-			s := &session{a: a, providers: running}
+			s := &runner{a: a, providers: running}
 			defer s.close()
 			// The engine's catalog is what SHOW and DESCRIBE read too.
 			eng, err := engine.New(engine.Config{Providers: s.bindings(), Logger: a.logger.Named("engine")})

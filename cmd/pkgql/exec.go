@@ -62,7 +62,7 @@ the first that fails stops the script (exit status 1).
 				return usageError{err}
 			}
 			defer flush()
-			s, err := a.openSession(cmd.Context(), nil)
+			s, err := a.openRunner(cmd.Context(), nil)
 			if err != nil {
 				return err
 			}

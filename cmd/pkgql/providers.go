@@ -27,7 +27,7 @@ const bundledProvider = "github"
 const pluginPrefix = "pkgql-provider-"
 
 // plugin says how to start one provider process.
-type plugin struct {
+type launchSpec struct {
 	name string // the provider it should declare
 	path string
 	args []string
@@ -36,7 +36,7 @@ type plugin struct {
 // runningProvider is a provider process and what it declared.
 type runningProvider struct {
 	name    string
-	plugin  plugin
+	spec    launchSpec
 	process *provider.Process
 	schema  *schema.Provider
 	// settings and config are what the process was configured with.
@@ -49,17 +49,17 @@ type runningProvider struct {
 	started, schemaTime time.Duration
 }
 
-// plugins lists the providers to start: the bundled GitHub provider (this
+// launchSpecs lists the providers to start: the bundled GitHub provider (this
 // executable, or --provider-path), then every pkgql-provider-NAME in the
 // plugin directory, which may also replace the bundled one.
-func (a *app) plugins() ([]plugin, error) {
-	bundled := plugin{name: bundledProvider, args: []string{"provider", bundledProvider}}
+func (a *app) launchSpecs() ([]launchSpec, error) {
+	bundled := launchSpec{name: bundledProvider, args: []string{"provider", bundledProvider}}
 	if a.opts.providerPath != "" {
 		path, err := exec.LookPath(a.opts.providerPath)
 		if err != nil {
 			return nil, usageError{fmt.Errorf("--provider-path: %w", err)}
 		}
-		bundled = plugin{name: bundledProvider, path: path}
+		bundled = launchSpec{name: bundledProvider, path: path}
 		if name, ok := strings.CutPrefix(filepath.Base(path), pluginPrefix); ok {
 			bundled.name = name
 		}
@@ -70,7 +70,7 @@ func (a *app) plugins() ([]plugin, error) {
 		}
 		bundled.path = self
 	}
-	list := []plugin{bundled}
+	list := []launchSpec{bundled}
 	dir, err := pluginDir()
 	if err != nil {
 		return list, nil // no home directory: no plugin directory
@@ -91,8 +91,8 @@ func (a *app) plugins() ([]plugin, error) {
 		if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 {
 			continue
 		}
-		p := plugin{name: name, path: filepath.Join(dir, e.Name())}
-		i := slices.IndexFunc(list, func(q plugin) bool { return q.name == name })
+		p := launchSpec{name: name, path: filepath.Join(dir, e.Name())}
+		i := slices.IndexFunc(list, func(q launchSpec) bool { return q.name == name })
 		switch {
 		case i < 0:
 			list = append(list, p)
@@ -120,7 +120,7 @@ func pluginDir() (string, error) {
 // startProviders starts every plugin at once and reads each one's schema.
 // On error the processes already started are ended.
 func (a *app) startProviders(ctx context.Context) ([]*runningProvider, error) {
-	list, err := a.plugins()
+	list, err := a.launchSpecs()
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func (a *app) startProviders(ctx context.Context) ([]*runningProvider, error) {
 	return running, nil
 }
 
-func (a *app) startProvider(ctx context.Context, p plugin) (*runningProvider, error) {
+func (a *app) startProvider(ctx context.Context, p launchSpec) (*runningProvider, error) {
 	begin := time.Now()
 	cmd := exec.Command(p.path, p.args...)
 	// go-plugin's own log (and the provider's, which it relays) is for
@@ -171,7 +171,7 @@ func (a *app) startProvider(ctx context.Context, p plugin) (*runningProvider, er
 		proc.Kill()
 		return nil, fmt.Errorf("provider %s (%s) did not declare a usable schema: %w", p.name, p.path, err)
 	}
-	rp := &runningProvider{name: s.Name, plugin: p, process: proc, schema: s, started: started, schemaTime: time.Since(begin) - started}
+	rp := &runningProvider{name: s.Name, spec: p, process: proc, schema: s, started: started, schemaTime: time.Since(begin) - started}
 	a.logger.Debug("provider ready", "provider", s.Name, "path", p.path,
 		"start_and_handshake", rp.started.Round(time.Microsecond), "schema", rp.schemaTime.Round(time.Microsecond))
 	// A plugin binary's name says which provider it is.
@@ -311,7 +311,7 @@ func (s *supervisor) live(ctx context.Context) (*provider.Process, error) {
 		return nil, s.gaveUp
 	}
 	s.restarts = append(s.restarts, now)
-	rp, err := s.a.startProvider(ctx, s.rp.plugin)
+	rp, err := s.a.startProvider(ctx, s.rp.spec)
 	if err == nil {
 		if err = rp.process.Configure(ctx, s.cfg); err != nil {
 			rp.process.Kill()

@@ -69,7 +69,7 @@ sends a notice that says so); pkgql --yes serve gives it for every session.`,
 // serve starts the providers once, then serves connections until the
 // process is interrupted, each with an engine of its own over them.
 func (a *app) serve(ctx context.Context, listen string) error {
-	s, err := a.openSession(ctx, nil, restartProviders)
+	s, err := a.openRunner(ctx, nil, restartProviders)
 	if err != nil {
 		return err
 	}

@@ -81,11 +81,11 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 			if interactive {
 				confirm = sh.Confirm
 			}
-			s, err := a.openSession(cmd.Context(), confirm)
+			s, err := a.openRunner(cmd.Context(), confirm)
 			if err != nil {
 				return err
 			}
-			ss = &shellSession{session: s, confirm: confirm}
+			ss = &shellSession{runner: s, confirm: confirm}
 			defer ss.close()
 			if interactive {
 				// At a terminal, Ctrl-C cancels the running statement and
@@ -107,14 +107,14 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 	}
 }
 
-// shellSession runs the shell's scripts on a session, in the output format
+// shellSession runs the shell's scripts on a runner, in the output format
 // and dry-run mode of the moment.
 type shellSession struct {
-	*session
+	*runner
 	confirm func(context.Context, string) bool
 	// other is the same providers under an engine with the opposite
 	// dry-run setting, made when .dryrun first asks for it.
-	other *session
+	other *runner
 }
 
 func (s *shellSession) run(ctx context.Context, req shell.Request) error {
@@ -134,7 +134,7 @@ func (s *shellSession) run(ctx context.Context, req shell.Request) error {
 	if err != nil {
 		return err
 	}
-	run := s.session
+	run := s.runner
 	if req.Settings.DryRun != s.a.opts.dryRun {
 		if run, err = s.otherDryRun(); err != nil {
 			return err
@@ -143,10 +143,10 @@ func (s *shellSession) run(ctx context.Context, req shell.Request) error {
 	return run.runScript(ctx, req.Script, sink)
 }
 
-// otherDryRun returns the session with the engine whose dry-run setting is
+// otherDryRun returns the runner with the engine whose dry-run setting is
 // the opposite of the command line's. The engine takes the setting once, so
 // it is a second engine over the same provider processes.
-func (s *shellSession) otherDryRun() (*session, error) {
+func (s *shellSession) otherDryRun() (*runner, error) {
 	if s.other != nil {
 		return s.other, nil
 	}
@@ -154,20 +154,20 @@ func (s *shellSession) otherDryRun() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	other := *s.session
+	other := *s.runner
 	other.engine = e
 	s.other = &other
 	return s.other, nil
 }
 
-// close ends the session; the second engine, if any, shares its providers.
+// close ends the runner; the second engine, if any, shares its providers.
 func (s *shellSession) close() {
 	if s.other != nil {
 		if err := s.other.engine.Close(); err != nil {
 			s.a.logger.Warn("closing the engine", "error", err)
 		}
 	}
-	s.session.close()
+	s.runner.close()
 }
 
 // historyFile is $PKGQL_HISTORY, or ~/.pkgql/history; "" (PKGQL_HISTORY set

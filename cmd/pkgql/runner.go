@@ -21,9 +21,9 @@ import (
 // userAgent is what pkgql's requests say they come from.
 const userAgent = "pkgql"
 
-// session is what running statements needs: the provider processes,
+// runner is what running statements needs: the provider processes,
 // configured, and an engine over them.
-type session struct {
+type runner struct {
 	a         *app
 	providers []*runningProvider
 	engine    *engine.Engine
@@ -34,11 +34,12 @@ type session struct {
 	journal   *journal.Journal
 }
 
-// openSession starts the sandbox if asked, finds the token, starts and
-// configures the providers and builds the engine. confirm answers bulk-DELETE
-// questions (nil: --yes is the only way). The caller closes the session.
-func (a *app) openSession(ctx context.Context, confirm func(context.Context, string) bool, opts ...sessionOption) (_ *session, err error) {
-	s := &session{a: a}
+// openRunner starts the sandbox if asked, starts the providers, finds
+// their settings, configures them and builds the engine. confirm answers
+// bulk-DELETE questions (nil: --yes is the only way). The caller closes the
+// runner.
+func (a *app) openRunner(ctx context.Context, confirm func(context.Context, string) bool, opts ...runnerOption) (_ *runner, err error) {
+	s := &runner{a: a}
 	for _, o := range opts {
 		o(s)
 	}
@@ -95,16 +96,16 @@ func (a *app) openSession(ctx context.Context, confirm func(context.Context, str
 	return s, nil
 }
 
-// sessionOption changes how a session runs its providers.
-type sessionOption func(*session)
+// runnerOption changes how a runner runs its providers.
+type runnerOption func(*runner)
 
-// restartProviders makes the session start a provider process again when
+// restartProviders makes the runner start a provider process again when
 // it dies, for a server that outlives many statements.
-func restartProviders(s *session) { s.supervise = true }
+func restartProviders(s *runner) { s.supervise = true }
 
 // startSandbox starts the sandbox when asked and points the API's flags at
 // it, as if --github-url and --registry-url had named it.
-func (s *session) startSandbox() error {
+func (s *runner) startSandbox() error {
 	a := s.a
 	if !a.opts.sandbox {
 		return nil
@@ -154,10 +155,10 @@ func (a *app) configure(ctx context.Context, rp *runningProvider, withSecrets bo
 	return nil
 }
 
-// engineConfig is the command line's engine settings over the session's
+// engineConfig is the command line's engine settings over the runner's
 // providers; every engine pkgql makes (exec, the shell's, serve's per
 // connection) starts from it.
-func (s *session) engineConfig(dryRun bool, confirm func(context.Context, string) bool) engine.Config {
+func (s *runner) engineConfig(dryRun bool, confirm func(context.Context, string) bool) engine.Config {
 	cfg := engine.Config{
 		Providers:   s.bindings(),
 		DryRun:      dryRun,
@@ -178,7 +179,7 @@ func (s *session) engineConfig(dryRun bool, confirm func(context.Context, string
 }
 
 // bindings are the running providers as the engine takes them.
-func (s *session) bindings() []engine.Binding {
+func (s *runner) bindings() []engine.Binding {
 	b := make([]engine.Binding, len(s.providers))
 	for i, rp := range s.providers {
 		b[i] = engine.Binding{Schema: rp.schema, Provider: rp.process}
@@ -197,7 +198,7 @@ func (s *session) bindings() []engine.Binding {
 }
 
 // close ends the engine, the provider processes and the sandbox.
-func (s *session) close() {
+func (s *runner) close() {
 	if s.engine != nil {
 		if err := s.engine.Close(); err != nil {
 			s.a.logger.Warn("closing the engine", "error", err)
@@ -218,7 +219,7 @@ func (s *session) close() {
 	}
 }
 
-// newSink returns the output for the session's result sets, with the token
+// newSink returns the output for the runner's result sets, with the token
 // hidden; flush writes what the hiding holds back. Summaries ("3 rows") go
 // to stderr, only for a table on a terminal.
 func (a *app) newSink() (sink engine.Sink, flush func() error, err error) {
@@ -231,9 +232,9 @@ func (a *app) newSink() (sink engine.Sink, flush func() error, err error) {
 	return sink, out.Flush, err
 }
 
-// secrets are the secret settings the session's providers were given, for
+// secrets are the secret settings the runner's providers were given, for
 // the shell's history.
-func (s *session) secrets() []string {
+func (s *runner) secrets() []string {
 	if s == nil {
 		return nil
 	}
@@ -247,7 +248,7 @@ func (s *session) secrets() []string {
 // runScript reads and checks the whole script, then runs its statements in
 // order, stopping at the first that fails: an error anywhere in the text
 // means nothing runs.
-func (s *session) runScript(ctx context.Context, script string, sink engine.Sink) error {
+func (s *runner) runScript(ctx context.Context, script string, sink engine.Sink) error {
 	stmts, err := s.engine.Prepare(script)
 	if err != nil {
 		return err
@@ -260,7 +261,7 @@ func (s *session) runScript(ctx context.Context, script string, sink engine.Sink
 	return nil
 }
 
-func (s *session) runStatement(ctx context.Context, st *engine.Statement, sink engine.Sink) error {
+func (s *runner) runStatement(ctx context.Context, st *engine.Statement, sink engine.Sink) error {
 	runCtx, cancel := ctx, context.CancelFunc(func() {})
 	if s.a.opts.timeout > 0 {
 		runCtx, cancel = context.WithTimeout(ctx, s.a.opts.timeout)
@@ -300,7 +301,7 @@ func (s *session) runStatement(ctx context.Context, st *engine.Statement, sink e
 
 // missingSecret is a secret setting some provider declared and was given
 // no value for: what a refusal for want of credentials asks the user for.
-func (s *session) missingSecret() (*schema.Setting, bool) {
+func (s *runner) missingSecret() (*schema.Setting, bool) {
 	for _, rp := range s.providers {
 		if st, ok := rp.settings.secret(); ok && rp.settings.values[st.Name] == "" {
 			return st, true
