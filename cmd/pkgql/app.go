@@ -13,6 +13,7 @@ import (
 // app is one run of the command line: its streams, its flags and what they
 // resolve to.
 type app struct {
+	env    environ
 	stdin  io.Reader
 	stdout io.Writer
 	stderr *redactor // every diagnostic goes through it, the token never does
@@ -25,8 +26,8 @@ type app struct {
 	started bool
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
-	return &app{stdin: stdin, stdout: stdout, stderr: newRedactor(stderr), logger: hclog.NewNullLogger()}
+func newApp(env environ, stdin io.Reader, stdout, stderr io.Writer) *app {
+	return &app{env: env, stdin: stdin, stdout: stdout, stderr: newRedactor(stderr), logger: hclog.NewNullLogger()}
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -80,7 +81,7 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 	// --version prints what `pkgql version` prints.
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	a.opts.register(root.PersistentFlags())
+	a.opts.register(root.PersistentFlags(), a.env.getenv)
 	root.AddCommand(
 		a.execCommand(),
 		a.shellCommand(),

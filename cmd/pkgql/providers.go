@@ -65,13 +65,16 @@ func (a *app) launchSpecs() ([]launchSpec, error) {
 		}
 	} else {
 		self, err := os.Executable()
+		if a.env.executable != "" {
+			self, err = a.env.executable, nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("finding pkgql's own executable to start the %s provider: %w", bundledProvider, err)
 		}
 		bundled.path = self
 	}
 	list := []launchSpec{bundled}
-	dir, err := pluginDir()
+	dir, err := pluginDir(a.env.getenv)
 	if err != nil {
 		return list, nil // no home directory: no plugin directory
 	}
@@ -106,8 +109,8 @@ func (a *app) launchSpecs() ([]launchSpec, error) {
 }
 
 // pluginDir is $PKGQL_PLUGIN_DIR, else ~/.pkgql/plugins.
-func pluginDir() (string, error) {
-	if dir := os.Getenv("PKGQL_PLUGIN_DIR"); dir != "" {
+func pluginDir(getenv func(string) string) (string, error) {
+	if dir := getenv("PKGQL_PLUGIN_DIR"); dir != "" {
 		return dir, nil
 	}
 	home, err := os.UserHomeDir()

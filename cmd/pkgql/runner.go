@@ -128,7 +128,7 @@ func (s *runner) startSandbox() error {
 // them and the command line's limits. Secrets are looked for only when
 // withSecrets: the sandbox is sent none.
 func (a *app) configure(ctx context.Context, rp *runningProvider, withSecrets bool) error {
-	found, err := findSettings(ctx, rp.schema.Settings, a.flags, withSecrets)
+	found, err := findSettings(ctx, rp.schema.Settings, a.flags, a.env.getenv, withSecrets)
 	if err != nil {
 		return err
 	}

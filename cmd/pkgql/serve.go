@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -82,7 +81,7 @@ func (a *app) serve(ctx context.Context, listen string) error {
 	}
 	srv, err := pgwire.NewServer(pgwire.Options{
 		Addr:      listen,
-		Password:  os.Getenv(servePasswordEnv),
+		Password:  a.env.getenv(servePasswordEnv),
 		NewEngine: newEngine,
 		Version:   buildVersion(),
 		Timeout:   a.opts.timeout,

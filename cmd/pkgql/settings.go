@@ -32,13 +32,13 @@ const commandTimeout = 5 * time.Second
 // needs no token, and the API's refusal says how to give one. An unreadable
 // or empty secret file is a usage error. With secrets false (the sandbox)
 // secret settings are left without a value.
-func findSettings(ctx context.Context, decl []schema.Setting, flags *pflag.FlagSet, secrets bool) (settings, error) {
+func findSettings(ctx context.Context, decl []schema.Setting, flags *pflag.FlagSet, getenv func(string) string, secrets bool) (settings, error) {
 	s := settings{decl: decl, values: map[string]string{}, sources: map[string]string{}}
 	for _, st := range decl {
 		if st.Secret && !secrets {
 			continue
 		}
-		v, source, err := fromFlagOrEnv(st, flags)
+		v, source, err := fromFlagOrEnv(st, flags, getenv)
 		if err != nil {
 			return settings{}, err
 		}
@@ -68,7 +68,7 @@ func findSettings(ctx context.Context, decl []schema.Setting, flags *pflag.FlagS
 
 // fromFlagOrEnv is a setting's value from its flag (a secret's flag names a
 // file holding it) or else its environment.
-func fromFlagOrEnv(st schema.Setting, flags *pflag.FlagSet) (value, source string, err error) {
+func fromFlagOrEnv(st schema.Setting, flags *pflag.FlagSet, getenv func(string) string) (value, source string, err error) {
 	if f := flags.Lookup(st.Flag); st.Flag != "" && f != nil && f.Value.String() != "" {
 		if !st.Secret {
 			return f.Value.String(), "--" + st.Flag, nil
@@ -85,7 +85,7 @@ func fromFlagOrEnv(st schema.Setting, flags *pflag.FlagSet) (value, source strin
 		return v, "--" + st.Flag + " " + path, nil
 	}
 	for _, env := range st.Env {
-		if v := strings.TrimSpace(os.Getenv(env)); v != "" {
+		if v := strings.TrimSpace(getenv(env)); v != "" {
 			return v, env, nil
 		}
 	}

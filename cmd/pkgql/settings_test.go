@@ -60,11 +60,11 @@ func TestFindSettings(t *testing.T) {
 			t.Setenv("PKGQL_REGISTRY_URL", "")
 			var opts options
 			fs := pflag.NewFlagSet("pkgql", pflag.ContinueOnError)
-			opts.register(fs)
+			opts.register(fs, os.Getenv)
 			if err := fs.Parse(tc.args); err != nil {
 				t.Fatal(err)
 			}
-			found, err := findSettings(context.Background(), decl.Settings, fs, !tc.noSecrets)
+			found, err := findSettings(context.Background(), decl.Settings, fs, os.Getenv, !tc.noSecrets)
 			if tc.wantUsage {
 				if !errors.As(err, new(usageError)) {
 					t.Fatalf("want a usage error, got %v", err)

@@ -59,7 +59,7 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 				Results:     a.stdout,
 				Interactive: interactive,
 				Editor:      interactive && isTerminal(a.stdout),
-				HistoryFile: historyFile(),
+				HistoryFile: historyFile(a.env.lookup),
 				Secrets: func() []string {
 					if ss == nil {
 						return nil
@@ -69,7 +69,7 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 				Catalog:   func() []*schema.Provider { return ss.engine.Catalog() },
 				Formats:   formats,
 				Settings:  shell.Settings{Format: string(a.format), DryRun: a.opts.dryRun, Pager: true},
-				Pager:     pagerCommand(),
+				Pager:     pagerCommand(a.env.lookup),
 				Screen:    func() (int, int) { return terminalSize(a.stdout) },
 				Interrupt: interrupts,
 				Run:       func(ctx context.Context, req shell.Request) error { return ss.run(ctx, req) },
@@ -172,8 +172,8 @@ func (s *shellSession) close() {
 
 // historyFile is $PKGQL_HISTORY, or ~/.pkgql/history; "" (PKGQL_HISTORY set
 // empty, or no home directory) keeps no history.
-func historyFile() string {
-	if p, ok := os.LookupEnv("PKGQL_HISTORY"); ok {
+func historyFile(lookup func(string) (string, bool)) string {
+	if p, ok := lookup("PKGQL_HISTORY"); ok {
 		return p
 	}
 	home, err := os.UserHomeDir()
@@ -185,8 +185,8 @@ func historyFile() string {
 
 // pagerCommand is $PAGER, or less -FRX (quit when the text fits the screen,
 // keep colours, leave the text on the screen); PAGER set empty pages nothing.
-func pagerCommand() []string {
-	p, ok := os.LookupEnv("PAGER")
+func pagerCommand(lookup func(string) (string, bool)) []string {
+	p, ok := lookup("PAGER")
 	if !ok {
 		p = "less -FRX"
 	}
