@@ -80,7 +80,7 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 	root.SetErr(a.stderr)
 	// --version prints what `pkgql version` prints.
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{Err: err} })
 	a.opts.register(root.PersistentFlags(), a.env.getenv)
 	root.AddCommand(
 		a.execCommand(),
@@ -100,7 +100,7 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 func (a *app) setUp(cmd *cobra.Command) error {
 	format, err := a.opts.check(cmd.Flags())
 	if err != nil {
-		return usageError{err}
+		return usageError{Err: err}
 	}
 	a.format = format
 	a.flags = cmd.Flags()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"net/http"
 	"strings"
 	"time"
@@ -54,12 +55,12 @@ func (a *app) authStatus(ctx context.Context) error {
 	}
 	defer func() {
 		for _, rp := range running {
-			rp.process.Kill()
+			rp.Process.Kill()
 		}
 	}()
-	var checked []*runningProvider
+	var checked []*host.Running
 	for _, rp := range running {
-		if _, ok := (settings{decl: rp.schema.Settings}).secret(); !ok {
+		if _, ok := (host.Settings{Decl: rp.Schema.Settings}).Secret(); !ok {
 			continue
 		}
 		if err := a.configure(ctx, rp, true); err != nil {
@@ -72,7 +73,7 @@ func (a *app) authStatus(ctx context.Context) error {
 			if i > 0 {
 				fmt.Fprintln(a.stdout)
 			}
-			fmt.Fprintf(a.stdout, "Provider:   %s\n", rp.name)
+			fmt.Fprintf(a.stdout, "Provider:   %s\n", rp.Name)
 		}
 		if err := a.checkAuth(ctx, rp); err != nil {
 			return err
@@ -82,18 +83,18 @@ func (a *app) authStatus(ctx context.Context) error {
 }
 
 // checkAuth prints one provider's credentials' source and its API's answer.
-func (a *app) checkAuth(ctx context.Context, rp *runningProvider) error {
-	secret, _ := rp.settings.secret()
+func (a *app) checkAuth(ctx context.Context, rp *host.Running) error {
+	secret, _ := rp.Settings.Secret()
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	st, err := rp.process.CheckAuth(ctx)
+	st, err := rp.Process.CheckAuth(ctx)
 	if err != nil {
-		return fmt.Errorf("provider %s: %w", rp.name, err)
+		return fmt.Errorf("provider %s: %w", rp.Name, err)
 	}
 	fmt.Fprintf(a.stdout, "API:        %s\n", st.API)
-	source, found := rp.settings.sources[secret.Name]
+	source, found := rp.Settings.Sources[secret.Name]
 	if !found {
-		fmt.Fprintf(a.stdout, "Token:      none found (tried %s)\n", sourcesOf(secret))
+		fmt.Fprintf(a.stdout, "Token:      none found (tried %s)\n", host.SourcesOf(secret))
 		return fmt.Errorf("no %s: %s", secret.Description, secret.Hint)
 	}
 	fmt.Fprintf(a.stdout, "Token:      from %s\n", source)
@@ -105,7 +106,7 @@ func (a *app) checkAuth(ctx context.Context, rp *runningProvider) error {
 	case !st.Accepted:
 		return fmt.Errorf("the API answered %d %s: the token could not be checked", st.HTTPStatus, st.Message)
 	}
-	a.logger.Debug("credentials accepted", "provider", rp.name, "login", or(st.Login, "unknown"))
+	a.logger.Debug("credentials accepted", "provider", rp.Name, "login", or(st.Login, "unknown"))
 	fmt.Fprintf(a.stdout, "Accepted:   yes\n")
 	switch {
 	case !st.ScopesReported:

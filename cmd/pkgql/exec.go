@@ -44,11 +44,11 @@ the first that fails stops the script (exit status 1).
 		Args: func(_ *cobra.Command, args []string) error {
 			switch {
 			case file != "" && len(args) > 0:
-				return usageError{errors.New("give the statements as an argument or with -f, not both")}
+				return usageError{Err: errors.New("give the statements as an argument or with -f, not both")}
 			case file == "" && len(args) == 0:
-				return usageError{errors.New(`no statements: pkgql exec "STATEMENT; ..." or pkgql exec -f FILE.sql`)}
+				return usageError{Err: errors.New(`no statements: pkgql exec "STATEMENT; ..." or pkgql exec -f FILE.sql`)}
 			case len(args) > 1:
-				return usageError{fmt.Errorf("want the statements as one argument, got %d: quote them (pkgql exec \"SELECT ...\")", len(args))}
+				return usageError{Err: fmt.Errorf("want the statements as one argument, got %d: quote them (pkgql exec \"SELECT ...\")", len(args))}
 			}
 			return nil
 		},
@@ -59,7 +59,7 @@ the first that fails stops the script (exit status 1).
 			}
 			sink, flush, err := a.newSink()
 			if err != nil {
-				return usageError{err}
+				return usageError{Err: err}
 			}
 			defer flush()
 			s, err := a.openRunner(cmd.Context(), nil)
@@ -82,20 +82,20 @@ func (a *app) readScript(file string, args []string) (string, error) {
 	case file == "-":
 		b, err := io.ReadAll(a.stdin)
 		if err != nil {
-			return "", usageError{fmt.Errorf("reading standard input: %w", err)}
+			return "", usageError{Err: fmt.Errorf("reading standard input: %w", err)}
 		}
 		script = string(b)
 	case file != "":
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", usageError{fmt.Errorf("-f: %w", err)}
+			return "", usageError{Err: fmt.Errorf("-f: %w", err)}
 		}
 		script = string(b)
 	default:
 		script = args[0]
 	}
 	if strings.TrimSpace(script) == "" {
-		return "", usageError{errors.New("no statements to run: the script is empty")}
+		return "", usageError{Err: errors.New("no statements to run: the script is empty")}
 	}
 	return script, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/journal"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/progress"
@@ -25,7 +26,7 @@ const userAgent = "pkgql"
 // configured, and an engine over them.
 type runner struct {
 	a         *app
-	providers []*runningProvider
+	providers []*host.Running
 	engine    *engine.Engine
 	progress  *progress.Line // nil when progress is not shown
 	sandbox   *http.Server   // the --sandbox server, if any
@@ -69,7 +70,7 @@ func (a *app) openRunner(ctx context.Context, confirm func(context.Context, stri
 			return nil, err
 		}
 		if s.supervise {
-			a.supervise(rp, rp.config)
+			a.launcher().Supervise(rp, rp.Config)
 		}
 	}
 
@@ -124,33 +125,44 @@ func (s *runner) startSandbox() error {
 	return nil
 }
 
+// launcher starts providers as the command line says.
+func (a *app) launcher() *host.Launcher {
+	return &host.Launcher{ProviderPath: a.opts.providerPath, Executable: a.env.executable, Getenv: a.env.getenv,
+		Logger: a.logger, Debug: a.opts.debug}
+}
+
+// startProviders starts every provider and reads its schema.
+func (a *app) startProviders(ctx context.Context) ([]*host.Running, error) {
+	return a.launcher().Start(ctx)
+}
+
 // configure finds the provider's declared settings and configures it with
 // them and the command line's limits. Secrets are looked for only when
 // withSecrets: the sandbox is sent none.
-func (a *app) configure(ctx context.Context, rp *runningProvider, withSecrets bool) error {
-	found, err := findSettings(ctx, rp.schema.Settings, a.flags, a.env.getenv, withSecrets)
+func (a *app) configure(ctx context.Context, rp *host.Running, withSecrets bool) error {
+	found, err := host.FindSettings(ctx, rp.Schema.Settings, a.flags, a.env.getenv, withSecrets)
 	if err != nil {
 		return err
 	}
-	for _, v := range found.secretValues() {
+	for _, v := range found.SecretValues() {
 		a.stderr.hide(v)
 	}
-	for _, st := range rp.schema.Settings {
-		a.logger.Debug("setting", "provider", rp.name, "setting", st.Name, "source", or(found.sources[st.Name], "none"))
+	for _, st := range rp.Schema.Settings {
+		a.logger.Debug("setting", "provider", rp.Name, "setting", st.Name, "source", or(found.Sources[st.Name], "none"))
 	}
-	rp.settings = found
-	rp.config = provider.Config{Settings: found.values, Concurrency: a.opts.concurrency, UserAgent: userAgent,
+	rp.Settings = found
+	rp.Config = provider.Config{Settings: found.Values, Concurrency: a.opts.concurrency, UserAgent: userAgent,
 		RateWindow: a.opts.rateWindow, MutationInterval: a.opts.mutationGap}
 	// The sandbox is new each run: nothing to revalidate.
 	if !a.opts.noCache && withSecrets {
 		if dir, err := httpCacheDir(); err == nil {
-			rp.config.CacheDir = dir
+			rp.Config.CacheDir = dir
 		} else {
 			a.logger.Debug("no HTTP cache", "error", err)
 		}
 	}
-	if err := rp.process.Configure(ctx, rp.config); err != nil {
-		return fmt.Errorf("configuring provider %s: %w", rp.name, err)
+	if err := rp.Process.Configure(ctx, rp.Config); err != nil {
+		return fmt.Errorf("configuring provider %s: %w", rp.Name, err)
 	}
 	return nil
 }
@@ -182,10 +194,7 @@ func (s *runner) engineConfig(dryRun bool, confirm func(context.Context, string)
 func (s *runner) bindings() []engine.Binding {
 	b := make([]engine.Binding, len(s.providers))
 	for i, rp := range s.providers {
-		b[i] = engine.Binding{Schema: rp.schema, Provider: rp.process}
-		if rp.sup != nil {
-			b[i].Provider = rp.sup
-		}
+		b[i] = engine.Binding{Schema: rp.Schema, Provider: rp.Provider()}
 	}
 	if s.journal != nil {
 		// The journal is built in: served in this process, declared like any
@@ -206,7 +215,7 @@ func (s *runner) close() {
 	}
 	for _, rp := range s.providers {
 		if rp != nil {
-			rp.current().Kill()
+			rp.Current().Kill()
 		}
 	}
 	if s.sandbox != nil {
@@ -240,7 +249,7 @@ func (s *runner) secrets() []string {
 	}
 	var out []string
 	for _, rp := range s.providers {
-		out = append(out, rp.settings.secretValues()...)
+		out = append(out, rp.Settings.SecretValues()...)
 	}
 	return out
 }
@@ -287,7 +296,7 @@ func (s *runner) runStatement(ctx context.Context, st *engine.Statement, sink en
 		return &cliError{err: err, msg: fmt.Sprintf("the statement did not finish within %s", s.a.opts.timeout),
 			hint: "raise --timeout, or bind more params (package_name, visibility) or add a LIMIT so fewer pages are read"}
 	}
-	if name, ok := exitedProvider(s.providers, err); ok {
+	if name, ok := host.Exited(s.providers, err); ok {
 		return &cliError{err: err, msg: fmt.Sprintf("provider %s exited unexpectedly", name),
 			hint: "run the statement again; --debug shows the provider's last log lines"}
 	}
@@ -303,7 +312,7 @@ func (s *runner) runStatement(ctx context.Context, st *engine.Statement, sink en
 // no value for: what a refusal for want of credentials asks the user for.
 func (s *runner) missingSecret() (*schema.Setting, bool) {
 	for _, rp := range s.providers {
-		if st, ok := rp.settings.secret(); ok && rp.settings.values[st.Name] == "" {
+		if st, ok := rp.Settings.Secret(); ok && rp.Settings.Values[st.Name] == "" {
 			return st, true
 		}
 	}

@@ -93,7 +93,7 @@ func (a *app) serve(ctx context.Context, listen string) error {
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return usageError{fmt.Errorf("--listen %s: %w", listen, err)}
+		return usageError{Err: fmt.Errorf("--listen %s: %w", listen, err)}
 	}
 	fmt.Fprintf(a.stderr, "pkgql serve: %s\n", listening(ln.Addr()))
 

@@ -1,4 +1,4 @@
-package main
+package host
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 // TestFindSettings checks the order of the sources of the GitHub provider's
 // declared settings, with a stand-in for the GitHub CLI on PATH that prints
 // the arguments it was given.
+const defaultGitHubURL = "https://api.github.com/"
+
 func TestFindSettings(t *testing.T) {
 	decl, err := github.New(nil).Schema(context.Background())
 	if err != nil {
@@ -58,15 +60,17 @@ func TestFindSettings(t *testing.T) {
 			t.Setenv("PATH", tc.path)
 			t.Setenv("PKGQL_GITHUB_URL", "")
 			t.Setenv("PKGQL_REGISTRY_URL", "")
-			var opts options
+			// The flags the GitHub provider's settings name, as pkgql declares them.
 			fs := pflag.NewFlagSet("pkgql", pflag.ContinueOnError)
-			opts.register(fs, os.Getenv)
+			fs.String("github-url", defaultGitHubURL, "")
+			fs.String("token-file", "", "")
+			fs.String("registry-url", "", "")
 			if err := fs.Parse(tc.args); err != nil {
 				t.Fatal(err)
 			}
-			found, err := findSettings(context.Background(), decl.Settings, fs, os.Getenv, !tc.noSecrets)
+			found, err := FindSettings(context.Background(), decl.Settings, fs, os.Getenv, !tc.noSecrets)
 			if tc.wantUsage {
-				if !errors.As(err, new(usageError)) {
+				if !errors.As(err, new(UsageError)) {
 					t.Fatalf("want a usage error, got %v", err)
 				}
 				return
@@ -74,14 +78,14 @@ func TestFindSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tok, source := found.values[github.SettingToken], found.sources[github.SettingToken]
+			tok, source := found.Values[github.SettingToken], found.Sources[github.SettingToken]
 			if tok != tc.wantToken || source != tc.wantSource {
 				t.Errorf("token %q from %q, want %q from %q", tok, source, tc.wantToken, tc.wantSource)
 			}
-			if got := found.values[github.SettingBaseURL]; got != tc.wantURL {
+			if got := found.Values[github.SettingBaseURL]; got != tc.wantURL {
 				t.Errorf("base URL %q, want %q", got, tc.wantURL)
 			}
-			if got := found.values[github.SettingRegistryURL]; got != "https://ghcr.io" {
+			if got := found.Values[github.SettingRegistryURL]; got != "https://ghcr.io" {
 				t.Errorf("registry URL %q, want the declared default", got)
 			}
 		})
@@ -98,27 +102,7 @@ func TestSourcesOf(t *testing.T) {
 	if !ok {
 		t.Fatal("no token setting")
 	}
-	if got, want := sourcesOf(st), "--token-file, GITHUB_TOKEN, GH_TOKEN or `gh auth token`"; got != want {
+	if got, want := SourcesOf(st), "--token-file, GITHUB_TOKEN, GH_TOKEN or `gh auth token`"; got != want {
 		t.Errorf("sourcesOf = %q, want %q", got, want)
-	}
-}
-
-func TestNormalizeURL(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		in, want string
-		bad      bool
-	}{
-		{"https://api.github.com", "https://api.github.com/", false},
-		{"https://ghe.example.com/api/v3", "https://ghe.example.com/api/v3/", false},
-		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080/", false},
-		{"ftp://example.com/", "", true},
-		{"api.github.com", "", true},
-		{"https://user:secret@api.github.com/", "", true},
-	} {
-		got, err := normalizeURL(tc.in)
-		if (err != nil) != tc.bad || got != tc.want {
-			t.Errorf("normalizeURL(%q) = %q, %v", tc.in, got, err)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package host
 
 import (
 	"context"
@@ -13,54 +13,54 @@ import (
 	"github.com/pkgql/pkgql/schema"
 )
 
-// settings are the values found for one provider's declared settings, and
+// Settings are the values found for one provider's declared settings, and
 // where each was found. Secret values go to the provider through Configure
 // and nowhere else.
-type settings struct {
-	decl    []schema.Setting
-	values  map[string]string
-	sources map[string]string // "--token-file PATH", "GITHUB_TOKEN", "gh auth token"
+type Settings struct {
+	Decl    []schema.Setting
+	Values  map[string]string
+	Sources map[string]string // "--token-file PATH", "GITHUB_TOKEN", "gh auth token"
 }
 
 // commandTimeout bounds a setting's command, which may read a keyring.
 const commandTimeout = 5 * time.Second
 
-// findSettings looks for the value of each declared setting, from the first
+// FindSettings looks for the value of each declared setting, from the first
 // source that has one: its flag, its environment variables in order, its
 // command, its default. A command runs once every other setting is known, as
 // its arguments may name them. Finding no value is not an error: public data
 // needs no token, and the API's refusal says how to give one. An unreadable
 // or empty secret file is a usage error. With secrets false (the sandbox)
 // secret settings are left without a value.
-func findSettings(ctx context.Context, decl []schema.Setting, flags *pflag.FlagSet, getenv func(string) string, secrets bool) (settings, error) {
-	s := settings{decl: decl, values: map[string]string{}, sources: map[string]string{}}
+func FindSettings(ctx context.Context, decl []schema.Setting, flags *pflag.FlagSet, getenv func(string) string, secrets bool) (Settings, error) {
+	s := Settings{Decl: decl, Values: map[string]string{}, Sources: map[string]string{}}
 	for _, st := range decl {
 		if st.Secret && !secrets {
 			continue
 		}
 		v, source, err := fromFlagOrEnv(st, flags, getenv)
 		if err != nil {
-			return settings{}, err
+			return Settings{}, err
 		}
 		if v == "" && len(st.Command) == 0 {
 			v, source = st.Default, "default"
 		}
 		if v != "" {
-			s.values[st.Name], s.sources[st.Name] = v, source
+			s.Values[st.Name], s.Sources[st.Name] = v, source
 		}
 	}
 	for _, st := range decl {
-		if _, ok := s.values[st.Name]; ok || (st.Secret && !secrets) {
+		if _, ok := s.Values[st.Name]; ok || (st.Secret && !secrets) {
 			continue
 		}
-		if args, ok := st.CommandArgs(s.values); ok {
+		if args, ok := st.CommandArgs(s.Values); ok {
 			if v := runCommand(ctx, args); v != "" {
-				s.values[st.Name], s.sources[st.Name] = v, st.CommandName()
+				s.Values[st.Name], s.Sources[st.Name] = v, st.CommandName()
 				continue
 			}
 		}
 		if st.Default != "" {
-			s.values[st.Name], s.sources[st.Name] = st.Default, "default"
+			s.Values[st.Name], s.Sources[st.Name] = st.Default, "default"
 		}
 	}
 	return s, nil
@@ -76,11 +76,11 @@ func fromFlagOrEnv(st schema.Setting, flags *pflag.FlagSet, getenv func(string) 
 		path := f.Value.String()
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return "", "", usageError{fmt.Errorf("--%s: %w", st.Flag, err)}
+			return "", "", UsageError{fmt.Errorf("--%s: %w", st.Flag, err)}
 		}
 		v := strings.TrimSpace(string(b))
 		if v == "" {
-			return "", "", usageError{fmt.Errorf("--%s %s: the file is empty", st.Flag, path)}
+			return "", "", UsageError{fmt.Errorf("--%s %s: the file is empty", st.Flag, path)}
 		}
 		return v, "--" + st.Flag + " " + path, nil
 	}
@@ -109,31 +109,31 @@ func runCommand(ctx context.Context, args []string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// secret is the declared secret setting, for messages about credentials; a
+// Secret is the declared secret setting, for messages about credentials; a
 // provider that declares none needs none.
-func (s settings) secret() (*schema.Setting, bool) {
-	for i := range s.decl {
-		if s.decl[i].Secret {
-			return &s.decl[i], true
+func (s Settings) Secret() (*schema.Setting, bool) {
+	for i := range s.Decl {
+		if s.Decl[i].Secret {
+			return &s.Decl[i], true
 		}
 	}
 	return nil, false
 }
 
-// secretValues are the secret values found, to be hidden from every output.
-func (s settings) secretValues() []string {
+// SecretValues are the secret values found, to be hidden from every output.
+func (s Settings) SecretValues() []string {
 	var out []string
-	for _, st := range s.decl {
-		if v := s.values[st.Name]; st.Secret && v != "" {
+	for _, st := range s.Decl {
+		if v := s.Values[st.Name]; st.Secret && v != "" {
 			out = append(out, v)
 		}
 	}
 	return out
 }
 
-// sourcesOf names where a setting is looked for, in order, for messages:
+// SourcesOf names where a setting is looked for, in order, for messages:
 // "--token-file, GITHUB_TOKEN, GH_TOKEN or `gh auth token`".
-func sourcesOf(st *schema.Setting) string {
+func SourcesOf(st *schema.Setting) string {
 	var list []string
 	if st.Flag != "" {
 		list = append(list, "--"+st.Flag)
