@@ -83,7 +83,7 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{Err: err} })
 	a.opts.register(root.PersistentFlags(), a.env.getenv)
 	root.AddCommand(
-		a.execCommand(),
+		a.newCmdExec(nil),
 		a.shellCommand(),
 		a.serveCommand(),
 		a.sandboxCommand(),

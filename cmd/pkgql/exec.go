@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +11,16 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func (a *app) execCommand() *cobra.Command {
+// execOptions is what `pkgql exec` runs.
+type execOptions struct {
+	// Script is the statements, from the argument, -f FILE or standard input.
+	Script string
+}
+
+// newCmdExec builds `pkgql exec`. runF, when set, is run with the options
+// instead of the statements, so that a test can check what the command line
+// makes of its arguments.
+func (a *app) newCmdExec(runF func(context.Context, *execOptions) error) *cobra.Command {
 	var file string
 	cmd := &cobra.Command{
 		Use:   `exec [flags] ("STATEMENT; STATEMENT ..." | -f FILE.sql)`,
@@ -57,21 +67,30 @@ the first that fails stops the script (exit status 1).
 			if err != nil {
 				return err
 			}
-			sink, flush, err := a.newSink()
-			if err != nil {
-				return usageError{Err: err}
+			opts := &execOptions{Script: script}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			defer flush()
-			s, err := a.openRunner(cmd.Context(), nil)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			return s.runScript(cmd.Context(), script, sink)
+			return a.runExec(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "read the statements from FILE (- for standard input)")
 	return cmd
+}
+
+// runExec runs the script and writes its result sets.
+func (a *app) runExec(ctx context.Context, opts *execOptions) error {
+	sink, flush, err := a.newSink()
+	if err != nil {
+		return usageError{Err: err}
+	}
+	defer flush()
+	s, err := a.openRunner(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	return s.runScript(ctx, opts.Script, sink)
 }
 
 // readScript returns the statements to run; an unreadable file or an empty

@@ -1,9 +1,10 @@
 // Command pkgql answers SQL about GitHub Packages and changes them with SQL.
 //
-// The command line is the host: it reads the flags, finds the token, starts
-// the provider processes (by default this same executable, re-run with the
-// hidden `provider github` command), hands statements to the engine and
-// writes the result sets in the chosen output format. Commands:
+// The command line is the host: it reads the flags, starts the provider
+// processes (by default this same executable, re-run with the hidden
+// `provider github` command) and configures them with the connection settings
+// they declare (package host), hands statements to the engine and writes the
+// result sets in the chosen output format. Commands:
 //
 //	pkgql exec "STATEMENT; ..."    pkgql exec -f FILE.sql    run statements
 //	pkgql shell                                            an interactive loop
