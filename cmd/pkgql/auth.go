@@ -58,12 +58,13 @@ func (a *app) authStatus(ctx context.Context) error {
 			rp.Process.Kill()
 		}
 	}()
+	o := a.hostOptions()
 	var checked []*host.Running
 	for _, rp := range running {
 		if _, ok := (host.Settings{Decl: rp.Schema.Settings}).Secret(); !ok {
 			continue
 		}
-		if err := a.configure(ctx, rp, true); err != nil {
+		if err := o.Configure(ctx, rp, true); err != nil {
 			return err
 		}
 		checked = append(checked, rp)
@@ -106,7 +107,9 @@ func (a *app) checkAuth(ctx context.Context, rp *host.Running) error {
 	case !st.Accepted:
 		return fmt.Errorf("the API answered %d %s: the token could not be checked", st.HTTPStatus, st.Message)
 	}
-	a.logger.Debug("credentials accepted", "provider", rp.Name, "login", or(st.Login, "unknown"))
+	if st.Login != "" {
+		a.logger.Debug("credentials accepted", "provider", rp.Name, "login", st.Login)
+	}
 	fmt.Fprintf(a.stdout, "Accepted:   yes\n")
 	switch {
 	case !st.ScopesReported:

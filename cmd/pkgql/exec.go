@@ -89,8 +89,8 @@ func (a *app) runExec(ctx context.Context, opts *execOptions) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	return s.runScript(ctx, opts.Script, sink)
+	defer s.Close()
+	return s.RunScript(ctx, opts.Script, sink)
 }
 
 // readScript returns the statements to run; an unreadable file or an empty

@@ -72,12 +72,12 @@ func (a *app) serve(ctx context.Context, listen string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.Close()
 	// Many connections' statements run at once: no single progress line can
 	// show them.
-	s.progress = nil
+	s.Progress = nil
 	newEngine := func(_ context.Context, confirm func(context.Context, string) bool) (*engine.Engine, error) {
-		return engine.New(s.engineConfig(a.opts.dryRun, confirm))
+		return engine.New(s.EngineConfig(a.opts.dryRun, confirm))
 	}
 	srv, err := pgwire.NewServer(pgwire.Options{
 		Addr:      listen,

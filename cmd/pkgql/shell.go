@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/shell"
 	"github.com/pkgql/pkgql/schema"
@@ -64,9 +65,9 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 					if ss == nil {
 						return nil
 					}
-					return ss.secrets()
+					return ss.Secrets()
 				},
-				Catalog:   func() []*schema.Provider { return ss.engine.Catalog() },
+				Catalog:   func() []*schema.Provider { return ss.Engine.Catalog() },
 				Formats:   formats,
 				Settings:  shell.Settings{Format: string(a.format), DryRun: a.opts.dryRun, Pager: true},
 				Pager:     pagerCommand(a.env.lookup),
@@ -85,7 +86,7 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 			if err != nil {
 				return err
 			}
-			ss = &shellSession{runner: s, confirm: confirm}
+			ss = &shellSession{a: a, Runner: s, confirm: confirm}
 			defer ss.close()
 			if interactive {
 				// At a terminal, Ctrl-C cancels the running statement and
@@ -110,11 +111,12 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 // shellSession runs the shell's scripts on a runner, in the output format
 // and dry-run mode of the moment.
 type shellSession struct {
-	*runner
+	a *app
+	*host.Runner
 	confirm func(context.Context, string) bool
 	// other is the same providers under an engine with the opposite
 	// dry-run setting, made when .dryrun first asks for it.
-	other *runner
+	other *host.Runner
 }
 
 func (s *shellSession) run(ctx context.Context, req shell.Request) error {
@@ -134,28 +136,28 @@ func (s *shellSession) run(ctx context.Context, req shell.Request) error {
 	if err != nil {
 		return err
 	}
-	run := s.runner
+	run := s.Runner
 	if req.Settings.DryRun != s.a.opts.dryRun {
 		if run, err = s.otherDryRun(); err != nil {
 			return err
 		}
 	}
-	return run.runScript(ctx, req.Script, sink)
+	return run.RunScript(ctx, req.Script, sink)
 }
 
 // otherDryRun returns the runner with the engine whose dry-run setting is
 // the opposite of the command line's. The engine takes the setting once, so
 // it is a second engine over the same provider processes.
-func (s *shellSession) otherDryRun() (*runner, error) {
+func (s *shellSession) otherDryRun() (*host.Runner, error) {
 	if s.other != nil {
 		return s.other, nil
 	}
-	e, err := engine.New(s.engineConfig(!s.a.opts.dryRun, s.confirm))
+	e, err := engine.New(s.EngineConfig(!s.a.opts.dryRun, s.confirm))
 	if err != nil {
 		return nil, err
 	}
-	other := *s.runner
-	other.engine = e
+	other := *s.Runner
+	other.Engine = e
 	s.other = &other
 	return s.other, nil
 }
@@ -163,11 +165,11 @@ func (s *shellSession) otherDryRun() (*runner, error) {
 // close ends the runner; the second engine, if any, shares its providers.
 func (s *shellSession) close() {
 	if s.other != nil {
-		if err := s.other.engine.Close(); err != nil {
+		if err := s.other.Engine.Close(); err != nil {
 			s.a.logger.Warn("closing the engine", "error", err)
 		}
 	}
-	s.runner.close()
+	s.Runner.Close()
 }
 
 // historyFile is $PKGQL_HISTORY, or ~/.pkgql/history; "" (PKGQL_HISTORY set

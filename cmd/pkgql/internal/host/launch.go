@@ -1,7 +1,8 @@
 // Package host is what the pkgql command line runs statements with, apart
 // from its commands: it starts the provider processes (the bundled provider
-// and the plugin directory's), keeps them running for a server, and finds
-// the connection settings each one declares.
+// and the plugin directory's), keeps them running for a server, finds the
+// connection settings each one declares, and runs statements over them (a
+// Runner).
 package host
 
 import (
