@@ -338,7 +338,9 @@ type Setting struct {
 	Secret  bool   `protobuf:"varint,6,opt,name=secret,proto3" json:"secret,omitempty"`
 	Default string `protobuf:"bytes,7,opt,name=default,proto3" json:"default,omitempty"`
 	// hint tells a user who has given no value how to give one.
-	Hint          string `protobuf:"bytes,8,opt,name=hint,proto3" json:"hint,omitempty"`
+	Hint string `protobuf:"bytes,8,opt,name=hint,proto3" json:"hint,omitempty"`
+	// needs says what a value must allow ("a classic token needs ...").
+	Needs         string `protobuf:"bytes,9,opt,name=needs,proto3" json:"needs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -425,6 +427,13 @@ func (x *Setting) GetDefault() string {
 func (x *Setting) GetHint() string {
 	if x != nil {
 		return x.Hint
+	}
+	return ""
+}
+
+func (x *Setting) GetNeeds() string {
+	if x != nil {
+		return x.Needs
 	}
 	return ""
 }
@@ -769,7 +778,9 @@ type Method struct {
 	Points int32 `protobuf:"varint,13,opt,name=points,proto3" json:"points,omitempty"`
 	// undone_by names the EXEC method of the same resource, taking the same
 	// key, that reverses this one.
-	UndoneBy      string `protobuf:"bytes,14,opt,name=undone_by,json=undoneBy,proto3" json:"undone_by,omitempty"`
+	UndoneBy string `protobuf:"bytes,14,opt,name=undone_by,json=undoneBy,proto3" json:"undone_by,omitempty"`
+	// guard_reads says what a guarded method's check reads, for EXPLAIN.
+	GuardReads    string `protobuf:"bytes,15,opt,name=guard_reads,json=guardReads,proto3" json:"guard_reads,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -898,6 +909,13 @@ func (x *Method) GetPoints() int32 {
 func (x *Method) GetUndoneBy() string {
 	if x != nil {
 		return x.UndoneBy
+	}
+	return ""
+}
+
+func (x *Method) GetGuardReads() string {
+	if x != nil {
+		return x.GuardReads
 	}
 	return ""
 }
@@ -1172,8 +1190,12 @@ type CallRequest struct {
 	// check asks a guarded DELETE method to judge keys, the whole set one
 	// statement would delete, instead of deleting: one row per key, in order,
 	// holding null (it may go) or the reason it must not.
-	Check         bool   `protobuf:"varint,7,opt,name=check,proto3" json:"check,omitempty"`
-	Keys          []*Key `protobuf:"bytes,8,rep,name=keys,proto3" json:"keys,omitempty"`
+	Check bool   `protobuf:"varint,7,opt,name=check,proto3" json:"check,omitempty"`
+	Keys  []*Key `protobuf:"bytes,8,rep,name=keys,proto3" json:"keys,omitempty"`
+	// budget asks, instead of calling the method, for the API's remaining
+	// primary budget, learned without spending any of it: the call sends one
+	// progress message and no row.
+	Budget        bool `protobuf:"varint,9,opt,name=budget,proto3" json:"budget,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1262,6 +1284,13 @@ func (x *CallRequest) GetKeys() []*Key {
 		return x.Keys
 	}
 	return nil
+}
+
+func (x *CallRequest) GetBudget() bool {
+	if x != nil {
+		return x.Budget
+	}
+	return false
 }
 
 type Key struct {
@@ -1569,8 +1598,11 @@ type Progress struct {
 	// rate_limit_reset is when the primary budget is renewed, in Unix
 	// seconds; 0 while unknown.
 	RateLimitReset int64 `protobuf:"varint,6,opt,name=rate_limit_reset,json=rateLimitReset,proto3" json:"rate_limit_reset,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// registry_requests are the requests sent to a container registry so
+	// far, counted in requests too.
+	RegistryRequests int64 `protobuf:"varint,7,opt,name=registry_requests,json=registryRequests,proto3" json:"registry_requests,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Progress) Reset() {
@@ -1641,6 +1673,13 @@ func (x *Progress) GetRateLimitRemaining() int64 {
 func (x *Progress) GetRateLimitReset() int64 {
 	if x != nil {
 		return x.RateLimitReset
+	}
+	return 0
+}
+
+func (x *Progress) GetRegistryRequests() int64 {
+	if x != nil {
+		return x.RegistryRequests
 	}
 	return 0
 }
@@ -1859,7 +1898,7 @@ const file_provider_proto_rawDesc = "" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x126\n" +
 	"\bservices\x18\x04 \x03(\v2\x1a.pkgql.provider.v1.ServiceR\bservices\x126\n" +
-	"\bsettings\x18\x05 \x03(\v2\x1a.pkgql.provider.v1.SettingR\bsettings\"\xc5\x01\n" +
+	"\bsettings\x18\x05 \x03(\v2\x1a.pkgql.provider.v1.SettingR\bsettings\"\xdb\x01\n" +
 	"\aSetting\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x12\n" +
@@ -1868,7 +1907,8 @@ const file_provider_proto_rawDesc = "" +
 	"\acommand\x18\x05 \x03(\tR\acommand\x12\x16\n" +
 	"\x06secret\x18\x06 \x01(\bR\x06secret\x12\x18\n" +
 	"\adefault\x18\a \x01(\tR\adefault\x12\x12\n" +
-	"\x04hint\x18\b \x01(\tR\x04hint\"\x90\x01\n" +
+	"\x04hint\x18\b \x01(\tR\x04hint\x12\x14\n" +
+	"\x05needs\x18\t \x01(\tR\x05needs\"\x90\x01\n" +
 	"\aService\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
@@ -1893,7 +1933,7 @@ const file_provider_proto_rawDesc = "" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
 	"\x04enum\x18\x04 \x03(\tR\x04enum\x12\x14\n" +
 	"\x05field\x18\x05 \x01(\tR\x05field\x12\x16\n" +
-	"\x06secret\x18\x06 \x01(\bR\x06secret\"\x8c\x03\n" +
+	"\x06secret\x18\x06 \x01(\bR\x06secret\"\xad\x03\n" +
 	"\x06Method\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04verb\x18\x02 \x01(\tR\x04verb\x12\x1a\n" +
@@ -1909,7 +1949,9 @@ const file_provider_proto_rawDesc = "" +
 	"\adoc_url\x18\v \x01(\tR\x06docUrl\x12\x16\n" +
 	"\x06caveat\x18\f \x01(\tR\x06caveat\x12\x16\n" +
 	"\x06points\x18\r \x01(\x05R\x06points\x12\x1b\n" +
-	"\tundone_by\x18\x0e \x01(\tR\bundoneByJ\x04\b\x06\x10\a\"u\n" +
+	"\tundone_by\x18\x0e \x01(\tR\bundoneBy\x12\x1f\n" +
+	"\vguard_reads\x18\x0f \x01(\tR\n" +
+	"guardReadsJ\x04\b\x06\x10\a\"u\n" +
 	"\x05Route\x12\x12\n" +
 	"\x04verb\x18\x01 \x01(\tR\x04verb\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12.\n" +
@@ -1930,7 +1972,7 @@ const file_provider_proto_rawDesc = "" +
 	"\rSettingsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01J\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x05\x10\x06R\x05tokenR\bbase_urlR\fregistry_url\"\x13\n" +
-	"\x11ConfigureResponse\"\xcc\x02\n" +
+	"\x11ConfigureResponse\"\xe4\x02\n" +
 	"\vCallRequest\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12\x1a\n" +
 	"\bresource\x18\x02 \x01(\tR\bresource\x12\x16\n" +
@@ -1939,7 +1981,8 @@ const file_provider_proto_rawDesc = "" +
 	"\x05limit\x18\x05 \x01(\x03R\x05limit\x12\x18\n" +
 	"\acolumns\x18\x06 \x03(\tR\acolumns\x12\x14\n" +
 	"\x05check\x18\a \x01(\bR\x05check\x12*\n" +
-	"\x04keys\x18\b \x03(\v2\x16.pkgql.provider.v1.KeyR\x04keys\x1a9\n" +
+	"\x04keys\x18\b \x03(\v2\x16.pkgql.provider.v1.KeyR\x04keys\x12\x16\n" +
+	"\x06budget\x18\t \x01(\bR\x06budget\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"|\n" +
@@ -1961,7 +2004,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x04text\x18\x04 \x01(\tH\x00R\x04text\x12\x14\n" +
 	"\x04bool\x18\x05 \x01(\bH\x00R\x04bool\x12\x14\n" +
 	"\x04json\x18\x06 \x01(\tH\x00R\x04jsonB\x06\n" +
-	"\x04kind\"\xd6\x01\n" +
+	"\x04kind\"\x83\x02\n" +
 	"\bProgress\x12\x1d\n" +
 	"\n" +
 	"pages_done\x18\x01 \x01(\x03R\tpagesDone\x12\x1f\n" +
@@ -1970,7 +2013,8 @@ const file_provider_proto_rawDesc = "" +
 	"\x04rows\x18\x03 \x01(\x03R\x04rows\x12\x1a\n" +
 	"\brequests\x18\x04 \x01(\x03R\brequests\x120\n" +
 	"\x14rate_limit_remaining\x18\x05 \x01(\x03R\x12rateLimitRemaining\x12(\n" +
-	"\x10rate_limit_reset\x18\x06 \x01(\x03R\x0erateLimitReset\"]\n" +
+	"\x10rate_limit_reset\x18\x06 \x01(\x03R\x0erateLimitReset\x12+\n" +
+	"\x11registry_requests\x18\a \x01(\x03R\x10registryRequests\"]\n" +
 	"\x04Done\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
 	"httpStatus\x12\x18\n" +

@@ -29,7 +29,7 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 					Name: m.Name, Verb: string(m.Verb), Required: m.Required, Optional: m.Optional,
 					Description: m.Description, Unique: m.Unique, Guarded: m.Guarded, Route: routeToProto(m.Route),
 					Excludes: m.Excludes, Scopes: m.Scopes, DocUrl: m.DocURL, Caveat: m.Caveat,
-					Points: int32(m.Points), UndoneBy: m.UndoneBy,
+					Points: int32(m.Points), UndoneBy: m.UndoneBy, GuardReads: m.GuardReads,
 				})
 			}
 			ps.Resources = append(ps.Resources, pr)
@@ -38,7 +38,7 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 	}
 	for _, st := range p.Settings {
 		out.Settings = append(out.Settings, &providerpb.Setting{Name: st.Name, Description: st.Description, Flag: st.Flag,
-			Env: st.Env, Command: st.Command, Secret: st.Secret, Default: st.Default, Hint: st.Hint})
+			Env: st.Env, Command: st.Command, Secret: st.Secret, Default: st.Default, Hint: st.Hint, Needs: st.Needs})
 	}
 	return out
 }
@@ -60,7 +60,7 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 					Name: m.GetName(), Verb: schema.Verb(m.GetVerb()), Required: m.GetRequired(), Optional: m.GetOptional(),
 					Description: m.GetDescription(), Unique: m.GetUnique(), Guarded: m.GetGuarded(), Route: routeFromProto(m.GetRoute()),
 					Excludes: m.GetExcludes(), Scopes: m.GetScopes(), DocURL: m.GetDocUrl(), Caveat: m.GetCaveat(),
-					Points: int(m.GetPoints()), UndoneBy: m.GetUndoneBy(),
+					Points: int(m.GetPoints()), UndoneBy: m.GetUndoneBy(), GuardReads: m.GetGuardReads(),
 				})
 			}
 			ss.Resources = append(ss.Resources, rr)
@@ -69,7 +69,7 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 	}
 	for _, st := range p.GetSettings() {
 		out.Settings = append(out.Settings, schema.Setting{Name: st.GetName(), Description: st.GetDescription(), Flag: st.GetFlag(),
-			Env: st.GetEnv(), Command: st.GetCommand(), Secret: st.GetSecret(), Default: st.GetDefault(), Hint: st.GetHint()})
+			Env: st.GetEnv(), Command: st.GetCommand(), Secret: st.GetSecret(), Default: st.GetDefault(), Hint: st.GetHint(), Needs: st.GetNeeds()})
 	}
 	return out
 }
@@ -138,6 +138,7 @@ func progressToProto(p *Progress) *providerpb.Progress {
 	return &providerpb.Progress{
 		PagesDone: p.PagesDone, PagesTotal: p.PagesTotal, Rows: p.Rows,
 		Requests: p.Requests, RateLimitRemaining: p.RateLimitRemaining, RateLimitReset: p.RateLimitReset,
+		RegistryRequests: p.RegistryRequests,
 	}
 }
 
@@ -148,6 +149,7 @@ func progressFromProto(p *providerpb.Progress) *Progress {
 	return &Progress{
 		PagesDone: p.GetPagesDone(), PagesTotal: p.GetPagesTotal(), Rows: p.GetRows(),
 		Requests: p.GetRequests(), RateLimitRemaining: p.GetRateLimitRemaining(), RateLimitReset: p.GetRateLimitReset(),
+		RegistryRequests: p.GetRegistryRequests(),
 	}
 }
 

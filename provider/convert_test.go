@@ -54,7 +54,7 @@ func TestSchemaRoundTrip(t *testing.T) {
 	}}, Settings: []schema.Setting{
 		{Name: "url", Description: "the store's URL", Flag: "store-url", Env: []string{"STORE_URL"}, Default: "https://store.example/"},
 		{Name: "key", Description: "store key", Flag: "key-file", Env: []string{"STORE_KEY", "KEY"},
-			Command: []string{"store", "key", "--host", "{url.host}"}, Secret: true, Hint: "set STORE_KEY"},
+			Command: []string{"store", "key", "--host", "{url.host}"}, Secret: true, Hint: "set STORE_KEY", Needs: "a key needs read"},
 	}}
 	out := schemaFromProto(schemaToProto(in))
 	if !reflect.DeepEqual(in, out) {

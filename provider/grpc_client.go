@@ -43,7 +43,7 @@ func (c *grpcClient) Call(ctx context.Context, req Request, emit func(Batch) err
 	defer cancel()
 	stream, err := c.client.Call(ctx, &providerpb.CallRequest{
 		Service: req.Service, Resource: req.Resource, Method: req.Method,
-		Params: req.Params, Limit: req.Limit, Columns: req.Columns, Check: req.Check, Keys: keysToProto(req.Keys),
+		Params: req.Params, Limit: req.Limit, Columns: req.Columns, Check: req.Check, Keys: keysToProto(req.Keys), Budget: req.Budget,
 	})
 	if err != nil {
 		return Result{}, c.callError(ctx, err)

@@ -69,7 +69,7 @@ func (s *grpcServer) Call(req *providerpb.CallRequest, stream providerpb.Provide
 	}
 	res, err := s.impl.Call(stream.Context(), Request{
 		Service: req.GetService(), Resource: req.GetResource(), Method: req.GetMethod(),
-		Params: req.GetParams(), Limit: req.GetLimit(), Columns: req.GetColumns(), Check: req.GetCheck(), Keys: keysFromProto(req.GetKeys()),
+		Params: req.GetParams(), Limit: req.GetLimit(), Columns: req.GetColumns(), Check: req.GetCheck(), Keys: keysFromProto(req.GetKeys()), Budget: req.GetBudget(),
 	}, emit)
 	if err != nil {
 		return errorToStatus(err)

@@ -90,6 +90,13 @@ type Request struct {
 	// string saying why deleting it is refused.
 	Check bool
 	Keys  []map[string]string
+	// Budget asks, instead of calling Method, for the API's remaining
+	// primary budget, learned without spending any of it: the call emits
+	// one Batch without rows whose Progress carries RateLimitRemaining and
+	// RateLimitReset (-1 and 0 when the API cannot tell). The host asks
+	// before a statement whose requests it can count, so that one too big
+	// for the budget sends nothing.
+	Budget bool
 }
 
 // Batch is a group of rows, and progress when the provider knows it.
@@ -112,6 +119,9 @@ type Progress struct {
 	Requests           int64
 	RateLimitRemaining int64 // -1 while unknown
 	RateLimitReset     int64 // when the budget is renewed, Unix seconds; 0 while unknown
+	// RegistryRequests are the requests sent to a container registry so
+	// far, counted in Requests too.
+	RegistryRequests int64
 }
 
 // Result is what a call ended with.

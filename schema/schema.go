@@ -67,6 +67,9 @@ type Setting struct {
 	Default string
 	// Hint tells a user who has given no value how to give one.
 	Hint string
+	// Needs says what a value must allow ("a classic token needs
+	// read:packages").
+	Needs string
 }
 
 // Setting returns the declared setting of that name.
@@ -167,7 +170,8 @@ type Field struct {
 	Format      Format
 	// Reads, when set, says what the provider reads besides the method's own
 	// call to compute the field, only when a statement names it ("the
-	// container registry: one manifest per version"). EXPLAIN shows it.
+	// container registry: one manifest per version"), one cost a line.
+	// EXPLAIN shows each line once for all the columns a statement names.
 	Reads string
 }
 
@@ -203,6 +207,9 @@ type Method struct {
 	// call, the keys one statement would delete as a whole, and may refuse
 	// some of them with a reason (provider.Request.Check).
 	Guarded bool
+	// GuardReads says what the check of a guarded method reads, as Reads
+	// does for a field: EXPLAIN shows it.
+	GuardReads string
 	// Excludes are params that must not be bound for the method to be chosen:
 	// a method for one owner is not the one for another (org vs username).
 	Excludes []string

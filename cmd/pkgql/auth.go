@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"net/http"
@@ -96,7 +97,11 @@ func (a *app) checkAuth(ctx context.Context, rp *host.Running) error {
 	source, found := rp.Settings.Sources[secret.Name]
 	if !found {
 		fmt.Fprintf(a.stdout, "Token:      none found (tried %s)\n", host.SourcesOf(secret))
-		return fmt.Errorf("no %s: %s", secret.Description, secret.Hint)
+		msg := fmt.Sprintf("no %s: %s", secret.Description, secret.Hint)
+		if secret.Needs != "" {
+			msg += "; " + secret.Needs
+		}
+		return errors.New(msg)
 	}
 	fmt.Fprintf(a.stdout, "Token:      from %s\n", source)
 	switch {

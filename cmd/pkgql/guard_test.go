@@ -24,12 +24,33 @@ func live(s *sandbox.Server) (n int) {
 }
 
 // TestImageGuard runs cleanup statements in a session's order, over the real
-// plugin process, the sandbox's REST API and its registry: errors first (an
-// outage deletes nothing), then a plain listing (no registry request), the
-// dry run, the naive "delete every untagged version", and the override.
+// plugin process, the sandbox's REST API and its registry, with the
+// referrers API and without it: errors first (an outage deletes nothing),
+// then a plain listing (no registry request), the dry run, the naive "delete
+// every untagged version", and the override. The SBOM of v1.1.0 is found
+// through the referrers API, or the tag schema index pushed beside it.
 func TestImageGuard(t *testing.T) {
 	t.Parallel()
-	s, url := apiServer(t, sandbox.Options{})
+	for _, tt := range []struct {
+		name string
+		opts sandbox.Options
+		// referrers is how many referrers requests a statement sends: one
+		// per version a tag needs, or the one a registry without the API
+		// answers 404.
+		referrers int
+	}{
+		{name: "referrers API", referrers: 32},
+		{name: "no referrers API", opts: sandbox.Options{NoReferrersAPI: true}, referrers: 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			imageGuard(t, tt.opts, tt.referrers)
+		})
+	}
+}
+
+func imageGuard(t *testing.T, opts sandbox.Options, referrers int) {
+	s, url := apiServer(t, opts)
 	reg := strings.TrimSuffix(url, "/")
 	run := func(args ...string) result {
 		t.Helper()
@@ -51,24 +72,35 @@ func TestImageGuard(t *testing.T) {
 
 	// Naming a graph column reads each manifest once, over one token (the
 	// first read meets the challenge and is sent again with it); the listing
-	// is the one the statement makes anyway.
-	s.ResetStats()
-	if r := run("SELECT id, in_use " + appVersions); r.code != 0 {
-		t.Fatal(r)
+	// is the one the statement makes anyway. Only in_use and signs ask for
+	// referrers.
+	for _, c := range []struct {
+		cols      string
+		referrers int
+	}{{"in_use", referrers}, {"children, platform", 0}} {
+		s.ResetStats()
+		s.Registry().ResetStats()
+		if r := run("SELECT id, " + c.cols + " " + appVersions); r.code != 0 {
+			t.Fatal(r)
+		}
+		blobs := 0
+		if strings.Contains(c.cols, "platform") {
+			blobs = 2 // the configs of the two images no index describes
+		}
+		if st := s.Registry().Stats(); st[sandbox.RegKindManifest] != before+1 || st[sandbox.RegKindToken] != 1 || st[sandbox.RegKindBlob] != blobs || st[sandbox.RegKindReferrers] != c.referrers {
+			t.Errorf("registry requests of %s for %d versions: %v", c.cols, before, st)
+		}
+		if st := s.Stats(); st.Total != 1 {
+			t.Errorf("REST requests: %+v", st)
+		}
 	}
-	if st := s.Registry().Stats(); st[sandbox.RegKindManifest] != before+1 || st[sandbox.RegKindToken] != 1 || st[sandbox.RegKindBlob] != 0 {
-		t.Errorf("registry requests for %d versions: %v", before, st)
-	}
-	if st := s.Stats(); st.Total != 1 {
-		t.Errorf("REST requests: %+v", st)
-	}
-	// A bulk DELETE that filters on in_use reads each manifest once: the
-	// check reuses what its SELECT read.
+	// A bulk DELETE that filters on in_use reads each manifest and asks
+	// about each subject once: the check reuses what its SELECT read.
 	s.Registry().ResetStats()
 	if r := run("--dry-run", deleteAll+" AND NOT in_use"); r.code != 0 {
 		t.Fatal(r)
 	}
-	if st := s.Registry().Stats(); st[sandbox.RegKindManifest] != before+1 {
+	if st := s.Registry().Stats(); st[sandbox.RegKindManifest] != before+1 || st[sandbox.RegKindReferrers] != referrers {
 		t.Errorf("registry requests of a checked bulk DELETE: %v", st)
 	}
 
@@ -83,8 +115,13 @@ func TestImageGuard(t *testing.T) {
 		t.Fatalf("dry run: %d refused\n%s", refused, r)
 	}
 
-	// The naive cleanup deletes exactly the garbage and breaks no tag.
+	// The naive cleanup deletes exactly the garbage and breaks no tag; its
+	// check asks the registry what the dry run's did.
+	s.Registry().ResetStats()
 	r = run("--yes", deleteAll)
+	if st := s.Registry().Stats(); st[sandbox.RegKindManifest] != before+1 || st[sandbox.RegKindReferrers] != referrers || st[sandbox.RegKindToken] != 1 {
+		t.Errorf("registry requests of the guard: %v", st)
+	}
 	if live(s) != before-12 || !strings.Contains(r.stdout, "kept: SBOM of v1.1.0") || !strings.Contains(r.stdout, "kept: child linux/arm/v7 of v0.9.0") {
 		t.Fatalf("%d of %d live\n%s", live(s), before, r)
 	}

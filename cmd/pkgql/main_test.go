@@ -42,7 +42,6 @@ func setUpAndRun(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	pkgqlBin = self
 	os.Setenv(asPkgql, "1")
 	dir, err := os.MkdirTemp("", "pkgql-e2e-")
 	if err != nil {
@@ -50,6 +49,16 @@ func setUpAndRun(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	// Named pkgql, so that commands that call pkgql by name find it on PATH.
+	pkgqlBin = filepath.Join(dir, "bin", "pkgql")
+	if err := os.Mkdir(filepath.Dir(pkgqlBin), 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := os.Symlink(self, pkgqlBin); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	// pkgql's cache and journal stay out of the user's directories; Go's
 	// build cache, which defaults to one of them, stays where it is, or every
 	// go command the tests run would build from nothing.

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
@@ -89,7 +89,7 @@ func (a *app) startProviders(ctx context.Context) ([]*host.Running, error) {
 // newSink returns the output for result sets, with the token
 // hidden; flush writes what the hiding holds back. Summaries ("3 rows") go
 // to stderr, only for a table on a terminal.
-func (a *app) newSink() (sink engine.Sink, flush func() error, err error) {
+func (a *app) newSink() (sink rowset.Sink, flush func() error, err error) {
 	out := a.stderr.over(a.stdout)
 	opts := output.Options{Format: a.format, Out: out, NoHeaders: a.opts.noHeaders, Width: terminalWidth(a.stdout)}
 	if a.format == output.Table && isTerminal(a.stdout) {

@@ -15,10 +15,11 @@ import (
 
 func (a *app) sandboxCommand() *cobra.Command {
 	var (
-		listen  string
-		latency time.Duration
-		token   string
-		scopes  []string
+		listen      string
+		latency     time.Duration
+		token       string
+		scopes      []string
+		noReferrers bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sandbox",
@@ -43,7 +44,10 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 
   # a token that can read but not delete
   pkgql sandbox --listen 127.0.0.1:8080 --token sandbox-token --scopes read:packages
-  GITHUB_TOKEN=sandbox-token pkgql --github-url http://127.0.0.1:8080/ auth status`,
+  GITHUB_TOKEN=sandbox-token pkgql --github-url http://127.0.0.1:8080/ auth status
+
+  # a registry without the referrers API, as ghcr.io is
+  pkgql sandbox --listen 127.0.0.1:8080 --no-referrers-api`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if latency < 0 {
@@ -52,7 +56,7 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 			if cmd.Flags().Changed("scopes") && token == "" {
 				return usageError{Err: errors.New("--scopes needs --token: scopes belong to a token")}
 			}
-			srv, ln, err := sandbox.Listen(listen, sandbox.Options{Latency: latency, Token: token, Scopes: scopes})
+			srv, ln, err := sandbox.Listen(listen, sandbox.Options{Latency: latency, Token: token, Scopes: scopes, NoReferrersAPI: noReferrers})
 			if err != nil {
 				return fmt.Errorf("sandbox: %w", err)
 			}
@@ -100,6 +104,7 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 	cmd.Flags().DurationVar(&latency, "latency", 0, "wait this long before every answer, like a distant server")
 	cmd.Flags().StringVar(&token, "token", "", "require this token on every request (default: none needed)")
 	cmd.Flags().StringSliceVar(&scopes, "scopes", nil, "the token's scopes, e.g. read:packages,delete:packages (default: all)")
+	cmd.Flags().BoolVar(&noReferrers, "no-referrers-api", false, "serve a registry without the OCI referrers API, as ghcr.io is: referrers requests answer 404, and SBOMs come with the referrers tag schema index")
 	return cmd
 }
 

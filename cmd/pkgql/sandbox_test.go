@@ -16,38 +16,7 @@ import (
 func TestSandboxCommandToken(t *testing.T) {
 	t.Parallel()
 	const token = "sandbox-t0ken-for-test"
-	cmd := exec.Command(pkgqlBin, "sandbox", "--listen", "127.0.0.1:0", "--token", token, "--scopes", "read:packages")
-	cmd.Env = testEnv()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-
-	found := make(chan string, 1)
-	go func() {
-		lines := bufio.NewScanner(stdout)
-		for lines.Scan() {
-			if m := regexp.MustCompile(`at (http://\S+/)$`).FindStringSubmatch(lines.Text()); m != nil {
-				found <- m[1]
-			}
-			if strings.Contains(lines.Text(), token) {
-				found <- "the banner shows the token: " + lines.Text()
-			}
-		}
-	}()
-	var url string
-	select {
-	case url = <-found:
-	case <-time.After(30 * time.Second):
-		t.Fatal("pkgql sandbox printed no URL")
-	}
-	if !strings.HasPrefix(url, "http://") {
-		t.Fatal(url)
-	}
+	url := startSandboxCommand(t, token, "--token", token, "--scopes", "read:packages")
 
 	status := pkgql(t, invocation{args: []string{"--github-url", url, "auth", "status"}, env: []string{"GITHUB_TOKEN=" + token}})
 	if status.code != 0 || !strings.Contains(status.stdout, "Scopes:     read:packages") {
@@ -67,6 +36,59 @@ func TestSandboxCommandToken(t *testing.T) {
 			t.Errorf("the token is shown:\n%s", r)
 		}
 	}
+}
+
+// TestSandboxCommandNoReferrersAPI: `pkgql sandbox --no-referrers-api`
+// serves the push history a registry without the referrers API keeps, one
+// version more (the SBOM's referrers tag schema index), and the graph read
+// from it keeps the same versions in use.
+func TestSandboxCommandNoReferrersAPI(t *testing.T) {
+	t.Parallel()
+	url := startSandboxCommand(t, "", "--no-referrers-api")
+	r := pkgql(t, invocation{args: []string{"--github-url", url, "--registry-url", strings.TrimSuffix(url, "/"), "exec", "-o", "csv", "--no-headers",
+		"SELECT count(*), sum(in_use), sum(json_extract(tags, '$[0]') = 'sha256-' || substr(signs, 8)) " + appVersions}})
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "46,34,1" {
+		t.Errorf("versions, in use, referrers tag schema indexes:\n%s", r)
+	}
+}
+
+// startSandboxCommand runs `pkgql sandbox` on a free port with args and
+// returns the URL it prints; secret, when set, must not be in its banner.
+func startSandboxCommand(t *testing.T, secret string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(pkgqlBin, append([]string{"sandbox", "--listen", "127.0.0.1:0"}, args...)...)
+	cmd.Env = testEnv()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	found := make(chan string, 1)
+	go func() {
+		lines := bufio.NewScanner(stdout)
+		for lines.Scan() {
+			if m := regexp.MustCompile(`at (http://\S+/)$`).FindStringSubmatch(lines.Text()); m != nil {
+				found <- m[1]
+			}
+			if secret != "" && strings.Contains(lines.Text(), secret) {
+				found <- "the banner shows the token: " + lines.Text()
+			}
+		}
+	}()
+	var url string
+	select {
+	case url = <-found:
+	case <-time.After(30 * time.Second):
+		t.Fatal("pkgql sandbox printed no URL")
+	}
+	if !strings.HasPrefix(url, "http://") {
+		t.Fatal(url)
+	}
+	return url
 }
 
 func TestSandboxScopesNeedToken(t *testing.T) {

@@ -23,6 +23,7 @@ type call struct {
 	logger      hclog.Logger
 	concurrency int
 	token       string // only to hide it; see failure
+	pages       *pageBook
 
 	service string
 	res     *resource
@@ -57,6 +58,9 @@ func (c *call) path(r schema.Route) string {
 // get reads one object: one request.
 func (c *call) get(ctx context.Context) (provider.Result, error) {
 	rows, resp, err := c.getRows(ctx, c.path(c.m.Route))
+	if resp != nil {
+		c.pages.answered(nil, 0, resp.Rate)
+	}
 	if err != nil {
 		return provider.Result{}, err
 	}

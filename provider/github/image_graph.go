@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github/registry"
@@ -18,24 +21,38 @@ import (
 // know a version's parents or whether it is in use, so a call that reads one
 // version still lists them all.
 
-// graphReads is what naming a graph column costs, as EXPLAIN tells it.
-const graphReads = "the container registry (--registry-url), for container packages: the package's versions listed once " +
-	"(the listing itself when the statement lists them), then one manifest read per version, within --concurrency (a manifest read once is not read again: a digest names one content), and for platform " +
-	"one config read per image that no index describes"
+// What the graph costs, one cost a line, as EXPLAIN sums them: bounds,
+// since only the listing tells how many versions a package has. GitHub
+// lists at most 10,000 (100 pages of 100), the bound of each count.
+const (
+	readsManifests = "registry (--registry-url), container packages only: up to 10,000 manifest reads " +
+		"(one per version listed; none for one read before), a challenge and a token request"
+	readsConfigs   = "up to 10,000 config reads (one per image no index describes)"
+	readsReferrers = "up to 10,000 referrers requests (one per version a tag needs; one in all without the referrers API, as on ghcr.io)"
+	graphReads     = readsManifests
+	platformReads  = readsManifests + "\n" + readsConfigs
+	inUseReads     = readsManifests + "\n" + readsReferrers
+	// guardReads is what the check before a container-version DELETE
+	// reads: the package's versions listed again, then its graph, mostly
+	// as the statement's SELECT left it.
+	guardReads = "for container packages, the versions listed again (up to 100 requests)\n" +
+		"registry: up to 10,000 manifest reads (none for one read before)\n" +
+		"up to 10,000 referrers requests (none for one asked in the last minute; one in all without the referrers API)"
+)
 
 // graphFields are the columns computed from the registry.
 var graphFields = []field{
 	{Field: schema.Field{Name: "media_type", Type: schema.String, Reads: graphReads,
 		Description: "Container versions: the manifest's media type (OCI index or manifest, Docker v2 manifest list or manifest), read from the registry."}},
-	{Field: schema.Field{Name: "platform", Type: schema.String, Reads: graphReads,
+	{Field: schema.Field{Name: "platform", Type: schema.String, Reads: platformReads,
 		Description: "Container versions: the platform of an image manifest (linux/arm64, linux/arm/v7); null for an index, an attestation, a signature or a referrer."}},
 	{Field: schema.Field{Name: "children", Type: schema.Object, Reads: graphReads,
 		Description: "Container versions: the digests an index references (attestation manifests included), as a JSON array; [] for a manifest."}},
 	{Field: schema.Field{Name: "parents", Type: schema.Object, Reads: graphReads,
 		Description: "Container versions: the digests of the indexes of the same package that reference this version, as a JSON array."}},
-	{Field: schema.Field{Name: "signs", Type: schema.String, Reads: graphReads,
-		Description: "Container versions: for a signature, attestation or referrer (cosign sha256-<hex>.sig/.att/.sbom tags, buildx attestation manifests, OCI subject), the digest it belongs to; else null."}},
-	{Field: schema.Field{Name: "in_use", Type: schema.Boolean, Reads: graphReads,
+	{Field: schema.Field{Name: "signs", Type: schema.String, Reads: inUseReads,
+		Description: "Container versions: for a signature, attestation or referrer (cosign sha256-<hex>.sig/.att/.sbom tags, buildx attestation manifests, an OCI subject, the referrers API where the registry serves it, the referrers tag schema's sha256-<hex> index), the digest it belongs to; else null."}},
+	{Field: schema.Field{Name: "in_use", Type: schema.Boolean, Reads: inUseReads,
 		Description: "Container versions: true when the version is tagged, or is reachable from a version with an image tag through children, attestations, signatures or referrers. " +
 			"Untagged and not in_use is exactly the garbage. A signature whose image is gone keeps its cosign tag (sha256-….sig) and so stays in_use: find it by signs instead."}},
 }
@@ -66,10 +83,10 @@ func (p *Provider) imageName(ctx context.Context, params map[string]string) (str
 	return strings.ToLower(owner + "/" + params["package_name"]), nil
 }
 
-// packageGraph lists a container package's versions and reads the manifest
-// of each from the registry. Any failure fails it: a graph on part of the
+// packageGraph lists a container package's versions and reads the graph of
+// them from the registry. Any failure fails it: a graph on part of the
 // manifests would call needed versions garbage.
-func (p *Provider) packageGraph(ctx context.Context, service string, params map[string]string, platforms bool) (*registry.Graph, registry.Reads, int64, error) {
+func (p *Provider) packageGraph(ctx context.Context, service string, params map[string]string, need registry.Need, gp *graphProgress) (*registry.Graph, int64, error) {
 	list := provider.Request{Service: service, Resource: "package_versions", Columns: []string{"id", "name", "tags"}, Params: map[string]string{}}
 	for _, k := range []string{"org", "username", "package_type", "package_name"} {
 		if v, ok := params[k]; ok {
@@ -91,41 +108,65 @@ func (p *Provider) packageGraph(ctx context.Context, service string, params map[
 		}
 		return nil
 	})
+	gp.api.Add(res.Requests)
 	if err != nil {
-		return nil, registry.Reads{}, res.Requests, err
+		return nil, res.Requests, err
 	}
-	g, reads, err := p.readGraph(ctx, params, versions, platforms)
-	return g, reads, res.Requests, err
+	g, err := p.readGraph(ctx, params, versions, need, gp.tally)
+	return g, res.Requests, err
 }
 
-// readGraph reads the manifests of a package's versions and builds its graph.
-func (p *Provider) readGraph(ctx context.Context, params map[string]string, versions []registry.Version, platforms bool) (*registry.Graph, registry.Reads, error) {
+// readGraph reads the graph of a package's versions from the registry.
+func (p *Provider) readGraph(ctx context.Context, params map[string]string, versions []registry.Version, need registry.Need, tally *registry.Tally) (*registry.Graph, error) {
 	image, err := p.imageName(ctx, params)
 	if err != nil {
-		return nil, registry.Reads{}, err
+		return nil, err
 	}
 	p.mu.RLock()
 	reg := p.conn.registry
 	p.mu.RUnlock()
-	digests := make([]string, len(versions))
-	for i, v := range versions {
-		digests[i] = v.Digest
-	}
-	ms, reads, err := reg.ReadManifests(ctx, image, digests)
+	g, err := reg.ReadGraph(ctx, image, versions, need, tally)
 	if err != nil {
-		return nil, reads, registryError(reg, image, err)
+		return nil, registryError(reg, image, err)
 	}
-	g := registry.Build(versions, ms)
-	if platforms {
-		more, err := reg.ReadPlatforms(ctx, image, g.Unplaced(ms))
-		reads = reads.Add(more)
-		if err != nil {
-			return nil, reads, registryError(reg, image, err)
-		}
-		g = registry.Build(versions, ms)
-	}
-	return g, reads, nil
+	return g, nil
 }
+
+// needOf is what of the graph the columns read: referrers only for what
+// they can keep in use.
+func needOf(cols []string) registry.Need {
+	return registry.Need{Platforms: slices.Contains(cols, "platform"), Referrers: slices.Contains(cols, "in_use") || slices.Contains(cols, "signs")}
+}
+
+// graphProgress reports a call's registry requests on the progress line as
+// they are sent, at most every progressEvery, with the rows the call has
+// found and the REST requests it has made (api).
+type graphProgress struct {
+	tally *registry.Tally
+	api   atomic.Int64
+}
+
+func newGraphProgress(emit func(provider.Batch) error, rows, api int64) *graphProgress {
+	gp := &graphProgress{}
+	gp.api.Store(api)
+	var mu sync.Mutex
+	var last time.Time
+	gp.tally = &registry.Tally{OnRequest: func(r registry.Reads) {
+		mu.Lock()
+		defer mu.Unlock()
+		if now := time.Now(); now.Sub(last) >= progressEvery {
+			last = now
+			// A progress report carries no rows; the host's answer to it
+			// is the call's own concern only when rows are sent.
+			_ = emit(provider.Batch{Progress: &provider.Progress{Rows: rows, Requests: gp.api.Load() + r.Requests, RegistryRequests: r.Requests, RateLimitRemaining: -1}})
+		}
+	}}
+	return gp
+}
+
+// progressEvery spaces the registry's progress reports: a package of
+// thousands of versions would otherwise send one message per request.
+const progressEvery = 50 * time.Millisecond
 
 func registryError(reg *registry.Client, image string, err error) error {
 	return &provider.Error{Kind: provider.KindAPI, Resource: "github.packages.package_versions",
@@ -151,21 +192,21 @@ func (p *Provider) callWithGraph(ctx context.Context, req provider.Request, emit
 	if err != nil {
 		return res, err
 	}
-	platforms := slices.Contains(cols, "platform")
 	var g *registry.Graph
-	var reads registry.Reads
+	gp := newGraphProgress(emit, int64(len(rows)), res.Requests)
 	if _, m, _ := lookup(p.services, req); m != nil && !m.Unique && req.Params["state"] != "deleted" {
 		// The listing is the package's live versions: the graph's input.
 		versions := make([]registry.Version, len(rows))
 		for i, row := range rows {
 			versions[i] = versionOf(row[len(cols):])
 		}
-		g, reads, err = p.readGraph(ctx, req.Params, versions, platforms)
+		g, err = p.readGraph(ctx, req.Params, versions, needOf(cols), gp.tally)
 	} else {
 		var listed int64
-		g, reads, listed, err = p.packageGraph(ctx, req.Service, req.Params, platforms)
+		g, listed, err = p.packageGraph(ctx, req.Service, req.Params, needOf(cols), gp)
 		res.Requests += listed
 	}
+	reads := gp.tally.Reads()
 	res.Requests += reads.Requests
 	if err != nil {
 		return res, err
@@ -187,7 +228,7 @@ func (p *Provider) callWithGraph(ctx context.Context, req provider.Request, emit
 		}
 		rows[i] = row[:len(cols)]
 	}
-	err = emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: res.Requests, RateLimitRemaining: -1}})
+	err = emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: res.Requests, RegistryRequests: reads.Requests, RateLimitRemaining: -1}})
 	return res, err
 }
 
@@ -251,14 +292,18 @@ func (p *Provider) check(ctx context.Context, req provider.Request, emit func(pr
 	}
 	var result provider.Result
 	refused := map[string]map[int64]string{}
+	gp := newGraphProgress(emit, 0, 0)
 	for _, key := range order {
-		g, reads, listed, err := p.packageGraph(ctx, req.Service, groups[key].params, false)
-		result.Requests += listed + reads.Requests
+		g, listed, err := p.packageGraph(ctx, req.Service, groups[key].params, registry.Need{Referrers: true}, gp)
+		result.Requests += listed
 		if err != nil {
+			result.Requests += gp.tally.Reads().Requests
 			return result, err
 		}
 		refused[key] = g.Check(groups[key].ids)
 	}
+	reads := gp.tally.Reads()
+	result.Requests += reads.Requests
 	rows := make([][]any, len(req.Keys))
 	for i, k := range req.Keys {
 		rows[i] = []any{nil}
@@ -267,7 +312,7 @@ func (p *Provider) check(ctx context.Context, req provider.Request, emit func(pr
 			rows[i][0] = r
 		}
 	}
-	return result, emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: result.Requests, RateLimitRemaining: -1}})
+	return result, emit(provider.Batch{Rows: rows, Progress: &provider.Progress{Rows: int64(len(rows)), Requests: result.Requests, RegistryRequests: reads.Requests, RateLimitRemaining: -1}})
 }
 
 // versionOf reads a row of id, name and tags.

@@ -199,7 +199,9 @@ func (t *paceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	now := t.pacer.now()
-	if wait, limited := rateLimitWait(resp, now); limited && wait > 0 {
+	// A refusal that names no wait pauses the token from the retry loop,
+	// which alone knows how many times the request was refused.
+	if wait, limited := rateLimitWait(resp, now); limited && wait > 0 && !secondaryUnsaid(resp) {
 		t.pacer.pause(now.Add(wait))
 	}
 	return resp, nil

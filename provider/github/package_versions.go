@@ -95,7 +95,7 @@ func packageVersions() resource {
 			},
 			method{
 				Method: schema.Method{
-					Name: "delete_package_version_for_" + o.mutate, Verb: schema.Delete, Guarded: true,
+					Name: "delete_package_version_for_" + o.mutate, Verb: schema.Delete, Guarded: true, GuardReads: guardReads,
 					UndoneBy: "restore_package_version_for_" + o.mutate,
 					Required: o.keys("package_name", "package_type", "package_version_id"), Excludes: o.excludes,
 					Route:  schema.Route{Verb: http.MethodDelete, Path: version},

@@ -3,11 +3,15 @@ package github
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/google/go-github/v60/github"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pkgql/pkgql/provider"
@@ -35,6 +39,7 @@ type listing struct {
 	total    int        // pages this listing reads; 0 while unknown
 	last     int        // the last page GitHub has, from rel="last"; 0 when not given
 	done     int        // pages sent
+	booked   int64      // pages booked in the token's pageBook and not yet read
 }
 
 // list reads the method's route page by page, 100 rows a page when the route
@@ -76,6 +81,10 @@ func (c *call) list(ctx context.Context) (provider.Result, error) {
 	} else if first.next == 0 {
 		l.total = 1
 	}
+	if err := l.fits(); err != nil {
+		return provider.Result{}, err
+	}
+	defer l.read(math.MaxInt64)
 	err = l.deliver(first)
 	switch {
 	case err == errLimitReached:
@@ -96,6 +105,129 @@ func (c *call) list(ctx context.Context) (provider.Result, error) {
 	return provider.Result{HTTPStatus: http.StatusOK}, nil
 }
 
+// fits stops a listing whose pages after the first, as page 1's rel="last"
+// counts them, cannot fit in the primary budget page 1's answer reported,
+// less the pages other listings of the token have yet to read. It runs
+// before page 1's rows are sent: the call then fails whole, with no row,
+// rather than halfway through with some. Every page is counted though a
+// revalidated one answered 304 would cost nothing, as whether it will be is
+// known only once it is asked. A listing that fits books its pages until it
+// has read them, so that listings running at once are checked together.
+func (l *listing) fits() error {
+	need := int64(l.total - 1)
+	remaining := l.c.stats.remaining.Load()
+	if need <= 0 || remaining < 0 {
+		return nil
+	}
+	others, remaining, ok := l.c.pages.book(&l.booked, need, remaining)
+	if ok {
+		return nil
+	}
+	msg := fmt.Sprintf("the listing has %d pages: the %d after page 1 would cost %d requests of the primary rate limit, which has %d left", l.total, need, need, remaining)
+	if others > 0 {
+		msg += fmt.Sprintf(", %d of them due to listings already under way", others)
+	}
+	e := &provider.Error{
+		Kind: provider.KindRateLimit, API: apiName, DocURL: rateLimitDoc,
+		Message: msg + "; no row of it was returned",
+		Hint:    "run it again after the reset, or narrow it with a LIMIT or a filter",
+	}
+	if reset := l.c.stats.reset.Load(); reset > 0 {
+		e.Reset = time.Unix(reset, 0)
+	}
+	return e
+}
+
+// read gives back the booking of pages read, or of every page left once the
+// listing ends. Pages are read concurrently: the book's lock guards booked.
+func (l *listing) read(pages int64) { l.c.pages.release(&l.booked, pages) }
+
+// pageBook counts the pages that listings of one token have found room for
+// in its primary budget and not yet read, beside the lowest budget GitHub
+// has reported in the current hour: each listing's page 1 reports the budget
+// as it stood when that page was answered, and another's answered since has
+// spent more of it.
+type pageBook struct {
+	mu        sync.Mutex
+	booked    int64
+	remaining int64 // the lowest x-ratelimit-remaining of the hour; -1 while unknown
+	reset     int64 // that hour's x-ratelimit-reset
+}
+
+// answered takes the budget an answer reported, and gives back read of the
+// pages booked to *mine (nil for none), the answer being one of them.
+func (b *pageBook) answered(mine *int64, read int64, rate github.Rate) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if mine != nil {
+		read = min(read, *mine)
+		*mine -= read
+		b.booked -= read
+	}
+	remaining, reset := int64(rate.Remaining), rate.Reset.Unix()
+	if rate.Limit == 0 || reset <= 0 {
+		return // the answer said nothing of the budget
+	}
+	switch {
+	case reset > b.reset:
+		b.remaining, b.reset = remaining, reset
+	case reset == b.reset:
+		b.remaining = min(b.remaining, remaining)
+	}
+}
+
+// book finds room for need pages in the budget, the lower of remaining and
+// what other answers reported, beside the pages already booked, and books
+// them to *mine. It returns the pages booked by others and the budget it
+// went by, either way.
+func (b *pageBook) book(mine *int64, need, remaining int64) (others, left int64, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	others = b.booked
+	if b.remaining >= 0 && b.reset > 0 {
+		remaining = min(remaining, b.remaining)
+	}
+	if need+others > remaining {
+		return others, remaining, false
+	}
+	b.booked += need
+	*mine += need
+	return others, remaining, true
+}
+
+// release gives back up to pages of those booked to *mine.
+func (b *pageBook) release(mine *int64, pages int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	pages = min(pages, *mine)
+	*mine -= pages
+	b.booked -= pages
+}
+
+// pageBooks hands out one pageBook per token and API for the life of the
+// provider process, as pacers does.
+type pageBooks struct {
+	mu sync.Mutex
+	m  map[string]*pageBook
+}
+
+func (bs *pageBooks) get(account string) *pageBook {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	if bs.m == nil {
+		bs.m = map[string]*pageBook{}
+	}
+	b := bs.m[account]
+	if b == nil {
+		b = &pageBook{remaining: -1}
+		bs.m[account] = b
+	}
+	return b
+}
+
 // fetch reads one page and lays its rows out.
 func (l *listing) fetch(ctx context.Context, n int) page {
 	q := l.query
@@ -111,6 +243,17 @@ func (l *listing) fetch(ctx context.Context, n int) page {
 		u += "?" + q.Encode()
 	}
 	rows, resp, err := l.c.getRows(ctx, u)
+	if resp != nil {
+		// A booked page answered is spent in the budget the answer
+		// reports: it is taken off the booking under the same lock.
+		read := int64(0)
+		if n > 1 {
+			read = 1
+		}
+		l.c.pages.answered(&l.booked, read, resp.Rate)
+	} else if n > 1 {
+		l.read(1)
+	}
 	if err != nil {
 		return page{number: n, err: err}
 	}

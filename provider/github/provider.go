@@ -47,8 +47,8 @@ func settings() []schema.Setting {
 			// gh knows a GitHub Enterprise Server by its web host.
 			Command: []string{"gh", "auth", "token", "--hostname", "{" + SettingBaseURL + ".host}"},
 			Secret:  true,
-			Hint: "set GITHUB_TOKEN or GH_TOKEN, run `gh auth login`, or pass --token-file FILE " +
-				"(a classic token needs read:packages, and delete:packages and write:packages to delete and restore)"},
+			Hint:    "set GITHUB_TOKEN or GH_TOKEN, run `gh auth login`, or pass --token-file FILE",
+			Needs:   "a classic token needs read:packages, and delete:packages and write:packages to delete and restore"},
 		{Name: SettingRegistryURL, Description: "container registry URL", Flag: "registry-url", Env: []string{"PKGQL_REGISTRY_URL"}, Default: registry.DefaultURL},
 	}
 }
@@ -59,6 +59,7 @@ type Provider struct {
 	services []service
 	policy   retryPolicy
 	pacers   pacers
+	books    pageBooks
 
 	mu   sync.RWMutex
 	conn *conn
@@ -75,6 +76,7 @@ type conn struct {
 	// it is never logged.
 	token    string
 	registry *registry.Client
+	pages    *pageBook
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -127,18 +129,22 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	// retry → cache → pace → limit: a retry is paced and revalidated like a
 	// first try, and a request waiting for its turn holds no slot.
 	account := tokenKey(token, base.String())
-	var rt http.RoundTripper = &paceTransport{
-		next:  limit,
-		pacer: p.pacers.get(account, cfg.RateWindow, cfg.MutationInterval),
-	}
+	pacer := p.pacers.get(account, cfg.RateWindow, cfg.MutationInterval)
+	var rt http.RoundTripper = &paceTransport{next: limit, pacer: pacer}
 	if cfg.CacheDir != "" {
 		if rt, err = newCacheTransport(rt, cfg.CacheDir, account); err != nil {
 			return &provider.Error{Kind: provider.KindInvalid, Message: err.Error(),
 				Hint: "run with --no-cache, or make the cache directory writable"}
 		}
 	}
+	policy := p.policy
+	if cfg.RateWindow > 0 {
+		// GitHub's minute, in a server that counts minutes faster.
+		policy.secondaryBase = min(cfg.RateWindow, policy.secondaryBase)
+		policy.secondaryMax = min(5*cfg.RateWindow, policy.secondaryMax)
+	}
 	hc := &http.Client{
-		Transport:     &retryTransport{next: rt, policy: p.policy, logger: p.logger},
+		Transport:     &retryTransport{next: rt, policy: policy, logger: p.logger, pause: pacer.pause},
 		CheckRedirect: stayOn(base),
 	}
 	gh := github.NewClient(hc)
@@ -164,7 +170,7 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 
 	p.mu.Lock()
 	old := p.conn
-	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, token: token, registry: reg}
+	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, token: token, registry: reg, pages: p.books.get(account)}
 	p.mu.Unlock()
 	if old != nil {
 		old.transport.CloseIdleConnections()
@@ -224,6 +230,9 @@ func parseBaseURL(s string) (*url.URL, error) {
 // Call performs one method once. Params are checked before any request;
 // rows go to emit in batches, in GitHub's order.
 func (p *Provider) Call(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+	if req.Budget {
+		return p.budget(ctx, emit)
+	}
 	if res, m, err := lookup(p.services, req); err == nil && res.name == "package_versions" {
 		switch {
 		case req.Check && m.Guarded:
@@ -252,7 +261,7 @@ func (p *Provider) callPlain(ctx context.Context, req provider.Request, emit fun
 	cn := p.conn
 	p.mu.RUnlock()
 	c := &call{
-		gh: cn.gh, policy: p.policy, logger: p.logger, concurrency: cn.concurrency, token: cn.token,
+		gh: cn.gh, policy: p.policy, logger: p.logger, concurrency: cn.concurrency, token: cn.token, pages: cn.pages,
 		service: req.Service, res: res, m: m, params: req.Params, limit: req.Limit,
 		emit: emit, stats: newCallStats(),
 	}

@@ -45,6 +45,12 @@ type retryPolicy struct {
 	// maxWait is the longest rate-limit wait taken; a longer one fails the
 	// call with the reset time instead.
 	maxWait time.Duration
+	// secondaryBase is the first wait after a secondary-limit refusal that
+	// says neither how long to wait nor that the primary budget is spent:
+	// GitHub's docs ask for at least a minute, then exponentially more on
+	// each refusal after it. secondaryMax caps those waits.
+	secondaryBase time.Duration
+	secondaryMax  time.Duration
 	// headerTimeout bounds the wait for a response's headers, and
 	// idleTimeout each wait for more of its body: a server that stalls
 	// fails the attempt rather than hanging the statement.
@@ -67,6 +73,8 @@ func defaultRetryPolicy() retryPolicy {
 		base:          200 * time.Millisecond,
 		max:           5 * time.Second,
 		maxWait:       60 * time.Second,
+		secondaryBase: time.Minute,
+		secondaryMax:  5 * time.Minute,
 		headerTimeout: 30 * time.Second,
 		idleTimeout:   30 * time.Second,
 		maxStalls:     2,
@@ -93,6 +101,22 @@ func (p retryPolicy) backoff(attempt int) time.Duration {
 	return half + p.jitter(half)
 }
 
+// secondaryWait is the wait before resending a request after its refusal
+// number n (1 for the first) for a secondary limit that named no wait: the
+// base, doubled per refusal, plus up to a quarter more so that requests
+// refused together do not come back together, and never over the cap. The
+// jitter only adds, so the first wait is never under the minute GitHub asks.
+func (p retryPolicy) secondaryWait(n int) time.Duration {
+	d := p.secondaryMax
+	if n < 31 {
+		d = min(p.secondaryBase<<(n-1), p.secondaryMax)
+	}
+	if q := d / 4; q > 0 {
+		d += p.jitter(q)
+	}
+	return min(d, p.secondaryMax)
+}
+
 func sleepContext(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -111,6 +135,9 @@ type retryTransport struct {
 	next   http.RoundTripper
 	policy retryPolicy
 	logger hclog.Logger
+	// pause holds every request of the token until a time, while one of them
+	// backs off from a secondary limit; nil where nothing is paced.
+	pause func(time.Time)
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -129,6 +156,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// GET and HEAD carry no body and change nothing: any failure can be retried.
 	replayable := req.Method == http.MethodGet || req.Method == http.MethodHead
 	stalls := 0
+	unsaid := 0 // secondary-limit refusals that named no wait
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -159,7 +187,16 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if wait, limited := rateLimitWait(resp, t.policy.now()); limited {
 			// GitHub refused the request without acting on it, so even a
 			// DELETE can be sent again once the wait is over.
-			if last || wait > t.policy.maxWait {
+			if secondaryUnsaid(resp) {
+				unsaid++
+				wait = t.policy.secondaryWait(unsaid)
+				if t.pause != nil && !last {
+					t.pause(t.policy.now().Add(wait))
+				}
+			} else if wait > t.policy.maxWait {
+				return resp, nil
+			}
+			if last {
 				return resp, nil
 			}
 			discard(resp)
@@ -383,8 +420,9 @@ func discard(resp *http.Response) {
 
 // rateLimitWait tells whether resp is GitHub refusing a request for a rate
 // limit, and how long it asks to wait: Retry-After when given, else until
-// x-ratelimit-reset when x-ratelimit-remaining is 0, else (a 429 that says
-// neither) the minute GitHub's docs ask for.
+// x-ratelimit-reset when x-ratelimit-remaining is 0, else (a secondary limit
+// that says neither, see secondaryUnsaid) the minute GitHub's docs ask for
+// at least; the retry loop lengthens that on repeats.
 func rateLimitWait(resp *http.Response, now time.Time) (time.Duration, bool) {
 	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
 		return 0, false
@@ -403,11 +441,60 @@ func rateLimitWait(resp *http.Response, now time.Time) (time.Duration, bool) {
 		}
 		return time.Hour, true
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
+	if secondaryUnsaid(resp) {
 		return time.Minute, true
 	}
 	return 0, false
 }
+
+// secondaryUnsaid tells whether resp is a secondary-limit refusal that names
+// no wait: a 403 or 429 without a usable Retry-After and without
+// x-ratelimit-remaining 0, which is a 429, or a 403 whose message says it
+// is a secondary (formerly "abuse") rate limit. Any other 403 is a
+// permission refusal and is not retried.
+func secondaryUnsaid(resp *http.Response) bool {
+	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
+		return false
+	}
+	if ra := resp.Header.Get("Retry-After"); ra != "" {
+		if secs, err := strconv.ParseInt(ra, 10, 64); err == nil && secs >= 0 {
+			return false
+		}
+		if _, err := http.ParseTime(ra); err == nil {
+			return false
+		}
+	}
+	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		return false
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return true
+	}
+	msg := bytes.ToLower(peekBody(resp, 1<<16))
+	return bytes.Contains(msg, []byte("secondary rate limit")) || bytes.Contains(msg, []byte("abuse"))
+}
+
+// peekBody returns up to n bytes of resp's body and leaves the body whole
+// for whoever reads it next.
+func peekBody(resp *http.Response, n int64) []byte {
+	if resp.Body == nil || resp.Body == http.NoBody {
+		return nil
+	}
+	head, err := io.ReadAll(io.LimitReader(resp.Body, n))
+	resp.Body = &peekedBody{Reader: io.MultiReader(bytes.NewReader(head), resp.Body), body: resp.Body}
+	if err != nil {
+		return nil
+	}
+	return head
+}
+
+// peekedBody is a body whose first bytes were read ahead.
+type peekedBody struct {
+	io.Reader
+	body io.ReadCloser
+}
+
+func (b *peekedBody) Close() error { return b.body.Close() }
 
 // retryable tells whether a transport error is worth another attempt. A
 // request that may have reached the server is retried only when replaying it

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/errgroup"
 	"oras.land/oras-go/v2/content"
+	"oras.land/oras-go/v2/errdef"
 	"oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/errcode"
@@ -55,7 +57,32 @@ type Client struct {
 	// later statement: a bulk DELETE's check reuses what its SELECT read.
 	mu        sync.Mutex
 	manifests map[string]*Manifest // by image@digest; at most maxCached
+
+	// referrersAPI is whether the registry serves the referrers API, learnt
+	// from its first answer and kept: a registry without it (ghcr.io) is
+	// asked once, not once per subject.
+	referrersAPI atomic.Int32
+	// referrers are the referrers API's answers, by image@digest, reused
+	// for referrersFresh: a DELETE's check then asks nothing its SELECT
+	// asked. An answer can only miss a referrer pushed after it, whose own
+	// manifest, read as a version, names its subject all the same.
+	referrers map[string]answer
 }
+
+type answer struct {
+	at   time.Time
+	refs []Referrer
+}
+
+// referrersFresh is how long a referrers answer is reused.
+const referrersFresh = time.Minute
+
+// The states of Client.referrersAPI.
+const (
+	referrersUnknown int32 = iota
+	referrersServed
+	referrersAbsent
+)
 
 // maxCached bounds the manifests kept, far above any package's versions.
 const maxCached = 200_000
@@ -77,7 +104,7 @@ func New(cfg Config) (*Client, error) {
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "":
 		return nil, fmt.Errorf("the registry URL %q must be a scheme and host only, such as https://ghcr.io", raw)
 	}
-	c := &Client{url: u, host: u.Host, token: cfg.Token, concurrency: cfg.Concurrency, userAgent: cfg.UserAgent, transport: cfg.Transport, cache: auth.NewCache(), manifests: map[string]*Manifest{}}
+	c := &Client{url: u, host: u.Host, token: cfg.Token, concurrency: cfg.Concurrency, userAgent: cfg.UserAgent, transport: cfg.Transport, cache: auth.NewCache(), manifests: map[string]*Manifest{}, referrers: map[string]answer{}}
 	if c.concurrency <= 0 {
 		c.concurrency = 8
 	}
@@ -95,11 +122,41 @@ func New(cfg Config) (*Client, error) {
 // Host is the registry's host[:port], as image references name it.
 func (c *Client) Host() string { return c.host }
 
-// Reads counts what one read of a package sent.
+// Reads counts what reads of a package sent.
 type Reads struct {
 	Requests  int64 // every HTTP request, token requests and challenges included
 	Manifests int64
 	Configs   int64
+	Referrers int64 // subjects the referrers API answered for
+}
+
+// Tally counts one call's registry requests as they are sent. OnRequest,
+// when set, is told the count after each request, from the goroutine that
+// sent it; it must be safe for concurrent use. The zero Tally counts.
+type Tally struct {
+	mu        sync.Mutex
+	reads     Reads
+	OnRequest func(Reads)
+}
+
+func (t *Tally) add(r Reads) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.reads = t.reads.Add(r)
+	now := t.reads
+	t.mu.Unlock()
+	if t.OnRequest != nil && r.Requests > 0 {
+		t.OnRequest(now)
+	}
+}
+
+// Reads is what was counted so far.
+func (t *Tally) Reads() Reads {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.reads
 }
 
 // ReadManifests reads the manifest of each digest of one image (owner/name)
@@ -107,11 +164,10 @@ type Reads struct {
 // again. Any read that fails fails the whole: a graph built on some
 // manifests would call needed versions garbage. The manifests returned are
 // the caller's own.
-func (c *Client) ReadManifests(ctx context.Context, image string, digests []string) (map[string]*Manifest, Reads, error) {
-	var reads Reads
-	repo, err := c.repository(image, &reads.Requests)
+func (c *Client) ReadManifests(ctx context.Context, image string, digests []string, tally *Tally) (map[string]*Manifest, error) {
+	repo, err := c.repository(image, tally)
 	if err != nil {
-		return nil, reads, err
+		return nil, err
 	}
 	out := make(map[string]*Manifest, len(digests))
 	uniq := make([]string, 0, len(digests))
@@ -135,7 +191,7 @@ func (c *Client) ReadManifests(ctx context.Context, image string, digests []stri
 		if err != nil {
 			return err
 		}
-		atomic.AddInt64(&reads.Manifests, 1)
+		tally.add(Reads{Manifests: 1})
 		cp := *m
 		mu.Lock()
 		out[d] = &cp
@@ -151,22 +207,21 @@ func (c *Client) ReadManifests(ctx context.Context, image string, digests []stri
 		// The first read alone: it meets the challenge and fetches the
 		// registry token that every other read then reuses.
 		if err := read(ctx, uniq[0]); err != nil {
-			return nil, reads, err
+			return nil, err
 		}
 	}
 	if err := each(ctx, c.concurrency, uniq[min(1, len(uniq)):], read); err != nil {
-		return nil, reads, err
+		return nil, err
 	}
-	return out, reads, nil
+	return out, nil
 }
 
 // ReadPlatforms reads the config blob of each image manifest, once per
 // config, and sets its Platform: for images that no index describes.
-func (c *Client) ReadPlatforms(ctx context.Context, image string, images []*Manifest) (Reads, error) {
-	var reads Reads
-	repo, err := c.repository(image, &reads.Requests)
+func (c *Client) ReadPlatforms(ctx context.Context, image string, images []*Manifest, tally *Tally) error {
+	repo, err := c.repository(image, tally)
 	if err != nil {
-		return reads, err
+		return err
 	}
 	byConfig := map[string][]*Manifest{}
 	var configs []*Manifest
@@ -180,12 +235,12 @@ func (c *Client) ReadPlatforms(ctx context.Context, image string, images []*Mani
 		byConfig[m.Config] = append(byConfig[m.Config], m)
 	}
 	var mu sync.Mutex
-	err = each(ctx, c.concurrency, configs, func(ctx context.Context, m *Manifest) error {
+	return each(ctx, c.concurrency, configs, func(ctx context.Context, m *Manifest) error {
 		p, err := c.readPlatform(ctx, repo, image, m)
 		if err != nil {
 			return err
 		}
-		atomic.AddInt64(&reads.Configs, 1)
+		tally.add(Reads{Configs: 1})
 		mu.Lock()
 		for _, same := range byConfig[m.Config] {
 			same.Platform = p
@@ -193,12 +248,123 @@ func (c *Client) ReadPlatforms(ctx context.Context, image string, images []*Mani
 		mu.Unlock()
 		return nil
 	})
-	return reads, err
+}
+
+// Referrer is a manifest the referrers API lists for a subject.
+type Referrer struct {
+	Digest       string
+	MediaType    string
+	ArtifactType string
+}
+
+// ReadReferrers asks the referrers API what refers to each digest of one
+// image: one request per digest (more only when the registry pages its
+// answer), none for a digest asked within referrersFresh, Concurrency at a
+// time. served is false when the registry has no
+// referrers API: it answered 404 (the distribution spec forbids that answer
+// to a registry that serves the API), redirected off its host (as ghcr.io
+// does) or answered something that is not an image index. That is learnt
+// from the first request, alone, and kept: a registry without the API is
+// not asked again, and what it would have told is what the referrers tag
+// schema and cosign's tags tell, which are versions the graph reads anyway.
+func (c *Client) ReadReferrers(ctx context.Context, image string, digests []string, tally *Tally) (refs map[string][]Referrer, served bool, err error) {
+	if c.referrersAPI.Load() == referrersAbsent {
+		return nil, false, nil
+	}
+	repo, err := c.repository(image, tally)
+	if err != nil {
+		return nil, false, err
+	}
+	// Never the tag schema fallback of oras: those tags are versions the
+	// graph has read already.
+	repo.SetReferrersCapability(true)
+	refs = make(map[string][]Referrer, len(digests))
+	uniq := make([]string, 0, len(digests))
+	now := time.Now()
+	c.mu.Lock()
+	for _, d := range digests {
+		if _, ok := refs[d]; ok {
+			continue
+		}
+		if a, ok := c.referrers[image+"@"+d]; ok && now.Sub(a.at) < referrersFresh {
+			refs[d] = slices.Clone(a.refs)
+			continue
+		}
+		refs[d] = nil
+		uniq = append(uniq, d)
+	}
+	c.mu.Unlock()
+	var mu sync.Mutex
+	read := func(ctx context.Context, d string) error {
+		dg, err := digest.Parse(d)
+		if err != nil {
+			return fmt.Errorf("version name %q of %s is not a digest", d, image)
+		}
+		var found []Referrer
+		err = repo.Referrers(ctx, ocispec.Descriptor{Digest: dg}, "", func(page []ocispec.Descriptor) error {
+			for _, r := range page {
+				found = append(found, Referrer{Digest: r.Digest.String(), MediaType: r.MediaType, ArtifactType: r.ArtifactType})
+			}
+			return nil
+		})
+		if err != nil {
+			if noReferrersAPI(err) {
+				c.referrersAPI.CompareAndSwap(referrersUnknown, referrersAbsent)
+				return errNoReferrersAPI
+			}
+			return c.readError("referrers", image, d, err)
+		}
+		c.referrersAPI.CompareAndSwap(referrersUnknown, referrersServed)
+		tally.add(Reads{Referrers: 1})
+		mu.Lock()
+		refs[d] = found
+		mu.Unlock()
+		c.mu.Lock()
+		if len(c.referrers) >= maxCached {
+			clear(c.referrers)
+		}
+		c.referrers[image+"@"+d] = answer{at: now, refs: found}
+		c.mu.Unlock()
+		return nil
+	}
+	if len(uniq) > 0 && c.referrersAPI.Load() == referrersUnknown {
+		// The first alone: it tells whether the API is there at all.
+		if err := read(ctx, uniq[0]); err != nil {
+			if errors.Is(err, errNoReferrersAPI) {
+				return nil, false, nil
+			}
+			return nil, false, err
+		}
+		uniq = uniq[1:]
+	}
+	if err := each(ctx, c.concurrency, uniq, read); err != nil {
+		if errors.Is(err, errNoReferrersAPI) {
+			// A registry that served the API a moment ago and now denies
+			// it cannot be told from an outage.
+			return nil, false, fmt.Errorf("the registry %s served the referrers API, then answered as one without it", c.host)
+		}
+		return nil, false, err
+	}
+	return refs, true, nil
+}
+
+var errNoReferrersAPI = errors.New("no referrers API")
+
+// noReferrersAPI tells the answers of a registry without the referrers API
+// from failures. oras reports a 404 other than NAME_UNKNOWN, and an answer
+// that is not an image index, as ErrUnsupported; a redirect is not followed
+// (referrersRedirect), so it arrives as an error response with a 3xx status.
+func noReferrersAPI(err error) bool {
+	if errors.Is(err, errdef.ErrUnsupported) {
+		return true
+	}
+	var er *errcode.ErrorResponse
+	return errors.As(err, &er) && er.StatusCode >= 300 && er.StatusCode < 400
 }
 
 // Add sums what two steps read.
 func (r Reads) Add(o Reads) Reads {
-	return Reads{Requests: r.Requests + o.Requests, Manifests: r.Manifests + o.Manifests, Configs: r.Configs + o.Configs}
+	return Reads{Requests: r.Requests + o.Requests, Manifests: r.Manifests + o.Manifests, Configs: r.Configs + o.Configs, Referrers: r.Referrers + o.Referrers}
 }
 
 // each runs f on every item, Concurrency at a time; the first error stops
@@ -212,7 +378,7 @@ func each[T any](ctx context.Context, limit int, items []T, f func(context.Conte
 	return g.Wait()
 }
 
-func (c *Client) repository(image string, requests *int64) (*remote.Repository, error) {
+func (c *Client) repository(image string, tally *Tally) (*remote.Repository, error) {
 	repo, err := remote.NewRepository(c.host + "/" + strings.ToLower(image))
 	if err != nil {
 		return nil, fmt.Errorf("%q is not an image name the registry accepts: %w", image, err)
@@ -226,7 +392,7 @@ func (c *Client) repository(image string, requests *int64) (*remote.Repository, 
 		// of Basic auth; the user name is not checked.
 		cred = auth.StaticCredential(c.host, auth.Credential{Username: "pkgql", Password: c.token})
 	}
-	hc := &http.Client{Transport: &guardTransport{host: c.host, next: c.transport, requests: requests}}
+	hc := &http.Client{Transport: &guardTransport{host: c.host, next: c.transport, tally: tally}, CheckRedirect: referrersRedirect}
 	repo.Client = &auth.Client{Client: hc, Cache: c.cache, Credential: cred, Header: http.Header{"User-Agent": {c.userAgent}}}
 	return repo, nil
 }
@@ -297,13 +463,27 @@ func (c *Client) readError(what, image, ref string, err error) error {
 	return re
 }
 
+// referrersRedirect keeps a referrers request on the registry: ghcr.io
+// answers one with 303 to a rate-limited page of github.com, which is no
+// referrers API. Blobs may still be fetched from the storage a registry
+// redirects to.
+func referrersRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if strings.Contains(via[0].URL.Path, "/referrers/") && !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		return http.ErrUseLastResponse
+	}
+	return nil
+}
+
 // guardTransport counts requests and keeps credentials on the registry's
 // host: a token endpoint elsewhere (the distribution spec allows one) gets
 // no GitHub token, and the read fails saying why.
 type guardTransport struct {
-	host     string
-	next     http.RoundTripper
-	requests *int64
+	host  string
+	next  http.RoundTripper
+	tally *Tally
 }
 
 func (t *guardTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -313,6 +493,6 @@ func (t *guardTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("the registry %s sent pkgql to %s for a token; the GitHub token goes to the configured registry only (set --registry-url to the registry that serves the images)", t.host, r.URL.Host)
 	}
-	atomic.AddInt64(t.requests, 1)
+	t.tally.add(Reads{Requests: 1})
 	return t.next.RoundTrip(r)
 }

@@ -16,11 +16,13 @@ import (
 
 const ghToken = "ghp_sandboxtoken000000000000000000000000"
 
-// serve starts the sandbox registry on a real listener.
-func serve(t *testing.T) (*sandbox.Registry, *httptest.Server, map[string]*sandbox.ImageRepo) {
+// serve starts the sandbox registry on a real listener, with the referrers
+// API or without it.
+func serve(t *testing.T, referrersAPI bool) (*sandbox.Registry, *httptest.Server, map[string]*sandbox.ImageRepo) {
 	t.Helper()
-	repos := sandbox.ImageRepos("octocat")
+	repos := sandbox.ImageRepos("octocat", referrersAPI)
 	reg := sandbox.NewRegistry(ghToken, repos)
+	reg.SetReferrersAPI(referrersAPI)
 	srv := httptest.NewServer(reg)
 	t.Cleanup(srv.Close)
 	byName := map[string]*sandbox.ImageRepo{}
@@ -52,23 +54,24 @@ func newClient(t *testing.T, url, token string) *registry.Client {
 // TestSandboxHistory reads the app's push history over HTTP and checks the
 // graph against what each push made, version by version.
 func TestSandboxHistory(t *testing.T) {
-	reg, srv, repos := serve(t)
+	reg, srv, repos := serve(t, true)
 	repo := repos["octocat/app"]
 	vs, ds := versions(repo)
 	c := newClient(t, srv.URL, "")
-	ms, reads, err := c.ReadManifests(context.Background(), "octocat/app", append(ds, ds[0]))
+	var tally registry.Tally
+	ms, err := c.ReadManifests(context.Background(), "octocat/app", append(ds, ds[0]), &tally)
 	if err != nil {
 		t.Fatal(err)
 	}
-	more, err := c.ReadPlatforms(context.Background(), "octocat/app", registry.Build(vs, ms).Unplaced(ms))
-	if err != nil {
+	if err := c.ReadPlatforms(context.Background(), "octocat/app", registry.Build(vs, ms, nil).Unplaced(ms), &tally); err != nil {
 		t.Fatal(err)
 	}
-	reads = reads.Add(more)
+	reads := tally.Reads()
 	// Manifests are named by digest, so a second read of the package reads
 	// none again.
-	if _, again, err := c.ReadManifests(context.Background(), "octocat/app", ds); err != nil || again.Requests != 0 {
-		t.Errorf("read again: %+v, %v", again, err)
+	var again registry.Tally
+	if _, err := c.ReadManifests(context.Background(), "octocat/app", ds, &again); err != nil || again.Reads().Requests != 0 {
+		t.Errorf("read again: %+v, %v", again.Reads(), err)
 	}
 	// One read per manifest, asked twice or not; the config of the two
 	// images no index describes; the challenge and one token.
@@ -78,7 +81,7 @@ func TestSandboxHistory(t *testing.T) {
 	if st := reg.Stats(); st[sandbox.RegKindManifest] != len(ds)+1 || st[sandbox.RegKindToken] != 1 || st[sandbox.RegKindBlob] != 2 {
 		t.Errorf("the registry saw %v", st)
 	}
-	g := registry.Build(vs, ms)
+	g := registry.Build(vs, ms, nil)
 
 	// The truth, from the push history in sandbox/registry_seed.go: id →
 	// role, platform, in use.
@@ -210,7 +213,7 @@ func untagged(g *registry.Graph) []int {
 // token endpoint; a wrong token or none is an error that says what the
 // registry answered.
 func TestPrivateImage(t *testing.T) {
-	_, srv, repos := serve(t)
+	_, srv, repos := serve(t, true)
 	vs, ds := versions(repos["octocat/tool"])
 	tests := []struct{ name, token, err string }{
 		{name: "no token", err: "answered 404"},
@@ -220,9 +223,9 @@ func TestPrivateImage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newClient(t, srv.URL, tt.token)
-			ms, _, err := c.ReadManifests(context.Background(), "octocat/tool", ds)
+			ms, err := c.ReadManifests(context.Background(), "octocat/tool", ds, nil)
 			if err == nil {
-				_, err = c.ReadPlatforms(context.Background(), "octocat/tool", registry.Build(vs, ms).Unplaced(ms))
+				err = c.ReadPlatforms(context.Background(), "octocat/tool", registry.Build(vs, ms, nil).Unplaced(ms), nil)
 			}
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "ghp_") {
@@ -243,21 +246,21 @@ func TestPrivateImage(t *testing.T) {
 // TestOutage: a registry that fails, or has lost a version's manifest, fails
 // the read as a whole.
 func TestOutage(t *testing.T) {
-	reg, srv, repos := serve(t)
+	reg, srv, repos := serve(t, true)
 	_, ds := versions(repos["octocat/app"])
 	c := newClient(t, srv.URL, "")
 	reg.SetDown(true)
-	if _, _, err := c.ReadManifests(context.Background(), "octocat/app", ds); err == nil || !strings.Contains(err.Error(), "503") {
+	if _, err := c.ReadManifests(context.Background(), "octocat/app", ds, nil); err == nil || !strings.Contains(err.Error(), "503") {
 		t.Fatalf("outage: %v", err)
 	}
 	reg.SetDown(false)
 	reg.Remove("octocat/app", ds[3])
-	_, _, err := c.ReadManifests(context.Background(), "octocat/app", ds)
+	_, err := c.ReadManifests(context.Background(), "octocat/app", ds, nil)
 	if err == nil || !strings.Contains(err.Error(), "404") || !strings.Contains(err.Error(), ds[3]) {
 		t.Fatalf("missing manifest: %v", err)
 	}
 	reg.Restore("octocat/app", ds[3])
-	if _, _, err := c.ReadManifests(context.Background(), "octocat/app", ds); err != nil {
+	if _, err := c.ReadManifests(context.Background(), "octocat/app", ds, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -278,7 +281,7 @@ func TestTokenStaysOnHost(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
 	defer reg.Close()
-	_, _, err := newClient(t, reg.URL, ghToken).ReadManifests(context.Background(), "octocat/app", []string{"sha256:" + strings.Repeat("a", 64)})
+	_, err := newClient(t, reg.URL, ghToken).ReadManifests(context.Background(), "octocat/app", []string{"sha256:" + strings.Repeat("a", 64)}, nil)
 	if err == nil || !strings.Contains(err.Error(), "configured registry only") {
 		t.Fatalf("error %v", err)
 	}
@@ -296,5 +299,155 @@ func TestConfig(t *testing.T) {
 	c, err := registry.New(registry.Config{})
 	if err != nil || c.Host() != "ghcr.io" {
 		t.Errorf("default: %v %v", c, err)
+	}
+}
+
+// TestReferrers reads the app's graph from a registry with the referrers API
+// and from one without it. With it, each version a tag needs is asked about
+// once; without it, the first answer (404) is the only referrers request,
+// and the referrers tag schema index the push left tells the same. Either
+// way the SBOM, which no tag names, is in use, the guard keeps it, and the
+// garbage is the same 12 versions.
+func TestReferrers(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		referrersAPI bool
+	}{{"referrers API", true}, {"referrers tag schema", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			reg, srv, repos := serve(t, tt.referrersAPI)
+			vs, _ := versions(repos["octocat/app"])
+			c := newClient(t, srv.URL, "")
+			var tally registry.Tally
+			g, err := c.ReadGraph(context.Background(), "octocat/app", vs, registry.Need{Referrers: true}, &tally)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantReferrers, answered := 1, int64(0)
+			if tt.referrersAPI {
+				wantReferrers = len(g.Needed())
+				answered = int64(wantReferrers)
+			}
+			if got := tally.Reads().Referrers; got != answered {
+				t.Errorf("%d subjects answered, want %d", got, answered)
+			}
+			st := reg.Stats()
+			if st[sandbox.RegKindReferrers] != wantReferrers || st[sandbox.RegKindManifest] != len(vs)+1 || tally.Reads().Requests != int64(len(vs)+wantReferrers+2) {
+				t.Errorf("%d versions, %d needed: the registry saw %v, the client counted %+v", len(vs), len(g.Needed()), st, tally.Reads())
+			}
+			var sbom *registry.Node
+			var garbage []string
+			for _, n := range g.Nodes {
+				if n.Role == registry.RoleSBOM {
+					sbom = n
+				}
+				if len(n.Tags) == 0 && !n.InUse {
+					garbage = append(garbage, n.Digest)
+				}
+			}
+			v110 := ""
+			for _, n := range g.Nodes {
+				if slices.Contains(n.Tags, "v1.1.0") {
+					v110 = n.Digest
+				}
+			}
+			if sbom == nil || len(sbom.Tags) != 0 || !sbom.InUse || sbom.Signs != v110 {
+				t.Fatalf("SBOM %+v, v1.1.0 is %s", sbom, v110)
+			}
+			if len(garbage) != 12 || slices.Contains(garbage, sbom.Digest) {
+				t.Errorf("%d garbage versions, SBOM among them: %v", len(garbage), slices.Contains(garbage, sbom.Digest))
+			}
+			untagged := map[int64]bool{}
+			for _, n := range g.Nodes {
+				if len(n.Tags) == 0 {
+					untagged[n.ID] = true
+				}
+			}
+			if got := g.Check(untagged)[sbom.ID]; got != "SBOM of v1.1.0" {
+				t.Errorf("deleting every untagged version: the SBOM %q", got)
+			}
+
+			// A read right after, as a DELETE's check after its SELECT,
+			// asks the registry nothing again; nor does a fresh client,
+			// once it knows the registry has no referrers API, ask more
+			// than once.
+			reg.ResetStats()
+			if _, err := c.ReadGraph(context.Background(), "octocat/app", vs, registry.Need{Referrers: true}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if st := reg.Stats(); len(st) != 0 {
+				t.Errorf("the second read sent %v", st)
+			}
+		})
+	}
+}
+
+// TestReferrersAnswers: what a registry answers to the first referrers
+// request decides whether it has the API. ghcr.io redirects it to a page of
+// github.com, which is not followed; a failure is an error, never taken
+// for a registry without the API, so the guard fails closed.
+func TestReferrersAnswers(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer other.Close()
+	subject := "sha256:" + strings.Repeat("b", 64)
+	for _, tt := range []struct {
+		name   string
+		answer func(w http.ResponseWriter)
+		served bool
+		err    string
+	}{
+		{name: "404", answer: func(w http.ResponseWriter) { w.WriteHeader(http.StatusNotFound) }},
+		{name: "303 to another host", answer: func(w http.ResponseWriter) {
+			w.Header().Set("Location", other.URL+"/-/v2/packages/container/package/x")
+			w.WriteHeader(http.StatusSeeOther)
+		}},
+		{name: "not an index", answer: func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html>")
+		}},
+		{name: "an index", served: true, answer: func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+			fmt.Fprint(w, `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:`+strings.Repeat("c", 64)+`","size":9,"artifactType":"application/spdx+json"}]}`)
+		}},
+		{name: "500", err: "500", answer: func(w http.ResponseWriter) { w.WriteHeader(http.StatusInternalServerError) }},
+		{name: "name unknown", err: "404", answer: func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}`)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var asked atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				asked.Add(1)
+				tt.answer(w)
+			}))
+			defer srv.Close()
+			c := newClient(t, srv.URL, "")
+			for range 2 {
+				refs, served, err := c.ReadReferrers(context.Background(), "octocat/app", []string{subject, subject}, nil)
+				if tt.err != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.err) {
+						t.Fatalf("error %v, want one with %q", err, tt.err)
+					}
+					continue
+				}
+				if err != nil || served != tt.served || served && len(refs[subject]) != 1 {
+					t.Fatalf("served %v, %v, %v", served, refs, err)
+				}
+			}
+			// Asked once: an answer is reused, a registry without the API
+			// is not asked again; a failure is asked again next time.
+			want := int64(1)
+			if tt.err != "" {
+				want = 2
+			}
+			if asked.Load() != want || elsewhere.Load() != 0 {
+				t.Errorf("the registry was asked %d times, another host %d", asked.Load(), elsewhere.Load())
+			}
+		})
 	}
 }

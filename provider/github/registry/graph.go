@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -47,6 +48,8 @@ type Graph struct {
 	// keeps lists, for a digest, what a tag on it needs besides itself: its
 	// children and whatever signs, attests or refers to it.
 	keeps map[string][]edge
+	// referrers are what the graph was built with, to build it again.
+	referrers map[string][]Referrer
 }
 
 type edge struct {
@@ -74,11 +77,13 @@ func imageTags(tags []string) []string {
 	return out
 }
 
-// Build computes the graph of one package from its versions and the
-// manifests read for them (by digest). A version whose manifest is missing
-// from manifests makes the graph incomplete: callers must have read them all.
-func Build(versions []Version, manifests map[string]*Manifest) *Graph {
-	g := &Graph{byDigest: map[string]*Node{}, keeps: map[string][]edge{}}
+// Build computes the graph of one package from its versions, the manifests
+// read for them (by digest) and what the referrers API listed for subjects
+// (by subject digest; nil when it was not asked). A version whose manifest
+// is missing from manifests makes the graph incomplete: callers must have
+// read them all.
+func Build(versions []Version, manifests map[string]*Manifest, referrers map[string][]Referrer) *Graph {
+	g := &Graph{byDigest: map[string]*Node{}, keeps: map[string][]edge{}, referrers: referrers}
 	for _, v := range versions {
 		n := &Node{Version: v}
 		n.Tags = slices.Clone(v.Tags)
@@ -86,6 +91,18 @@ func Build(versions []Version, manifests map[string]*Manifest) *Graph {
 		g.byDigest[v.Digest] = n
 	}
 	attests := map[string]string{} // attestation manifest → the image it attests, from the index entries
+	// listed is what the referrers API says a version refers to, for a
+	// referrer whose manifest names no subject (a registry may keep the
+	// link apart from the manifest), and its artifact type.
+	listed := map[string]Referrer{}
+	listedSubject := map[string]string{}
+	for subject, refs := range referrers {
+		for _, r := range refs {
+			if _, ok := listedSubject[r.Digest]; !ok || subject < listedSubject[r.Digest] {
+				listedSubject[r.Digest], listed[r.Digest] = subject, r
+			}
+		}
+	}
 	platforms := map[string]string{}
 	for _, n := range g.Nodes {
 		m := manifests[n.Digest]
@@ -121,9 +138,17 @@ func Build(versions []Version, manifests map[string]*Manifest) *Graph {
 				break
 			}
 		}
+		if m.ArtifactType == "" && listed[n.Digest].ArtifactType != "" {
+			cp := *m
+			cp.ArtifactType = listed[n.Digest].ArtifactType
+			m = &cp
+			n.ArtifactType = m.ArtifactType
+		}
 		switch {
 		case m.Subject != "":
 			n.Signs, n.Role = m.Subject, referrerRole(tagKind, m)
+		case listedSubject[n.Digest] != "":
+			n.Signs, n.Role = listedSubject[n.Digest], referrerRole(tagKind, m)
 		case attests[n.Digest] != "":
 			n.Signs, n.Role = attests[n.Digest], RoleAttestation
 		case tagSubject != "" && tagKind != "":
@@ -144,6 +169,15 @@ func Build(versions []Version, manifests map[string]*Manifest) *Graph {
 		}
 		if n.Signs != "" {
 			g.keeps[n.Signs] = append(g.keeps[n.Signs], edge{to: n.Digest})
+		}
+	}
+	// A referrer is kept by every subject the API lists it for, not only by
+	// the one its manifest names.
+	for _, subject := range slices.Sorted(maps.Keys(referrers)) {
+		for _, r := range referrers[subject] {
+			if n := g.byDigest[r.Digest]; n != nil && n.Signs != subject {
+				g.keeps[subject] = append(g.keeps[subject], edge{to: n.Digest})
+			}
 		}
 	}
 	reached := g.closure(func(n *Node) bool { return true })
@@ -186,6 +220,21 @@ func (g *Graph) Unplaced(manifests map[string]*Manifest) []*Manifest {
 	for _, n := range g.Nodes {
 		if n.Role == RoleImage && n.Platform == "" && manifests[n.Digest] != nil {
 			out = append(out, manifests[n.Digest])
+		}
+	}
+	return out
+}
+
+// Needed are the digests of the versions a tag needs (reached from an image
+// tag through children, signatures, attestations and referrers), in the
+// package's order: the subjects whose referrers matter. A referrer of
+// anything else is kept by no tag.
+func (g *Graph) Needed() []string {
+	reached := g.closure(func(*Node) bool { return true })
+	var out []string
+	for _, n := range g.Nodes {
+		if reached[n.Digest] != nil {
+			out = append(out, n.Digest)
 		}
 	}
 	return out

@@ -100,7 +100,7 @@ func TestBuildEdgeCases(t *testing.T) {
 		i, r, ri := dg("1"), dg("2"), dg("3")
 		ref := &Manifest{Digest: r, MediaType: MediaTypeOCIManifest, ArtifactType: "application/vnd.example+json", Subject: i}
 		g := Build([]Version{{ID: 1, Digest: i, Tags: []string{"v1"}}, {ID: 2, Digest: r}, {ID: 3, Digest: ri, Tags: []string{"sha256-" + i[7:]}}},
-			map[string]*Manifest{i: image(i), r: ref, ri: index(ri, Entry{Digest: r})})
+			map[string]*Manifest{i: image(i), r: ref, ri: index(ri, Entry{Digest: r})}, nil)
 		n := g.Node(ri)
 		if n.Signs != i || n.Role != RoleReferrer || !n.InUse || n.Platform != "" {
 			t.Errorf("referrers index: %+v", n)
@@ -112,16 +112,37 @@ func TestBuildEdgeCases(t *testing.T) {
 			t.Errorf("deleting the image with what refers to it: %v", got)
 		}
 	})
+	t.Run("a referrer only the referrers API tells of", func(t *testing.T) {
+		// Its manifest names no subject and no tag names it: only the API's
+		// answer for the image links them, and its artifact type says SBOM.
+		a, r, junk, jr := dg("a1"), dg("a2"), dg("a3"), dg("a4")
+		ref := &Manifest{Digest: r, MediaType: MediaTypeOCIManifest, Config: dg("e"), ConfigSize: 2}
+		vs := []Version{{ID: 1, Digest: a, Tags: []string{"v1"}}, {ID: 2, Digest: r}, {ID: 3, Digest: junk}, {ID: 4, Digest: jr}}
+		ms := map[string]*Manifest{a: image(a), r: ref, junk: image(junk), jr: {Digest: jr, MediaType: MediaTypeOCIManifest, Config: dg("e"), ConfigSize: 2}}
+		if n := Build(vs, ms, nil).Node(r); n.InUse || n.Signs != "" {
+			t.Fatalf("without the API: %+v", n)
+		}
+		g := Build(vs, ms, map[string][]Referrer{a: {{Digest: r, ArtifactType: "application/spdx+json"}}, junk: {{Digest: jr}}})
+		if n := g.Node(r); !n.InUse || n.Signs != a || n.Role != RoleSBOM {
+			t.Errorf("with the API: %+v", n)
+		}
+		if n := g.Node(jr); n.InUse || n.Signs != junk {
+			t.Errorf("a referrer of garbage: %+v", n)
+		}
+		if got := g.Check(map[int64]bool{2: true, 3: true, 4: true}); len(got) != 1 || got[2] != "SBOM of v1" {
+			t.Errorf("deleting every untagged version: %v", got)
+		}
+	})
 	t.Run("an index that lists itself does not loop", func(t *testing.T) {
 		i := dg("9")
-		g := Build([]Version{{ID: 1, Digest: i, Tags: []string{"x"}}}, map[string]*Manifest{i: index(i, Entry{Digest: i})})
+		g := Build([]Version{{ID: 1, Digest: i, Tags: []string{"x"}}}, map[string]*Manifest{i: index(i, Entry{Digest: i})}, nil)
 		if n := g.Node(i); !n.InUse || !slices.Equal(n.Parents, []string{i}) {
 			t.Errorf("%+v", n)
 		}
 	})
 	t.Run("children that are not versions are listed, not invented", func(t *testing.T) {
 		i := dg("8")
-		g := Build([]Version{{ID: 1, Digest: i, Tags: []string{"x"}}}, map[string]*Manifest{i: index(i, Entry{Digest: dg("gone")})})
+		g := Build([]Version{{ID: 1, Digest: i, Tags: []string{"x"}}}, map[string]*Manifest{i: index(i, Entry{Digest: dg("gone")})}, nil)
 		if n := g.Node(i); !slices.Equal(n.Children, []string{dg("gone")}) || len(g.Nodes) != 1 {
 			t.Errorf("%+v", n)
 		}
@@ -129,7 +150,7 @@ func TestBuildEdgeCases(t *testing.T) {
 	t.Run("a signature of a signature is kept by the image's tag", func(t *testing.T) {
 		a, s1, s2 := dg("a"), dg("b"), dg("c")
 		g := Build([]Version{{ID: 1, Digest: a, Tags: []string{"v1"}}, {ID: 2, Digest: s1, Tags: []string{"sha256-" + a[7:] + ".sig"}}, {ID: 3, Digest: s2, Tags: []string{"sha256-" + s1[7:] + ".sig"}}},
-			map[string]*Manifest{a: image(a), s1: image(s1), s2: image(s2)})
+			map[string]*Manifest{a: image(a), s1: image(s1), s2: image(s2)}, nil)
 		if got := g.Check(map[int64]bool{3: true}); got[3] != "signature of signature of v1" {
 			t.Errorf("%v", got)
 		}

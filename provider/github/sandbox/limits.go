@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -137,7 +138,7 @@ func (l *Limits) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		drop++
 	}
 	u.spent = u.spent[drop:]
-	var refuse func()
+	var refuse func() // answers the request here, without next
 	switch {
 	case over:
 		l.stats.SecondaryRefused++
@@ -157,6 +158,16 @@ func (l *Limits) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse = func() {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			writeLimitError(w, status, secondaryMessage)
+		}
+	case r.Method == http.MethodGet && r.URL.Path == rateLimitPath:
+		// GitHub documents that GET /rate_limit does not count against the
+		// primary limit; its point counts against the secondary one.
+		u.spent = append(u.spent, pointSpend{at: now, points: points})
+		u.points += points
+		remaining, reset := l.opts.Primary-u.primary, u.reset
+		refuse = func() {
+			setPrimaryHeaders(w.Header(), l.opts.Primary, remaining, reset)
+			writeRateLimits(w, l.opts.Primary, remaining, reset)
 		}
 	case u.primary >= l.opts.Primary:
 		l.stats.PrimaryRefused++
@@ -244,6 +255,35 @@ func setPrimaryHeaders(h http.Header, limit, remaining int, reset time.Time) {
 	h.Set("X-Ratelimit-Used", strconv.Itoa(limit-remaining))
 	h.Set("X-Ratelimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 	h.Set("X-Ratelimit-Resource", "core")
+}
+
+// rateLimitPath is GitHub's GET /rate_limit.
+const rateLimitPath = "/rate_limit"
+
+// writeRateLimits answers GET /rate_limit as GitHub does: the core (REST)
+// budget under resources, and again as the deprecated rate object. The
+// other resources are reported full, as nothing here spends them.
+func writeRateLimits(w http.ResponseWriter, limit, remaining int, reset time.Time) {
+	type rate struct {
+		Limit     int    `json:"limit"`
+		Used      int    `json:"used"`
+		Remaining int    `json:"remaining"`
+		Reset     int64  `json:"reset"`
+		Resource  string `json:"resource,omitempty"`
+	}
+	core := rate{Limit: limit, Used: limit - remaining, Remaining: remaining, Reset: reset.Unix()}
+	full := func(n int) rate { return rate{Limit: n, Remaining: n, Reset: reset.Unix()} }
+	body := struct {
+		Resources map[string]rate `json:"resources"`
+		Rate      rate            `json:"rate"`
+	}{
+		Resources: map[string]rate{"core": core, "search": full(30), "code_search": full(10), "graphql": full(limit)},
+		Rate:      core,
+	}
+	data, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
 }
 
 func writeLimitError(w http.ResponseWriter, status int, msg string) {

@@ -53,6 +53,17 @@ func (l *rateLimiter) take(client string, now time.Time) rate {
 	return rate{limit: l.limit, remaining: l.limit - b.used, used: b.used, reset: b.reset}
 }
 
+// peek is client's budget, unspent: GET /rate_limit costs none of it.
+func (l *rateLimiter) peek(client string, now time.Time) rate {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[client]
+	if b == nil || !now.Before(b.reset) {
+		return rate{limit: l.limit, remaining: l.limit, reset: now.Add(time.Hour)}
+	}
+	return rate{limit: l.limit, remaining: max(l.limit-b.used, 0), used: b.used, reset: b.reset}
+}
+
 // setHeaders writes the headers GitHub sends with every REST response; go-github
 // reads them to back off, and tells a primary rate limit from other 403s by
 // x-ratelimit-remaining being 0.

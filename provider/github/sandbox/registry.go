@@ -16,8 +16,8 @@ import (
 // packages, as ghcr.io does: /v2/ answers 401 with a Bearer challenge, the
 // token endpoint trades the GitHub token (Basic auth, any user name) or
 // nothing (public images) for a registry token, and manifests, blobs, tags
-// and the referrers API are served with the spec's headers. It is safe for
-// concurrent use.
+// and the referrers API (unless SetReferrersAPI turns it off) are served
+// with the spec's headers. It is safe for concurrent use.
 type Registry struct {
 	token string // the GitHub token private images need; "" accepts any
 
@@ -27,10 +27,11 @@ type Registry struct {
 	// for the GitHub token, so private images may be read with them.
 	grants map[string]bool
 
-	down     atomic.Bool
-	requests atomic.Int64
-	statsMu  sync.Mutex
-	byKind   map[string]int
+	down        atomic.Bool
+	noReferrers atomic.Bool
+	requests    atomic.Int64
+	statsMu     sync.Mutex
+	byKind      map[string]int
 }
 
 // Kinds of registry request, the keys of RegistryStats.
@@ -53,12 +54,21 @@ func NewRegistry(token string, repos []*ImageRepo) *Registry {
 	return r
 }
 
-// add serves one more repository.
+// add serves one more repository; a name served already is a seed that
+// gives two packages one image.
 func (r *Registry) add(repo *ImageRepo) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.repos[strings.ToLower(repo.Name)] != nil {
+		panic("sandbox: two packages pushed to image " + repo.Name)
+	}
 	r.repos[strings.ToLower(repo.Name)] = repo
 }
+
+// SetReferrersAPI serves the referrers API (the default) or not: without
+// it, /v2/<name>/referrers/<digest> answers 404, as the distribution spec
+// has a registry without the API answer.
+func (r *Registry) SetReferrersAPI(on bool) { r.noReferrers.Store(!on) }
 
 // SetDown makes every request answer 503, as during an outage.
 func (r *Registry) SetDown(down bool) { r.down.Store(down) }
@@ -186,6 +196,10 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		writeContent(w, req, b.MediaType, ref, b.Body)
 	case RegKindReferrers:
+		if r.noReferrers.Load() {
+			registryError(w, http.StatusNotFound, "NOT_FOUND", "page not found")
+			return
+		}
 		r.serveReferrers(w, req, repo, ref)
 	case RegKindTags:
 		var tags []string

@@ -57,10 +57,13 @@ type pusher struct {
 	repo *ImageRepo
 	at   time.Time
 	n    int // makes every build's layers differ
+	// referrersAPI is whether the registry serves the referrers API; when
+	// not, a referrer is pushed with a referrers tag schema index.
+	referrersAPI bool
 }
 
 func newPusher(name string, private bool, start time.Time) *pusher {
-	return &pusher{repo: &ImageRepo{Name: name, Private: private, Blobs: map[string]Blob{}}, at: start}
+	return &pusher{repo: &ImageRepo{Name: name, Private: private, Blobs: map[string]Blob{}}, at: start, referrersAPI: true}
 }
 
 func digestOf(b []byte) string {
@@ -235,20 +238,31 @@ func (p *pusher) cosign(subject, kind string) *ImageManifest {
 }
 
 // sbom pushes an OCI 1.1 referrer, as `oras attach --artifact-type
-// application/spdx+json` does: untagged, found through its subject.
+// application/spdx+json` does: untagged, found through its subject and the
+// referrers API. Against a registry without that API, oras then pushes the
+// referrers tag schema index: an index of the subject's referrers tagged
+// sha256-<hex of the subject>.
 func (p *pusher) sbom(subject *ImageManifest) *ImageManifest {
 	p.n++
 	s := descOf(subject)
-	return p.push(manifestDoc{SchemaVersion: 2, MediaType: "application/vnd.oci.image.manifest.v1+json", ArtifactType: "application/spdx+json",
+	ref := p.push(manifestDoc{SchemaVersion: 2, MediaType: "application/vnd.oci.image.manifest.v1+json", ArtifactType: "application/spdx+json",
 		Config:  &desc{MediaType: "application/vnd.oci.empty.v1+json", Digest: digestOf([]byte("{}")), Size: 2},
 		Layers:  []desc{{MediaType: "application/spdx+json", Digest: digestOf(fmt.Appendf(nil, "sbom %s %d", subject.Digest, p.n)), Size: 9000}},
 		Subject: &s, Annotations: map[string]string{"org.opencontainers.image.created": p.at.Format(time.RFC3339)}})
+	if !p.referrersAPI {
+		d := descOf(ref)
+		d.Annotations = ref.Annotations
+		p.push(manifestDoc{SchemaVersion: 2, MediaType: "application/vnd.oci.image.index.v1+json", Manifests: []desc{d}},
+			"sha256-"+strings.TrimPrefix(subject.Digest, "sha256:"))
+	}
+	return ref
 }
 
 // ImageRepos are the sandbox's images, each the push history of one
-// container package of owner. Each manifest is one version of the package.
-func ImageRepos(owner string) []*ImageRepo {
-	return []*ImageRepo{appHistory(owner + "/app"), toolHistory(owner + "/tool")}
+// container package of owner, pushed to a registry with or without the
+// referrers API. Each manifest is one version of the package.
+func ImageRepos(owner string, referrersAPI bool) []*ImageRepo {
+	return []*ImageRepo{appHistory(owner+"/app", referrersAPI), toolHistory(owner + "/tool")}
 }
 
 // appHistory is a service released with buildx for years: Docker v2 lists
@@ -256,8 +270,9 @@ func ImageRepos(owner string) []*ImageRepo {
 // SBOM, a moving latest, re-tagged indexes sharing platform manifests, pull
 // request builds whose tags moved on, and a signature of an image since
 // deleted.
-func appHistory(name string) *ImageRepo {
+func appHistory(name string, referrersAPI bool) *ImageRepo {
 	p := newPusher(name, false, time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC))
+	p.referrersAPI = referrersAPI
 	// v0.9: docker manifest push, Docker v2 media types.
 	p.dockerList([]string{"linux/amd64", "linux/arm/v7"}, "v0.9.0")
 	// An old single-arch push whose tag moved on: garbage.

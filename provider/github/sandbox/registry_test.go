@@ -84,3 +84,77 @@ func TestRegistryBesideREST(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestGeneratedImages: every version of a generated docker or container
+// package is a manifest the registry serves, named by its digest, of the
+// media types its registry pushes, and each of its tags resolves to it.
+func TestGeneratedImages(t *testing.T) {
+	srv := httptest.NewServer(New(Options{}))
+	defer srv.Close()
+	// The sandbox without a token hands out registry tokens to anyone.
+	res, err := http.Get(srv.URL + "/token?scope=repository:x:pull")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr struct{ Token string }
+	json.NewDecoder(res.Body).Decode(&tr)
+	res.Body.Close()
+	get := func(path, accept string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		req.Header.Set("Authorization", "Bearer "+tr.Token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, b
+	}
+	for _, tt := range []struct {
+		versions, image, mediaType string
+	}{
+		{"/users/octocat/packages/docker/hello-docker/versions", "octocat/hello-docker/hello-docker", "application/vnd.docker.distribution.manifest.v2+json"},
+		{"/users/octocat/packages/container/octocat%2Fhello-world/versions", "octocat/octocat/hello-world", "application/vnd.oci.image.manifest.v1+json"},
+	} {
+		t.Run(tt.image, func(t *testing.T) {
+			_, body := get(tt.versions+"?per_page=100", "")
+			var versions []struct {
+				Name     string `json:"name"`
+				Metadata struct {
+					Container struct{ Tags []string } `json:"container"`
+					Docker    struct{ Tag []string }  `json:"docker"`
+				} `json:"metadata"`
+			}
+			if err := json.Unmarshal(body, &versions); err != nil || len(versions) == 0 {
+				t.Fatalf("%v: %s", err, body)
+			}
+			tagged := 0
+			for _, v := range versions {
+				res, body := get("/v2/"+tt.image+"/manifests/"+v.Name, tt.mediaType)
+				if res.StatusCode != 200 || res.Header.Get("Content-Type") != tt.mediaType || res.Header.Get("Docker-Content-Digest") != v.Name || digestOf(body) != v.Name {
+					t.Fatalf("version %s: %d %v", v.Name, res.StatusCode, res.Header)
+				}
+				var m struct {
+					Config struct{ MediaType, Digest string }
+				}
+				json.Unmarshal(body, &m)
+				if res, _ := get("/v2/"+tt.image+"/blobs/"+m.Config.Digest, ""); res.StatusCode != 200 {
+					t.Errorf("config of %s: %d", v.Name, res.StatusCode)
+				}
+				for _, tag := range append(v.Metadata.Container.Tags, v.Metadata.Docker.Tag...) {
+					tagged++
+					if res, _ := get("/v2/"+tt.image+"/manifests/"+tag, tt.mediaType); res.Header.Get("Docker-Content-Digest") != v.Name {
+						t.Errorf("tag %s is %q, its version %s", tag, res.Header.Get("Docker-Content-Digest"), v.Name)
+					}
+				}
+			}
+			if tagged == 0 {
+				t.Error("no version is tagged")
+			}
+		})
+	}
+}

@@ -58,6 +58,12 @@ type Options struct {
 	// GitHub answers 400, so no more than 10,000 packages of one type can be
 	// listed. 0 → 10,000; negative → no limit, for benchmarks that list more.
 	ListWindow int
+
+	// NoReferrersAPI makes the registry one without the referrers API, as
+	// ghcr.io is: /v2/<name>/referrers/<digest> answers 404, and each SBOM
+	// is pushed with the referrers tag schema index a client then keeps
+	// (tagged sha256-<hex of its subject>), as oras attach does.
+	NoReferrersAPI bool
 }
 
 // Kinds of request, the keys of Stats.ByKind.
@@ -67,6 +73,8 @@ const (
 	KindDelete  = "DELETE"
 	KindRestore = "POST restore"
 	KindOther   = "other" // no such route: answered 404
+	// KindRateLimit is GET /rate_limit, which costs no primary budget.
+	KindRateLimit = "GET rate_limit"
 
 	KindListVersions    = "GET versions"
 	KindGetVersion      = "GET version"
@@ -179,7 +187,7 @@ func New(opts Options) *Server {
 		pkgs := generate(UserSeed{Login: seed.Login, ID: seed.ID, Packages: seed.Packages}, nextID)
 		nextID += int64(seed.Packages)
 		if seed.Images {
-			for _, repo := range ImageRepos(seed.Login) {
+			for _, repo := range ImageRepos(seed.Login, !opts.NoReferrersAPI) {
 				pkgs = append(pkgs, imagePackage(repo, seed.Login, nextID))
 				images = append(images, repo)
 				nextID++
@@ -198,6 +206,7 @@ func New(opts Options) *Server {
 		s.orgs[key] = o
 	}
 	s.registry = NewRegistry(opts.Token, images)
+	s.registry.SetReferrersAPI(!opts.NoReferrersAPI)
 	s.viewer = strings.ToLower(opts.Viewer)
 	if s.viewer == "" {
 		s.viewer = "octocat"
@@ -300,6 +309,16 @@ func (s *Server) serve(r *http.Request, rt route, h http.Header) response {
 	if token != "" {
 		client = "token:" + token
 	}
+	if r.Method == http.MethodGet && r.URL.Path == rateLimitPath {
+		rl := s.limiter.peek(client, s.now())
+		rl.setHeaders(h)
+		if s.opts.Token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.Token)) != 1 {
+			return errorResponse(http.StatusUnauthorized, "Bad credentials", docsREST)
+		}
+		rec := httptest.NewRecorder()
+		writeRateLimits(rec, rl.limit, rl.remaining, rl.reset)
+		return response{status: rec.Code, body: rec.Body.Bytes()}
+	}
 	rl := s.limiter.take(client, s.now())
 	rl.setHeaders(h)
 	if rl.exceeded {
@@ -375,6 +394,9 @@ func parseRoute(r *http.Request) route {
 			return route{kind: KindOther}
 		}
 		seg[i] = u
+	}
+	if r.Method == http.MethodGet && r.URL.Path == rateLimitPath {
+		return route{kind: KindRateLimit}
 	}
 	if len(seg) < 3 || seg[0] != "" {
 		return route{kind: KindOther}

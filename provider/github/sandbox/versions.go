@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"slices"
@@ -25,13 +23,16 @@ type OrgSeed struct {
 }
 
 // DefaultOrgs are the demo's organizations: acme, where octocat is an admin,
-// and initech, where octocat is not a member (it sees public packages only
-// and changes nothing).
+// initech, where octocat is not a member (it sees public packages only and
+// changes nothing), shipyard with its images, and bigcorp, large enough that
+// its listings take several pages (and show the progress line). bigcorp comes
+// last so that the others' package and version IDs stay as they were.
 func DefaultOrgs() []OrgSeed {
 	return []OrgSeed{
 		{Login: "acme", ID: 9919, Packages: 40, Admins: []string{"octocat"}, Members: []string{"monalisa"}},
 		{Login: "initech", ID: 4242, Packages: 20, Admins: []string{"hubot"}},
 		{Login: "shipyard", ID: 7301, Admins: []string{"octocat"}, Images: true},
+		{Login: "bigcorp", ID: 6100, Packages: 1600, Admins: []string{"octocat"}},
 	}
 }
 
@@ -77,11 +78,7 @@ func (s *Server) versionsOf(p *Package) []*Version {
 		v := &Version{ID: p.ID*1000 + int64(i) + 1}
 		v.CreatedAt = p.CreatedAt.Add(span * time.Duration(i) / time.Duration(max(n, 1)))
 		v.UpdatedAt = v.CreatedAt.Add(time.Duration(rng.intn(3600)) * time.Second)
-		switch p.PackageType {
-		case "docker":
-			sum := sha256.Sum256([]byte(p.Name + "#" + strconv.Itoa(i)))
-			v.Name = "sha256:" + hex.EncodeToString(sum[:])
-		default:
+		if p.PackageType != "docker" && p.PackageType != "container" {
 			v.Name = "1." + strconv.Itoa(i/10) + "." + strconv.Itoa(i%10)
 		}
 		// Every third version is deleted until the deleted ones are placed,
@@ -146,21 +143,30 @@ func (s *Server) versionsOf(p *Package) []*Version {
 			v.License, v.Description = "MIT", p.Repository.Description
 		}
 	}
-	if p.PackageType == "container" && p.image == nil {
+	if (p.PackageType == "container" || p.PackageType == "docker") && p.image == nil {
 		s.pushImages(p, vs)
 	}
 	p.versions = &vs
 	return vs
 }
 
-// pushImages gives a container package without a push history of its own
-// one single-platform image per version, so that every version's name is
-// the digest of a manifest the registry serves, as on ghcr.io: a client
-// reading the image graph never meets a version the registry does not know.
+// pushImages gives a container or docker package without a push history of
+// its own one single-platform image per version, so that every version's
+// name is the digest of a manifest the registry serves with the version's
+// tags: a client reading the image graph never meets a version the registry
+// does not know. A container package's images are OCI ones at
+// owner/package, as ghcr.io serves them; a docker package's are Docker v2
+// ones (docker push to docker.pkg.github.com) at owner/repository/package,
+// that registry's path.
 func (s *Server) pushImages(p *Package, vs []*Version) {
-	pu := newPusher(p.owner+"/"+p.Name, p.Visibility != "public", p.CreatedAt)
+	docker := p.PackageType == "docker"
+	name := p.owner + "/" + p.Name
+	if docker && p.Repository != nil {
+		name = p.owner + "/" + p.Repository.Name + "/" + p.Name
+	}
+	pu := newPusher(name, p.Visibility != "public", p.CreatedAt)
 	for _, v := range vs {
-		m := pu.image(false, "linux/amd64", v.Tags...)
+		m := pu.image(docker, "linux/amd64", v.Tags...)
 		m.CreatedAt, m.gone = v.CreatedAt, v.Deleted
 		v.Name = m.Digest
 	}

@@ -4,63 +4,71 @@ import (
 	"context"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
-// designScript is every statement DESIGN.md shows.
-const designScript = `
-SELECT id, name, version_count, visibility
-  FROM github.packages.user_packages
- WHERE username = 'octocat' AND package_type = 'container' AND visibility = 'public'
- ORDER BY version_count DESC LIMIT 10;
-SELECT package_type, COUNT(*) AS n, SUM(version_count) AS versions
-  FROM github.packages.user_packages
- WHERE username = 'octocat' AND package_type IN ('npm', 'container') GROUP BY package_type;
-SELECT name, JSON_EXTRACT(repository, '$.full_name') AS repo FROM github.packages.user_packages
- WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello';
-DELETE FROM github.packages.user_packages
- WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello';
-EXEC github.packages.user_packages.restore_package_for_user
-     @username = 'octocat', @package_type = 'npm', @package_name = 'hello';
-SHOW PROVIDERS; SHOW SERVICES IN github; SHOW RESOURCES IN github.packages;
-SHOW METHODS IN github.packages.user_packages; DESCRIBE EXTENDED github.packages.user_packages;
-EXPLAIN SELECT name FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm';
+// everyKind is a script with a statement of every kind.
+const everyKind = `
+SELECT id, name, price, visibility
+  FROM shop.store.items
+ WHERE shop = 'north' AND category = 'games' AND visibility = 'public'
+ ORDER BY price DESC LIMIT 10;
+SELECT category, COUNT(*) AS n, SUM(price) AS total
+  FROM shop.store.items
+ WHERE shop = 'north' AND category IN ('books', 'games') GROUP BY category;
+SELECT name, JSON_EXTRACT(details, '$.full_name') AS full_name FROM shop.store.items
+ WHERE shop = 'north' AND category = 'books' AND item_name = 'beacon';
+DELETE FROM shop.store.items
+ WHERE shop = 'north' AND category = 'books' AND item_name = 'beacon';
+EXEC shop.store.items.restore_item
+     @shop = 'north', @category = 'books', @item_name = 'beacon';
+SHOW PROVIDERS; SHOW SERVICES IN shop; SHOW RESOURCES IN shop.store;
+SHOW METHODS IN shop.store.items; DESCRIBE EXTENDED shop.store.items;
+EXPLAIN SELECT name FROM shop.store.items WHERE shop = 'north' AND category = 'books';
 `
 
-// The design script runs end to end.
-func TestDesignScript(t *testing.T) {
+// A script of every kind runs end to end, and leaves what it deleted
+// restored.
+func TestEveryKind(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	res, err := h.exec(designScript)
+	h := newHarness(t, testprovider.Options{}, Config{})
+	res, err := h.exec(everyKind)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res) != 11 {
 		t.Fatalf("%d results", len(res))
 	}
-	if h.deleted("octocat", "npm", "hello") {
-		t.Error("hello was deleted and not restored")
+	if h.deleted("north", "books", "beacon") {
+		t.Error("beacon was deleted and not restored")
+	}
+	if got := h.requests(); got[testprovider.KindDelete] != 1 || got[testprovider.KindRestore] != 1 {
+		t.Errorf("requests %v", got)
 	}
 }
 
 func BenchmarkPrepare(b *testing.B) {
-	h := newHarness(b, sandbox.Options{}, Config{})
+	h := newHarness(b, testprovider.Options{}, Config{})
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := h.e.Prepare(designScript); err != nil {
+		if _, err := h.e.Prepare(everyKind); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// BenchmarkSelect reads 10,000 packages through the provider, HTTP and SQLite,
+// BenchmarkSelect reads 10,002 items through the provider and SQLite,
 // filters and groups them.
 func BenchmarkSelect(b *testing.B) {
-	h := newHarness(b, sandbox.Options{Users: []sandbox.UserSeed{{Login: "big", Packages: 10000}}}, Config{})
-	sts, err := h.e.Prepare(`SELECT package_type, visibility, count(*), sum(version_count)
-	  FROM github.packages.user_packages
-	 WHERE username = 'big' AND package_type IN ('npm', 'maven', 'rubygems', 'docker', 'nuget', 'container')
-	   AND version_count > 0 GROUP BY 1, 2`)
+	h := newHarness(b, testprovider.Options{Shops: []testprovider.Shop{{Name: "big", Items: 1667}}}, Config{})
+	rows := 0
+	for _, c := range testprovider.Categories {
+		rows += len(h.truth("big", c))
+	}
+	sts, err := h.e.Prepare(`SELECT category, visibility, count(*), sum(price)
+	  FROM shop.store.items
+	 WHERE shop = 'big' AND category IN ('books', 'games', 'music', 'tools', 'toys', 'food')
+	   AND price > 0 GROUP BY 1, 2`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,5 +79,5 @@ func BenchmarkSelect(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(10000, "rows/op")
+	b.ReportMetric(float64(rows), "rows/op")
 }

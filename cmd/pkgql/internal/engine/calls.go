@@ -39,19 +39,24 @@ type runState struct {
 	fanout map[string][]map[string]string
 	joins  map[string]*joinFanout
 
-	mu      sync.Mutex
-	calls   map[string]*call
-	started map[string]bool // fan-outs already started
-	err     error           // the first error a table met
-	wg      sync.WaitGroup
-	sem     chan struct{}
+	// gated holds the statement's rows back while any call of it has not
+	// yet sent its first batch (see holding).
+	gated bool
+
+	mu        sync.Mutex
+	calls     map[string]*providerCall
+	unsettled int             // calls that have sent nothing yet, while gated
+	started   map[string]bool // fan-outs already started
+	err       error           // the first error a table met
+	wg        sync.WaitGroup
+	sem       chan struct{}
 }
 
 func (e *Engine) newRun(ctx context.Context, shared bool, fanout map[string][]map[string]string) *runState {
 	ctx, cancel := context.WithCancel(ctx)
 	return &runState{
 		ctx: ctx, cancel: cancel, e: e, shared: shared, fanout: fanout,
-		calls: map[string]*call{}, started: map[string]bool{},
+		calls: map[string]*providerCall{}, started: map[string]bool{},
 		sem: make(chan struct{}, e.cfg.Concurrency),
 	}
 }
@@ -96,7 +101,7 @@ func fanoutKey(res *resource, method string) string { return res.name + "." + me
 
 // open returns a reader of the call req names, starting the call unless the
 // statement already has it (kept, or started ahead by a fan-out).
-func (run *runState) open(res *resource, req provider.Request) *reader {
+func (run *runState) open(res *resource, req provider.Request) *callReader {
 	key := callKey(req)
 	run.mu.Lock()
 	c := run.calls[key]
@@ -108,13 +113,13 @@ func (run *runState) open(res *resource, req provider.Request) *reader {
 	run.demand(c)
 	run.startFanout(res, req)
 	run.startJoinFanout(res, req)
-	return &reader{c: c}
+	return &callReader{c: c}
 }
 
 // newCall registers a call; run.mu is held.
-func (run *runState) newCall(res *resource, req provider.Request, key string) *call {
+func (run *runState) newCall(res *resource, req provider.Request, key string) *providerCall {
 	ctx, cancel := context.WithCancel(run.ctx)
-	c := &call{run: run, res: res, req: req, ctx: ctx, cancel: cancel, keep: run.shared}
+	c := &providerCall{run: run, res: res, req: req, ctx: ctx, cancel: cancel, keep: run.shared}
 	c.cond = sync.NewCond(&c.mu)
 	context.AfterFunc(ctx, func() {
 		c.mu.Lock()
@@ -122,13 +127,39 @@ func (run *runState) newCall(res *resource, req provider.Request, key string) *c
 		c.mu.Unlock()
 	})
 	run.calls[key] = c
+	if run.gated {
+		c.unsettled = true
+		run.unsettled++
+	}
 	return c
+}
+
+// holding tells whether a call of the statement has yet to send its first
+// batch. A listing sends its first only once it has found room for all its
+// pages in the primary budget, so until every call has, a row passed on
+// could be followed by a call refused for the budget, and a statement that
+// fails would have given part of its answer.
+func (run *runState) holding() bool {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	return run.unsettled > 0
+}
+
+// settle marks the call as past its first batch, or done.
+func (c *providerCall) settle() {
+	run := c.run
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	if c.unsettled {
+		c.unsettled = false
+		run.unsettled--
+	}
 }
 
 // demand starts a call a reader waits for, without waiting for a slot: the
 // slots bound the calls started ahead, and a reader must never wait behind
 // them.
-func (run *runState) demand(c *call) {
+func (run *runState) demand(c *providerCall) {
 	if c.claim() {
 		run.start(c, false)
 	}
@@ -145,7 +176,7 @@ func (run *runState) startFanout(res *resource, req provider.Request) {
 		return
 	}
 	run.started[fk] = true
-	var ahead []*call
+	var ahead []*providerCall
 	for _, params := range sets {
 		r := req
 		r.Params = params
@@ -175,7 +206,7 @@ func (run *runState) startFanout(res *resource, req provider.Request) {
 
 // start runs the call in its own goroutine; slot says it holds a slot of the
 // fan-out.
-func (run *runState) start(c *call, slot bool) {
+func (run *runState) start(c *providerCall, slot bool) {
 	run.e.log.Debug("call", "resource", c.res.name, "method", c.req.Method, "params", redacted(c.res.schema, c.req.Params),
 		"limit", c.req.Limit, "columns", c.req.Columns, "ahead", slot)
 	run.wg.Add(1)
@@ -184,7 +215,11 @@ func (run *runState) start(c *call, slot bool) {
 		if slot {
 			defer func() { <-run.sem }()
 		}
-		_, err := c.res.binding.Provider.Call(c.ctx, c.req, c.emit)
+		_, err := c.res.backend.Provider.Call(c.ctx, c.req, c.emit)
+		if err == nil {
+			// A call that failed keeps the rows held: the statement fails.
+			c.settle()
+		}
 		c.mu.Lock()
 		c.done, c.err = true, err
 		c.cond.Broadcast()
@@ -192,14 +227,17 @@ func (run *runState) start(c *call, slot bool) {
 	}()
 }
 
-// call is one provider call and the rows it has sent.
-type call struct {
+// providerCall is one provider call and the rows it has sent.
+type providerCall struct {
 	run    *runState
 	res    *resource
 	req    provider.Request
 	ctx    context.Context
 	cancel context.CancelFunc
 	keep   bool
+	// unsettled: the statement is gated and the call has sent nothing yet;
+	// guarded by run.mu.
+	unsettled bool
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -213,7 +251,7 @@ type call struct {
 }
 
 // claim marks the call as started; only the first claim starts it.
-func (c *call) claim() bool {
+func (c *providerCall) claim() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.claimed {
@@ -225,10 +263,11 @@ func (c *call) claim() bool {
 
 // emit takes a batch from the provider. A streaming call waits while its
 // reader is a window behind.
-func (c *call) emit(b provider.Batch) error {
+func (c *providerCall) emit(b provider.Batch) error {
 	if b.Progress != nil && c.run.e.cfg.Progress != nil {
 		c.run.e.cfg.Progress(*b.Progress)
 	}
+	c.settle()
 	if len(b.Rows) == 0 {
 		return nil
 	}
@@ -243,15 +282,15 @@ func (c *call) emit(b provider.Batch) error {
 	return c.ctx.Err()
 }
 
-// reader reads a call's rows from the first.
-type reader struct {
-	c     *call
+// callReader reads a call's rows from the first.
+type callReader struct {
+	c     *providerCall
 	batch int // index among all batches sent
 	row   int
 }
 
 // next returns the next row, nil at the end, waiting for the provider.
-func (r *reader) next() ([]any, error) {
+func (r *callReader) next() ([]any, error) {
 	c := r.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -286,7 +325,7 @@ func (r *reader) next() ([]any, error) {
 
 // close ends a reader. A streaming call whose reader leaves is cancelled: no
 // one will read what it would still fetch.
-func (r *reader) close() {
+func (r *callReader) close() {
 	if r.c.keep {
 		return
 	}

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
-const res = "github.packages.user_packages"
+const res = "shop.store.items"
 
 // bound is a WHERE that every SELECT method of the resource can take.
-const bound = "username = 'octocat' AND package_type = 'npm'"
+const bound = "shop = 'north' AND category = 'books'"
 
 // hostile is the catalogue of malformed and hostile statements: each must be
 // an *Error (with its place when it has one), never a panic, and reach
@@ -36,7 +36,7 @@ var hostile = []struct {
 	{"SELECT 1 /* unterminated comment", "unterminated comment"},
 	{"SELECT x'4G'", "malformed hex literal"},
 	{"SELECT b'102'", "malformed bit literal"},
-	{"SELECT name FROM " + res + " WHERE username = 'a\x00b'", "NUL"},
+	{"SELECT name FROM " + res + " WHERE shop = 'a\x00b'", "NUL"},
 	{"SELECT \x00", "NUL character"},
 	{"SELECT name FROM " + res + " WHERE naïve = 1", "unexpected character"},
 	{"DELETE " + res + " WHERE " + bound, "syntax error"},
@@ -60,8 +60,8 @@ var hostile = []struct {
 	{"SELECT created_at - INTERVAL 1 fortnight FROM " + res + " WHERE " + bound, `interval unit "fortnight" is not read`},
 	{"SELECT now() - interval 'a while' FROM " + res + " WHERE " + bound, `interval "a while" is not read`},
 	{"SELECT name FROM " + res + " WHERE " + bound + " AND created_at > 'last tuesday'", `"last tuesday" is not a time`},
-	{"SELECT name FROM " + res + " WHERE username = ?", "placeholders"},
-	{"SELECT name FROM " + res + " WHERE username = :user", "placeholders"},
+	{"SELECT name FROM " + res + " WHERE shop = ?", "placeholders"},
+	{"SELECT name FROM " + res + " WHERE shop = :user", "placeholders"},
 	{"SELECT name FROM " + res + " WHERE " + bound + " FOR UPDATE", "FOR UPDATE is not supported"},
 	{"SELECT /*! STRAIGHT_JOIN */ name FROM " + res, "MySQL-specific comments"},
 	{"SELECT load_extension('/tmp/evil.so')", "not allowed"},
@@ -77,68 +77,68 @@ var hostile = []struct {
 	// Injections: what leaves a string literal is a statement of its own,
 	// and the script is checked whole before anything runs.
 	{"SELECT name FROM " + res + " WHERE " + bound + "; DROP TABLE users; --'", "DROP is not supported"},
-	{"SELECT name FROM " + res + " WHERE username = 'octocat'; ATTACH DATABASE '/tmp/x' AS x; --' AND package_type = 'npm'", "needs the required param package_type"},
+	{"SELECT name FROM " + res + " WHERE shop = 'north'; ATTACH DATABASE '/tmp/x' AS x; --' AND category = 'books'", "needs the required param category"},
 	{"SELECT name FROM " + res + " WHERE " + bound + " UNION SELECT sql FROM sqlite_master", "unknown resource sqlite_master"},
 	{"SELECT 1; PRAGMA table_info('x')", "PRAGMA is not supported"},
 	// Names.
-	{"SELECT name FROM github.packages.user_packagez WHERE " + bound, `did you mean github.packages.user_packages?`},
-	{"SELECT name FROM packages.user_pkgs WHERE " + bound, "unknown resource packages.user_pkgs"},
-	{"SELECT name FROM gitlab.packages.user_packages WHERE " + bound, "unknown resource gitlab.packages.user_packages"},
-	{"SELECT name FROM user_packages WHERE " + bound, "did you mean github.packages.user_packages?"},
+	{"SELECT name FROM shop.store.itemz WHERE " + bound, `did you mean shop.store.items?`},
+	{"SELECT name FROM store.item_list WHERE " + bound, "unknown resource store.item_list"},
+	{"SELECT name FROM gitlab.store.items WHERE " + bound, "unknown resource gitlab.store.items"},
+	{"SELECT name FROM items WHERE " + bound, "did you mean shop.store.items?"},
 	{"SELECT nmae FROM " + res + " WHERE " + bound, `unknown column "nmae"`},
-	{"SELECT p.nmae FROM " + res + " p WHERE p.username = 'octocat' AND p.package_type = 'npm'", `did you mean "name"?`},
-	{"SELECT q.name FROM " + res + " p WHERE p.username = 'octocat' AND p.package_type = 'npm'", `unknown table "q"`},
-	{"SELECT name FROM " + res + " a, " + res + " b WHERE a." + bound + " AND b.username = 'x' AND b.package_type = 'npm'", "ambiguous"},
+	{"SELECT p.nmae FROM " + res + " p WHERE p.shop = 'north' AND p.category = 'books'", `did you mean "name"?`},
+	{"SELECT q.name FROM " + res + " p WHERE p.shop = 'north' AND p.category = 'books'", `unknown table "q"`},
+	{"SELECT name FROM " + res + " a, " + res + " b WHERE a." + bound + " AND b.shop = 'x' AND b.category = 'books'", "ambiguous"},
 	{"SELECT name FROM " + res + " WHERE " + bound + " ORDER BY versions", `unknown column "versions"`},
 	{"SELECT name FROM " + res + " WHERE " + bound + " AND id IN (SELECT idd FROM " + res + " WHERE " + bound + ")", `unknown column "idd"`},
 	{"SELECT name FROM " + res + ", " + res + " WHERE " + bound, "named twice"},
-	{"DESCRIBE github.packages.nope", "unknown resource"},
+	{"DESCRIBE shop.store.nope", "unknown resource"},
 	{"DESCRIBE " + res + " extra", "unexpected"},
 	{"DESCRIBE", "expected a resource"},
 	{"SHOW", "expected PROVIDERS"},
 	{"SHOW TABLES", "SHOW TABLES is not supported"},
 	{"SHOW PROVIDERS extra", "unexpected"},
 	{"SHOW METHODS", "needs the resource"},
-	{"SHOW METHODS IN github.packages.nope", "unknown resource"},
+	{"SHOW METHODS IN shop.store.nope", "unknown resource"},
 	{"SHOW SERVICES IN gitlab", "unknown provider gitlab"},
-	{"SHOW RESOURCES IN github.nope", "unknown service github.nope"},
+	{"SHOW RESOURCES IN shop.nope", "unknown service shop.nope"},
 	// Values.
-	{"SELECT name FROM " + res + " WHERE username = 'octocat' AND package_type = 'dockr'", `did you mean "docker"?`},
-	{"SELECT name FROM " + res + " WHERE username = 'octocat' AND package_type IN ('npm', 'nmp')", `invalid value "nmp"`},
+	{"SELECT name FROM " + res + " WHERE shop = 'north' AND category = 'toyz'", `did you mean "toys"?`},
+	{"SELECT name FROM " + res + " WHERE shop = 'north' AND category IN ('books', 'bokos')", `invalid value "bokos"`},
 	{"SELECT name FROM " + res + " WHERE " + bound + " AND visibility = 'secret'", `invalid value "secret" for visibility`},
 	// Missing params: SQLite would happily scan these.
-	{"SELECT * FROM " + res, "needs the required params package_type and username"},
-	{"SELECT name FROM " + res + " WHERE package_type = 'npm'", "needs the required param username"},
-	{"SELECT name FROM " + res + " WHERE username = 'octocat'", "needs the required param package_type"},
-	{"SELECT name FROM " + res + " WHERE username LIKE 'octo%' AND package_type = 'npm'", "needs the required param username"},
-	{"SELECT name FROM " + res + " WHERE username = 'octocat' OR package_type = 'npm'", "needs the required param"},
-	{"SELECT name FROM " + res + " WHERE NOT username = 'octocat' AND package_type = 'npm'", "needs the required param username"},
-	{"SELECT name FROM " + res + " WHERE username <> 'octocat' AND package_type = 'npm'", "needs the required param username"},
-	{"SELECT count(*) FROM " + res + " a LEFT JOIN " + res + " b ON a.username = b.name WHERE b.username = 'octocat' AND b.package_type = 'npm' AND a.package_type = 'npm'", "needs the required param username"},
+	{"SELECT * FROM " + res, "needs the required params category and shop"},
+	{"SELECT name FROM " + res + " WHERE category = 'books'", "needs the required param shop"},
+	{"SELECT name FROM " + res + " WHERE shop = 'north'", "needs the required param category"},
+	{"SELECT name FROM " + res + " WHERE shop LIKE 'octo%' AND category = 'books'", "needs the required param shop"},
+	{"SELECT name FROM " + res + " WHERE shop = 'north' OR category = 'books'", "needs the required param"},
+	{"SELECT name FROM " + res + " WHERE NOT shop = 'north' AND category = 'books'", "needs the required param shop"},
+	{"SELECT name FROM " + res + " WHERE shop <> 'north' AND category = 'books'", "needs the required param shop"},
+	{"SELECT count(*) FROM " + res + " a LEFT JOIN " + res + " b ON a.shop = b.name WHERE b.shop = 'north' AND b.category = 'books' AND a.category = 'books'", "needs the required param shop"},
 	{"SELECT name FROM " + res + " WHERE " + bound + " AND id IN (SELECT id FROM " + res + ")", "needs the required params"},
-	{"SELECT name FROM " + res + " WHERE username IN (" + strings.Repeat("'u', ", 0) + manyUsers(1500) + ") AND package_type = 'npm'", "more than 1000 calls"},
+	{"SELECT name FROM " + res + " WHERE shop IN (" + strings.Repeat("'u', ", 0) + manyUsers(1500) + ") AND category = 'books'", "more than 1000 calls"},
 	// DELETE.
 	{"DELETE FROM " + res, "DELETE needs a WHERE clause"},
-	{"DELETE FROM " + res + " WHERE package_name = 'hello'", "needs the required param"},
+	{"DELETE FROM " + res + " WHERE item_name = 'beacon'", "needs the required param"},
 	{"DELETE FROM " + res + " WHERE " + bound + " ORDER BY id", "DELETE … ORDER BY is not supported"},
 	{"DELETE FROM " + res + " WHERE " + bound + " LIMIT 1", "DELETE … LIMIT is not supported"},
 	{"DELETE a FROM " + res + " a WHERE a." + bound, "several tables"},
-	{"DELETE FROM " + res + " WHERE username = 'octocat' AND package_type = 'npn' AND package_name = 'x'", `did you mean "npm"?`},
+	{"DELETE FROM " + res + " WHERE shop = 'north' AND category = 'bookz' AND item_name = 'x'", `did you mean "books"?`},
 	// EXEC.
 	{"EXEC", "expected a method"},
 	{"EXEC " + res, "EXEC names a method in full"},
 	{"EXEC " + res + ".restore", `unknown method "restore"`},
-	{"EXEC " + res + ".delete_package_for_user @username = 'octocat'", "not an EXEC method"},
-	{"EXEC " + res + ".restore_package_for_user @username 'octocat'", "expected ="},
-	{"EXEC " + res + ".restore_package_for_user @username = 'octocat' @package_type = 'npm'", "expected ','"},
-	{"EXEC " + res + ".restore_package_for_user @username = 'octocat',", "unexpected end"},
-	{"EXEC " + res + ".restore_package_for_user @username = ,", "expected a value"},
-	{"EXEC " + res + ".restore_package_for_user username = 'octocat'", "expected @param = value"},
-	{"EXEC " + res + ".restore_package_for_user @user = 'octocat'", `did you mean "@username"?`},
-	{"EXEC " + res + ".restore_package_for_user @username = 'octocat', @username = 'hubot'", "given twice"},
-	{"EXEC " + res + ".restore_package_for_user @username = NULL", "cannot be NULL"},
-	{"EXEC " + res + ".restore_package_for_user @username = 'octocat', @package_type = 'rubygem', @package_name = 'x'", `did you mean "rubygems"?`},
-	{"EXEC " + res + ".restore_package_for_user @username = 'octocat', @package_type = 'npm'", "needs @package_name"},
+	{"EXEC " + res + ".delete_item @shop = 'north'", "not an EXEC method"},
+	{"EXEC " + res + ".restore_item @shop 'north'", "expected ="},
+	{"EXEC " + res + ".restore_item @shop = 'north' @category = 'books'", "expected ','"},
+	{"EXEC " + res + ".restore_item @shop = 'north',", "unexpected end"},
+	{"EXEC " + res + ".restore_item @shop = ,", "expected a value"},
+	{"EXEC " + res + ".restore_item shop = 'north'", "expected @param = value"},
+	{"EXEC " + res + ".restore_item @shp = 'north'", `did you mean "@shop"?`},
+	{"EXEC " + res + ".restore_item @shop = 'north', @shop = 'east'", "given twice"},
+	{"EXEC " + res + ".restore_item @shop = NULL", "cannot be NULL"},
+	{"EXEC " + res + ".restore_item @shop = 'north', @category = 'tool', @item_name = 'x'", `did you mean "tools"?`},
+	{"EXEC " + res + ".restore_item @shop = 'north', @category = 'books'", "needs @item_name"},
 }
 
 func manyUsers(n int) string {
@@ -157,7 +157,7 @@ func TestCatalogue(t *testing.T) {
 	if len(hostile) < 60 {
 		t.Fatalf("the catalogue has %d statements; it must keep at least 60", len(hostile))
 	}
-	h := newHarness(t, sandbox.Options{}, Config{Yes: true})
+	h := newHarness(t, testprovider.Options{}, Config{Yes: true})
 	huge := []struct{ sql, want string }{
 		{"SELECT '" + strings.Repeat("x", 10<<20) + "'", "at most 1048576 are read"},
 		{"SELECT name FROM " + res + " WHERE " + bound + " AND name IN (" + strings.Repeat("'n', ", 300000) + "'n')", "at most 1048576 are read"},
@@ -181,7 +181,7 @@ func TestCatalogue(t *testing.T) {
 			}
 		})
 	}
-	if n := len(h.rec.requests()); n != 0 {
+	if n := len(h.calls()); n != 0 {
 		t.Errorf("the catalogue made %d provider calls", n)
 	}
 	if log := h.log(); len(log) != 0 {
@@ -192,24 +192,24 @@ func TestCatalogue(t *testing.T) {
 // Errors point at the offending token, in lines and characters of the script.
 func TestErrorPosition(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	cases := []struct {
 		script        string
 		line, col, st int
 		message       string
 	}{
-		{"SELECT nmae FROM github.packages.user_packages WHERE username = 'u' AND package_type = 'npm'", 1, 8, 0,
-			`line 1, column 8: unknown column "nmae" in github.packages.user_packages; did you mean "name"?`},
-		{"SHOW PROVIDERS;\n-- a comment; with a semicolon\nSELECT name\n  FROM github.packages.user_packages\n WHERE username = 'u' AND package_type = 'dockr'", 5, 42, 1,
-			`line 5, column 42: invalid value "dockr" for package_type; did you mean "docker"? It is one of npm, maven, rubygems, docker, nuget and container`},
-		{"SELECT 'é', nmae FROM github.packages.user_packages p WHERE p.username = 'u' AND p.package_type = 'npm'", 1, 13, 0, ""},
-		{"SELECT 1;\nSELECT name FROM github.packages.user_packages\nWHERE package_type = 'npm'", 2, 18, 1,
-			"line 2, column 18: github.packages.user_packages needs the required param username"},
-		{"SELECT 1;\n\n  SELECT name FRM github.packages.user_packages", 3, 19, 1, `line 3, column 19: syntax error near "github.packages.user_packages"`},
-		{"SELECT name FROM github.packages.user_packages WHERE (username = 'u'", 1, 69, 0, "line 1, column 69: syntax error: unexpected end of statement"},
+		{"SELECT nmae FROM shop.store.items WHERE shop = 'u' AND category = 'books'", 1, 8, 0,
+			`line 1, column 8: unknown column "nmae" in shop.store.items; did you mean "name"?`},
+		{"SHOW PROVIDERS;\n-- a comment; with a semicolon\nSELECT name\n  FROM shop.store.items\n WHERE shop = 'u' AND category = 'toyz'", 5, 34, 1,
+			`line 5, column 34: invalid value "toyz" for category; did you mean "toys"? It is one of books, games, music, tools, toys and food`},
+		{"SELECT 'é', nmae FROM shop.store.items p WHERE p.shop = 'u' AND p.category = 'books'", 1, 13, 0, ""},
+		{"SELECT 1;\nSELECT name FROM shop.store.items\nWHERE category = 'books'", 2, 18, 1,
+			"line 2, column 18: shop.store.items needs the required param shop"},
+		{"SELECT 1;\n\n  SELECT name FRM shop.store.items", 3, 19, 1, `line 3, column 19: syntax error near "shop.store.items"`},
+		{"SELECT name FROM shop.store.items WHERE (shop = 'u'", 1, 52, 0, "line 1, column 52: syntax error: unexpected end of statement"},
 		{"SELECT 1; SELECT 'x", 1, 18, 1, "line 1, column 18: unterminated string"},
-		{"SELECT name FROM github.packages.user_packages WHERE username = 'u' AND package_type = 'npm'\n AND id IN (SELECT id FROM github.packages.user_packages)", 2, 28, 0,
-			"line 2, column 28: github.packages.user_packages needs the required params package_type and username"},
+		{"SELECT name FROM shop.store.items WHERE shop = 'u' AND category = 'books'\n AND id IN (SELECT id FROM shop.store.items)", 2, 28, 0,
+			"line 2, column 28: shop.store.items needs the required params category and shop"},
 	}
 	for _, c := range cases {
 		_, err := h.e.Prepare(c.script)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -21,8 +22,9 @@ const maxListingPages = 100
 // budget is the primary rate limit the providers last reported.
 type budget struct {
 	mu        sync.Mutex
-	remaining int64 // -1 while unknown
-	reset     int64 // Unix seconds; 0 while unknown
+	remaining int64     // -1 while unknown
+	reset     int64     // Unix seconds; 0 while unknown
+	at        time.Time // when it was reported
 }
 
 func (b *budget) note(p provider.Progress) {
@@ -31,13 +33,25 @@ func (b *budget) note(p provider.Progress) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.remaining, b.reset = p.RateLimitRemaining, p.RateLimitReset
+	b.remaining, b.reset, b.at = p.RateLimitRemaining, p.RateLimitReset, time.Now()
 }
 
 func (b *budget) get() (remaining, reset int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.remaining, b.reset
+}
+
+// budgetFresh is how long a reported budget is taken as it stands. Other
+// clients of the token spend it meanwhile, but a few seconds of them move it
+// little; older than that, or past its reset, it is asked for again.
+const budgetFresh = 10 * time.Second
+
+// fresh tells whether the budget was reported recently enough to go by.
+func (b *budget) fresh(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.remaining >= 0 && now.Sub(b.at) < budgetFresh && (b.reset == 0 || now.Before(time.Unix(b.reset, 0)))
 }
 
 // cost is a number of requests and points, exact or an upper bound.
@@ -126,18 +140,44 @@ func resetText(reset int64) string {
 	return ", renewed at " + time.Unix(reset, 0).UTC().Format(time.RFC3339)
 }
 
-// checkBudget stops a mutation of n calls that cannot fit in the primary
-// budget the API last reported, before its first request: halfway through,
-// it would leave a change half made.
-func (e *Engine) checkBudget(m *schema.Method, n int) error {
-	remaining, reset := e.budget.get()
-	if remaining < 0 || int64(n) <= remaining {
+// checkBudget stops a statement of c's requests, counted before the run,
+// that cannot fit in the API's remaining primary budget, before its first
+// request: halfway through, a mutation would leave a change half made and a
+// SELECT would have spent the budget on an answer it cannot give. The
+// budget is asked of the provider (without spending any of it) unless an
+// answer reported it a moment ago; a statement of one request is not
+// checked, as it cannot stop halfway and GitHub's own refusal says as much.
+func (e *Engine) checkBudget(ctx context.Context, res *resource, what string, c cost) error {
+	if c.unknown || c.requests < 2 {
 		return nil
 	}
-	c := callCost(m, n)
+	if !e.budget.fresh(time.Now()) {
+		req := provider.Request{Service: res.service, Resource: res.schema.Name, Budget: true}
+		_, err := res.backend.Provider.Call(ctx, req, func(b provider.Batch) error {
+			if b.Progress != nil {
+				e.budget.note(*b.Progress)
+			}
+			return nil
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// A provider that cannot tell leaves the budget unknown.
+			e.log.Debug("no budget", "provider", res.provider, "error", err)
+		}
+	}
+	remaining, reset := e.budget.get()
+	if remaining < 0 || c.requests <= remaining {
+		return nil
+	}
 	return &Error{
-		Message: fmt.Sprintf("this statement would send %d requests of %s (%d secondary-limit points), and the API's primary budget has %d left%s; nothing was sent",
-			c.requests, m.Name, c.points, remaining, resetText(reset)),
+		Message: fmt.Sprintf("this statement would send %s of %s (%d secondary-limit %s), and the API's primary budget has %d left%s; nothing was sent",
+			pluralCount(c.requests, "request", "requests"), what, c.points, plural(int(c.points), "point", "points"), remaining, resetText(reset)),
 		Hint: "run it after the budget is renewed, or narrow the WHERE so fewer keys match",
 	}
+}
+
+func pluralCount(n int64, one, many string) string {
+	return fmt.Sprintf("%d %s", n, plural(int(n), one, many))
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
 // dialect is the catalogue of forms that MySQL's grammar (the parser at the
@@ -25,33 +25,33 @@ var dialect = []struct {
 	col  int     // the error's column, when checked
 }{
 	// Double-quoted names are names.
-	{name: "quoted column in WHERE", sql: "SELECT count(*) FROM " + res + ` WHERE username = 'octocat' AND package_type = 'container' AND "visibility" = 'public'`,
-		same: "SELECT count(*) FROM " + res + " WHERE username = 'octocat' AND package_type = 'container' AND visibility = 'public'"},
+	{name: "quoted column in WHERE", sql: "SELECT count(*) FROM " + res + ` WHERE shop = 'north' AND category = 'games' AND "visibility" = 'public'`,
+		same: "SELECT count(*) FROM " + res + " WHERE shop = 'north' AND category = 'games' AND visibility = 'public'"},
 	{name: "quoted select list", sql: `SELECT "name", "id" FROM ` + res + " WHERE " + bound + " ORDER BY id",
 		same: "SELECT name, id FROM " + res + " WHERE " + bound + " ORDER BY id"},
-	{name: "quoted param", sql: "SELECT name FROM " + res + ` WHERE "username" = 'octocat' AND "package_type" = 'npm' ORDER BY "name"`,
+	{name: "quoted param", sql: "SELECT name FROM " + res + ` WHERE "shop" = 'north' AND "category" = 'books' ORDER BY "name"`,
 		same: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY name"},
-	{name: "quoted resource parts", sql: `SELECT name FROM "github"."packages"."user_packages" WHERE ` + bound + " ORDER BY name",
+	{name: "quoted resource parts", sql: `SELECT name FROM "shop"."store"."items" WHERE ` + bound + " ORDER BY name",
 		same: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY name"},
-	{name: "quoted alias and qualifier", sql: `SELECT "p"."name" AS "Package Name" FROM ` + res + ` AS "p" WHERE p.` + bound + ` ORDER BY "Package Name"`,
+	{name: "quoted alias and qualifier", sql: `SELECT "p"."name" AS "Item Name" FROM ` + res + ` AS "p" WHERE p.` + bound + ` ORDER BY "Item Name"`,
 		same: "SELECT p.name FROM " + res + " AS p WHERE p." + bound + " ORDER BY name"},
-	{name: "the full name quoted whole, in a window statement", sql: `SELECT name, RANK() OVER (ORDER BY id) FROM "github.packages.user_packages" WHERE ` + bound + " ORDER BY id",
+	{name: "the full name quoted whole, in a window statement", sql: `SELECT name, RANK() OVER (ORDER BY id) FROM "shop.store.items" WHERE ` + bound + " ORDER BY id",
 		same: "SELECT name, RANK() OVER (ORDER BY id) FROM " + res + " WHERE " + bound + " ORDER BY id"},
-	{name: "a short name in a window statement", sql: "SELECT RANK() OVER () FROM user_packages", err: "did you mean github.packages.user_packages?", col: 28},
+	{name: "a short name in a window statement", sql: "SELECT RANK() OVER () FROM items", err: "did you mean shop.store.items?", col: 28},
 	{name: "quote in a quoted name", sql: `SELECT 1 AS "a""b"`, rows: [][]any{{int64(1)}}},
 	{name: "backticks stay names", sql: "SELECT `name` FROM " + res + " WHERE " + bound + " ORDER BY `name`",
 		same: "SELECT name FROM " + res + " WHERE " + bound + " ORDER BY name"},
 	{name: "unknown quoted name is an error, not a string", sql: `SELECT "nmae" FROM ` + res + " WHERE " + bound, err: `unknown column "nmae"`, col: 8},
-	{name: "a MySQL string in double quotes", sql: "SELECT name FROM " + res + ` WHERE ` + bound + ` AND visibility = "public"`, err: `unknown column "public" in github.packages.user_packages; double quotes make a name; write 'public' for a string`},
+	{name: "a MySQL string in double quotes", sql: "SELECT name FROM " + res + ` WHERE ` + bound + ` AND visibility = "public"`, err: `unknown column "public" in shop.store.items; double quotes make a name; write 'public' for a string`},
 	{name: "a MySQL string in double quotes, in a window statement", sql: "SELECT RANK() OVER () FROM " + res + ` WHERE ` + bound + ` AND visibility = "public"`, err: `write 'public' for a string`},
 	{name: "a quoted keyword is a name", sql: `SELECT "select" FROM ` + res + " WHERE " + bound, err: `unknown column "select"`},
 	{name: "single quotes are strings", sql: "SELECT 'name'", rows: [][]any{{"name"}}},
 	{name: "doubled single quote", sql: "SELECT 'it''s'", rows: [][]any{{"it's"}}},
 	// || joins strings.
 	{name: "|| concatenates", sql: "SELECT 'a' || 'b' || 'c'", rows: [][]any{{"abc"}}},
-	{name: "|| with a column", sql: "SELECT name || '@' || package_type FROM " + res + " WHERE " + bound + " AND name = 'hello'", rows: [][]any{{"hello@npm"}}},
+	{name: "|| with a column", sql: "SELECT name || '@' || category FROM " + res + " WHERE " + bound + " AND name = 'beacon'", rows: [][]any{{"beacon@books"}}},
 	{name: "|| under a comparison", sql: "SELECT 'a' || 'b' = 'ab'", rows: [][]any{{int64(1)}}},
-	{name: "|| in WHERE does not mean OR", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name || '' = 'hello'", rows: [][]any{{int64(1)}}},
+	{name: "|| in WHERE does not mean OR", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name || '' = 'beacon'", rows: [][]any{{int64(1)}}},
 	{name: "|| beside arithmetic", sql: "SELECT 'a' || 1 + 2", err: "|| next to + is read differently", col: 12},
 	{name: "|| beside arithmetic in parentheses", sql: "SELECT 'a' || (1 + 2)", rows: [][]any{{"a3"}}},
 	// Operators MySQL reads as something else.
@@ -76,13 +76,13 @@ var dialect = []struct {
 	{name: "backslash before a quote", sql: `SELECT 'C:\' AS p`, err: "a backslash in a quoted text"},
 	{name: "char(92) is a backslash", sql: "SELECT 'a' || char(92) || 'b'", rows: [][]any{{`a\b`}}},
 	// LIKE is case-sensitive as in Postgres; ILIKE is not.
-	{name: "LIKE is case-sensitive", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name LIKE 'HELLO%'", rows: [][]any{{int64(0)}}},
-	{name: "ILIKE ignores case", sql: "SELECT name FROM " + res + " WHERE " + bound + " AND name ILIKE 'HELLO'", rows: [][]any{{"hello"}}},
-	{name: "NOT ILIKE", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name NOT ILIKE 'HELLO'",
-		same: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name <> 'hello'"},
+	{name: "LIKE is case-sensitive", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name LIKE 'BEACON%'", rows: [][]any{{int64(0)}}},
+	{name: "ILIKE ignores case", sql: "SELECT name FROM " + res + " WHERE " + bound + " AND name ILIKE 'BEACON'", rows: [][]any{{"beacon"}}},
+	{name: "NOT ILIKE", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name NOT ILIKE 'BEACON'",
+		same: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND name <> 'beacon'"},
 	// Implicit casts: numbers compare as numbers, text as text.
-	{name: "integer column against a numeric string", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND version_count >= '1'",
-		same: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND version_count >= 1"},
+	{name: "integer column against a numeric string", sql: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND price >= '1'",
+		same: "SELECT count(*) FROM " + res + " WHERE " + bound + " AND price >= 1"},
 	{name: "text is not a number", sql: "SELECT '10' = 10", rows: [][]any{{int64(0)}}},
 	{name: "text comparison is case-sensitive", sql: "SELECT 'a' = 'A'", rows: [][]any{{int64(0)}}},
 	// Postgres casts and FETCH FIRST.
@@ -90,8 +90,8 @@ var dialect = []struct {
 	{name: "::text and ::float8", sql: "SELECT 5::text, (7 / 2)::float8, '1.5'::numeric", rows: [][]any{{"5", float64(3), 1.5}}},
 	{name: "::timestamptz and ::date", sql: "SELECT '2024-01-31 12:00:00'::timestamptz, '2024-01-31T12:00:00+02:00'::date", rows: [][]any{{"2024-01-31T12:00:00Z", "2024-01-31"}}},
 	{name: "::jsonb", sql: `SELECT json_extract('{"a": 1}'::jsonb, '$.a')`, rows: [][]any{{int64(1)}}},
-	{name: "a cast of a column and of a call", sql: "SELECT version_count::text, upper(name)::varchar FROM " + res + " WHERE " + bound + " AND name = 'hello'",
-		same: "SELECT CAST(version_count AS CHAR), upper(name) FROM " + res + " WHERE " + bound + " AND name = 'hello'"},
+	{name: "a cast of a column and of a call", sql: "SELECT price::text, upper(name)::varchar FROM " + res + " WHERE " + bound + " AND name = 'beacon'",
+		same: "SELECT CAST(price AS CHAR), upper(name) FROM " + res + " WHERE " + bound + " AND name = 'beacon'"},
 	{name: "a cast of a window function", sql: "SELECT name, ROW_NUMBER() OVER (ORDER BY id)::text FROM " + res + " WHERE " + bound + " ORDER BY id LIMIT 1",
 		same: "SELECT name, '1' FROM " + res + " WHERE " + bound + " ORDER BY id LIMIT 1"},
 	{name: "::boolean", sql: "SELECT 1::boolean", err: "::boolean is not supported", col: 11},
@@ -107,7 +107,7 @@ var dialect = []struct {
 
 func TestDialect(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	for _, c := range dialect {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := h.exec(c.sql)

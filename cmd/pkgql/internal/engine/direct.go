@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"regexp"
@@ -25,7 +24,7 @@ import (
 // IN lists one call per value.
 
 // needsSQLite reports whether the statement has a form only SQLite reads.
-func (r *stmtReader) needsSQLite() bool {
+func (r *statementReader) needsSQLite() bool {
 	for i, t := range r.toks {
 		if t.word("with") && (i == 0 || r.toks[i-1].punct('(')) || t.word("over") && i > 0 && (r.toks[i-1].punct(')')) || t.word("window") {
 			return true
@@ -45,11 +44,26 @@ type translated struct {
 	sql  string
 	args []any
 	refs []tableRefTok
+	// lits are the literals binding params; whole the result columns that
+	// are whole numbers by their form.
+	lits  paramLits
+	whole map[int]bool
+}
+
+// planTranslated reads what the translated statement binds and has it
+// planned.
+func (r *statementReader) planTranslated(tr *translated) (*selectPlan, error) {
+	lits, err := r.checkParamLiterals(tr.refs)
+	if err != nil {
+		return nil, err
+	}
+	tr.lits, tr.whole = lits, r.wholeItems()
+	return r.planner().planSQLite(tr)
 }
 
 // cteNames are the names a WITH defines: a name followed by AS ( or by a
 // column list and AS (, after WITH, RECURSIVE or a comma.
-func (r *stmtReader) cteNames() map[string]bool {
+func (r *statementReader) cteNames() map[string]bool {
 	out := map[string]bool{}
 	for i := 1; i+2 < len(r.toks); i++ {
 		prev := r.toks[i-1]
@@ -71,7 +85,7 @@ func (r *stmtReader) cteNames() map[string]bool {
 }
 
 // translate writes tokens [from, end) for SQLite after prefix.
-func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
+func (r *statementReader) translate(prefix string, from int) (*translated, error) {
 	ctes := r.cteNames()
 	edits, err := r.pgEdits(true)
 	if err != nil {
@@ -156,7 +170,7 @@ func (r *stmtReader) translate(prefix string, from int) (*translated, error) {
 }
 
 // sqliteSpelling is how token i is written for SQLite, when not as typed.
-func (r *stmtReader) sqliteSpelling(i int) (string, bool, error) {
+func (r *statementReader) sqliteSpelling(i int) (string, bool, error) {
 	t := r.toks[i]
 	switch {
 	case t.typ == sqlparser.STRING:
@@ -178,7 +192,7 @@ func (r *stmtReader) sqliteSpelling(i int) (string, bool, error) {
 }
 
 // readSQLiteSelect reads a SELECT that SQLite reads whole.
-func (r *stmtReader) readSQLiteSelect() (*selectPlan, error) {
+func (r *statementReader) readSQLiteSelect() (*selectPlan, error) {
 	if err := r.checkTokens(); err != nil {
 		return nil, err
 	}
@@ -202,66 +216,13 @@ func (r *stmtReader) readSQLiteSelect() (*selectPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.planSQLite(tr)
-}
-
-// planSQLite has SQLite prepare the statement and reads its plan: SQLite's
-// errors, a table no method can serve and a literal a param cannot take stop
-// it here, before any call.
-func (r *stmtReader) planSQLite(tr *translated) (*selectPlan, error) {
-	lits, err := r.checkParamLiterals(tr.refs)
-	if err != nil {
-		return nil, err
-	}
-	scans, _, err := r.e.explainPlan(context.Background(), tr.sql, tr.args)
-	if err != nil {
-		return nil, r.sqliteError(tr, err)
-	}
-	for _, s := range scans {
-		if s.state != planMissing {
-			continue
-		}
-		at := r.toks[0].start
-		res := r.e.cat.byName[strings.ToLower(s.plan.Table)]
-		for _, ref := range tr.refs {
-			if ref.res == res {
-				at = ref.offset
-				break
-			}
-		}
-		if res == nil {
-			return nil, r.errorAt(at, "", "a table needs the required params %s", joinList(s.plan.Missing))
-		}
-		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict, s.plan.Present)
-		return nil, r.errorAt(at, hint, "%s", msg)
-	}
-	q := &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, direct: tr.refs, lits: lits, whole: r.wholeItems()}
-	// SQLite asks for the values of an IN list one after another: the
-	// first call starts the others ahead (see startFanout), unless a LIMIT
-	// pushed down may make them needless.
-	q.fanout = map[string][]map[string]string{}
-	for _, s := range scans {
-		res := r.e.cat.byName[strings.ToLower(s.plan.Table)]
-		if res == nil || slices.Contains(s.plan.Args, argLimit) {
-			continue
-		}
-		var params []string
-		for _, a := range s.plan.Args {
-			if a != argOffset {
-				params = append(params, a)
-			}
-		}
-		if combos, ok := lits.combos(res.name, params); ok && len(combos) > 1 {
-			q.fanout[fanoutKey(res, s.plan.Method)] = combos
-		}
-	}
-	return q, nil
+	return r.planTranslated(tr)
 }
 
 // wholeItems finds, in the outermost select list, the columns that are whole
 // numbers in every row by their form: a ranking or counting window function
 // (or COUNT) on its own, or an integer literal.
-func (r *stmtReader) wholeItems() map[int]bool {
+func (r *statementReader) wholeItems() map[int]bool {
 	out := map[int]bool{}
 	for n, it := range r.selectItems() {
 		out[n] = wholeItem(r.toks[it[0]:it[1]])
@@ -271,7 +232,7 @@ func (r *stmtReader) wholeItems() map[int]bool {
 
 // selectItems are the items of the outermost select list, each as the token
 // range [start, end).
-func (r *stmtReader) selectItems() [][2]int {
+func (r *statementReader) selectItems() [][2]int {
 	// The outermost select list follows the last SELECT at depth 0.
 	depth, sel := 0, -1
 	for i, t := range r.toks {
@@ -322,7 +283,7 @@ func (r *stmtReader) selectItems() [][2]int {
 // aliasEdits name each unnamed computed column of the outermost select list
 // after its text as written: SQLite would name it after the text it was
 // handed, with ? for each string.
-func (r *stmtReader) aliasEdits(from int) (edits []rewriteEdit, tail string) {
+func (r *statementReader) aliasEdits(from int) (edits []rewriteEdit, tail string) {
 	for _, it := range r.selectItems() {
 		item := r.toks[it[0]:it[1]]
 		if it[0] < from || len(item) == 0 || hasAlias(item) || isPlainName(item) {
@@ -430,7 +391,7 @@ func (l paramLits) add(res, param string, vals []string) {
 // checkParamLiterals checks `param = 'value'` and `param IN ('a', 'b')`
 // against the param's type and values, so that a typo is an error rather than
 // an empty answer, and returns the literals it found.
-func (r *stmtReader) checkParamLiterals(refs []tableRefTok) (paramLits, error) {
+func (r *statementReader) checkParamLiterals(refs []tableRefTok) (paramLits, error) {
 	found := paramLits{}
 	for i := 0; i+2 < len(r.toks); i++ {
 		t := r.toks[i]
@@ -494,7 +455,7 @@ var (
 
 // sqliteError places an error SQLite gave when preparing the statement at
 // the token it names.
-func (r *stmtReader) sqliteError(tr *translated, err error) error {
+func (r *statementReader) sqliteError(tr *translated, err error) error {
 	msg := cleanSQLiteMessage(err.Error())
 	if m := sqliteNoSuch.FindStringSubmatch(msg); m != nil {
 		// With double-quoted strings off, SQLite asks about a quoted name.
@@ -533,7 +494,7 @@ func (r *stmtReader) sqliteError(tr *translated, err error) error {
 
 // keyInSubquery finds, at the DELETE's own level, the key params compared
 // with IN (SELECT …): the tokens of their names.
-func (r *stmtReader) keyInSubquery(keys []string) map[int]bool {
+func (r *statementReader) keyInSubquery(keys []string) map[int]bool {
 	out := map[int]bool{}
 	depth := 0
 	for i, t := range r.toks {
@@ -552,7 +513,7 @@ func (r *stmtReader) keyInSubquery(keys []string) map[int]bool {
 
 // topLevelNames is the set of names, lower-cased, that the statement uses
 // from token from on outside parentheses, as bare or qualified columns.
-func (r *stmtReader) topLevelNames(from int) map[string]bool {
+func (r *statementReader) topLevelNames(from int) map[string]bool {
 	out := map[string]bool{}
 	depth := 0
 	for _, t := range r.toks[from:] {
@@ -571,7 +532,7 @@ func (r *stmtReader) topLevelNames(from int) map[string]bool {
 // readSQLiteDelete reads a DELETE whose WHERE only SQLite reads (a subquery
 // with a window function, for one): its keys are always found by a SELECT
 // first, shown, and deleted only once confirmed.
-func (r *stmtReader) readSQLiteDelete() (*deletePlan, error) {
+func (r *statementReader) readSQLiteDelete() (*deletePlan, error) {
 	if err := r.checkTokens(); err != nil {
 		return nil, err
 	}
@@ -590,7 +551,7 @@ func (r *stmtReader) readSQLiteDelete() (*deletePlan, error) {
 	// which owner's method it is (org, username, or neither); a subquery's
 	// own params bind only its own tables.
 	present := r.topLevelNames(c.end)
-	m, _, conflict := chooseMethod(res, schema.Delete, func(string) bool { return true }, func(p string) bool { return present[p] })
+	m, _, conflict := chooseMethod(res, schema.Delete, func(string) bool { return true }, func(p string) bool { return present[p] }, nil)
 	if m == nil && len(conflict) > 0 {
 		msg, hint := noMethodMessage(res, schema.Delete, nil, conflict, slices.Sorted(maps.Keys(present)))
 		return nil, r.errorAt(r.toks[2].start, hint, "%s", msg)
@@ -627,78 +588,17 @@ func (r *stmtReader) readSQLiteDelete() (*deletePlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	find, err := r.planSQLite(tr)
+	find, err := r.planTranslated(tr)
 	if err != nil && len(r.keyInSubquery(m.Required)) > 0 {
 		if tr, err = r.translate(prefix, 1); err != nil {
 			return nil, err
 		}
-		find, err = r.planSQLite(tr)
+		find, err = r.planTranslated(tr)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return &deletePlan{res: res, method: m, find: find, fixed: map[string]string{}}, nil
-}
-
-// explainSQLite shows the plan of a statement SQLite read whole: each table
-// scan with the method BestIndex chose and what it takes over.
-func explainSQLite(q *selectPlan, indent string) []string {
-	var lines []string
-	for _, s := range q.scans {
-		var res *resource
-		for _, ref := range q.direct {
-			if strings.EqualFold(ref.res.name, s.plan.Table) {
-				res = ref.res
-			}
-		}
-		if res == nil {
-			continue
-		}
-		lines = append(lines, fmt.Sprintf("%s%s AS %s", indent, res.name, s.alias))
-		m, ok := res.schema.Method(s.plan.Method)
-		if !ok {
-			continue
-		}
-		lines = append(lines, fmt.Sprintf("%s  method: %s (%s %s)", indent, m.Name, m.Route.Verb, m.Route.Path))
-		var params []string
-		limited := false
-		for _, a := range s.plan.Args {
-			switch a {
-			case argLimit:
-				limited = true
-			case argOffset:
-			default:
-				params = append(params, a)
-			}
-		}
-		if combos, ok := q.lits.combos(res.name, params); ok {
-			lines = append(lines, callLines(res.schema, m, combos, indent+"  ")...)
-		} else {
-			lines = append(lines, fmt.Sprintf("%s  calls: one per value of %s that SQLite passes (the same call once per statement): %s %s",
-				indent, joinList(params), m.Route.Verb, m.Route.Path))
-		}
-		var cols []string
-		for _, i := range s.plan.Cols {
-			cols = append(cols, res.cols[i].name)
-		}
-		if len(cols) > 0 {
-			lines = append(lines, fmt.Sprintf("%s  columns read: %s", indent, strings.Join(cols, ", ")))
-		}
-		if limited {
-			lines = append(lines, indent+"  pushed down to the calls: LIMIT")
-		}
-	}
-	// One line: the statement's own line breaks are blanks to SQLite, and
-	// its strings are bound arguments, shown after it.
-	lines = append(lines, indent+"SQLite: "+strings.Join(strings.Fields(q.sql), " "))
-	if len(q.args) > 0 {
-		var args []string
-		for _, a := range q.args {
-			args = append(args, fmt.Sprintf("'%v'", a))
-		}
-		lines = append(lines, indent+"  with "+strings.Join(args, ", "))
-	}
-	return lines
 }
 
 // combos are the param sets a table's calls take when every param SQLite
@@ -725,7 +625,7 @@ func (l paramLits) combos(res string, params []string) ([]map[string]string, boo
 
 // comparedFrom reports whether the name at i, qualified or not, is the right
 // side of = or IN.
-func (r *stmtReader) comparedFrom(i int) bool {
+func (r *statementReader) comparedFrom(i int) bool {
 	for i >= 2 && r.toks[i-1].punct('.') {
 		i -= 2
 	}

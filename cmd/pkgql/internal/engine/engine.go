@@ -14,19 +14,21 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
 )
 
-// Binding is a provider the engine can plan against and call.
-type Binding struct {
+// ProviderBinding binds a provider to the schema it declared: what the engine
+// plans against and what it calls.
+type ProviderBinding struct {
 	Schema   *schema.Provider
 	Provider provider.Provider
 }
 
 // Config configures an Engine.
 type Config struct {
-	Providers []Binding
+	Providers []ProviderBinding
 	// DryRun prints the calls a statement would make and makes none that change
 	// anything. Reads that are needed to find the keys of a bulk DELETE are made.
 	DryRun bool
@@ -73,29 +75,6 @@ type Expander interface {
 type Expansion struct {
 	Provider, Service, Resource, Method string
 	Keys                                []map[string]string
-}
-
-// Column describes one column of a result set. Type is empty when SQLite
-// computed the value and its type is not known in advance.
-type Column struct {
-	Name string
-	Type schema.Type
-	// Format is schema.DateTime for a time: RFC 3339 text in UTC.
-	Format schema.Format
-}
-
-// Sink receives the result sets of statements: output writers, the Postgres
-// server and tests implement it. Every statement produces exactly one result
-// set: Begin, Row for each row, then End. A statement that fails may stop
-// after Begin or a Row, without End; Run's error says why.
-//
-// Row values are nil, int64, float64, string, bool or provider.JSON (an object
-// field, as JSON text). The slice is reused after Row returns.
-type Sink interface {
-	Begin(cols []Column) error
-	Row(values []any) error
-	// End closes the result set with a short summary ("3 rows", "1 deleted").
-	End(summary string) error
 }
 
 // Kind says what a statement does.
@@ -203,7 +182,7 @@ func (e *Engine) Prepare(script string) ([]*Statement, error) {
 	}
 	var out []*Statement
 	for i, stoks := range split(toks) {
-		r := &stmtReader{e: e, src: src, index: i, toks: stoks}
+		r := &statementReader{e: e, src: src, index: i, toks: stoks}
 		st, err := r.read()
 		if err != nil {
 			return nil, err
@@ -215,7 +194,7 @@ func (e *Engine) Prepare(script string) ([]*Statement, error) {
 
 // Run runs one prepared statement and writes its result set to sink.
 // Cancelling ctx stops it and every call it has in flight.
-func (e *Engine) Run(ctx context.Context, st *Statement, sink Sink) error {
+func (e *Engine) Run(ctx context.Context, st *Statement, sink rowset.Sink) error {
 	switch st.kind {
 	case KindSelect:
 		return e.runSelect(ctx, st, st.sel, sink)

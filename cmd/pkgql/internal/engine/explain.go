@@ -7,6 +7,7 @@ import (
 
 	"github.com/xwb1989/sqlparser"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/schema"
 )
 
@@ -18,7 +19,7 @@ import (
 // maxShownCalls is how many calls of one table EXPLAIN lists.
 const maxShownCalls = 10
 
-func (e *Engine) runExplain(st *Statement, sink Sink) error {
+func (e *Engine) runExplain(st *Statement, sink rowset.Sink) error {
 	var lines []string
 	switch in := st.explain; in.kind {
 	case KindSelect:
@@ -31,7 +32,7 @@ func (e *Engine) runExplain(st *Statement, sink Sink) error {
 	for i, l := range lines {
 		rows[i] = []any{l}
 	}
-	if err := sink.Begin([]Column{{Name: "plan", Type: schema.String}}); err != nil {
+	if err := sink.Begin([]rowset.Column{{Name: "plan", Type: schema.String}}); err != nil {
 		return err
 	}
 	for _, row := range rows {
@@ -49,13 +50,20 @@ func explainDelete(dp *deletePlan) []string {
 	if why := whyMethod(dp.method); why != "" {
 		lines = append(lines, "  "+why)
 	}
+	guarded := func() {
+		if dp.method.Guarded {
+			lines = append(lines, "  guarded: before any call, the provider checks every key found as a whole; a key it refuses is reported with its reason and not deleted")
+			if dp.method.GuardReads != "" {
+				lines = append(lines, "  the check reads: "+strings.Join(strings.Split(dp.method.GuardReads, "\n"), " + "))
+			}
+		}
+	}
 	if dp.find == nil {
 		lines = append(lines, "  the WHERE names every key in full: no SELECT, no confirmation")
+		guarded()
 		return append(lines, callLines(dp.res.schema, dp.method, dp.keys, "  ")...)
 	}
-	if dp.method.Guarded {
-		lines = append(lines, "  guarded: before any call, the provider checks every key found as a whole; a key it refuses is reported with its reason and not deleted")
-	}
+	guarded()
 	lines = append(lines, "  the WHERE is wider than the key: a SELECT finds the keys first")
 	lines = append(lines, explainSelect(dp.find, "  ")...)
 	return append(lines, fmt.Sprintf("  then %s once per key found, after confirmation (--yes): %s %s", dp.method.Name, verb, tmpl))
@@ -97,23 +105,9 @@ func explainSelect(q *selectPlan, indent string) []string {
 		return explainSQLite(q, indent)
 	}
 	var lines []string
-	used := map[int]bool{}
 	for _, rp := range q.refs {
-		ref, res := rp.ref, rp.ref.res
-		var scan *scanPlan
-		for i, s := range q.scans {
-			if !used[i] && s.alias == ref.alias {
-				used[i], scan = true, s.plan
-				break
-			}
-		}
+		ref, res, scan, m := rp.ref, rp.ref.res, rp.scan, rp.method
 		lines = append(lines, fmt.Sprintf("%s%s AS %s", indent, res.name, ref.alias))
-		m := rp.method
-		if scan != nil && scan.Method != "" {
-			if sm, ok := res.schema.Method(scan.Method); ok {
-				m = sm
-			}
-		}
 		lines = append(lines, fmt.Sprintf("%s  method: %s (%s)", indent, m.Name, m.Route))
 		if why := whyMethod(m); why != "" {
 			lines = append(lines, indent+"  "+why)
@@ -134,20 +128,20 @@ func explainSelect(q *selectPlan, indent string) []string {
 		var pushed []string
 		consumed := map[string]bool{}
 		if scan != nil {
-			for _, a := range scan.Args {
+			for _, a := range scan.args {
 				switch a {
 				case argLimit:
 					pushed = append(pushed, "LIMIT "+limitText(q.node))
 				case argOffset:
 				default:
-					pushed = append(pushed, bindingText(a, rp.bound[a], res, m))
+					pushed = append(pushed, boundParamText(a, rp.bound[a], res, m))
 					if _, col := res.column(a); col.hidden || slices.Contains(m.Required, a) {
 						consumed[a] = true
 					}
 				}
 			}
 			var cols []string
-			for _, i := range scan.Cols {
+			for _, i := range scan.cols {
 				cols = append(cols, res.cols[i].name)
 			}
 			if len(cols) > 0 {
@@ -163,7 +157,7 @@ func explainSelect(q *selectPlan, indent string) []string {
 			if !references(c, ref) {
 				continue
 			}
-			if name, b := conjunctBinding(c, ref); b != nil && consumed[name] {
+			if name, b := conjunctParam(c, ref); b != nil && consumed[name] {
 				continue
 			}
 			host = append(host, sqlparser.String(c))
@@ -187,7 +181,7 @@ func explainSelect(q *selectPlan, indent string) []string {
 }
 
 // bindingText shows how a pushed-down param is bound.
-func bindingText(param string, b *binding, res *resource, m *schema.Method) string {
+func boundParamText(param string, b *boundParam, res *resource, m *schema.Method) string {
 	if b == nil {
 		return param
 	}
@@ -244,22 +238,74 @@ func hostOperations(q *selectPlan) []string {
 	return ops
 }
 
-// extraReads lists what the provider reads besides its calls for the
-// columns named, grouped by what is read.
+// extraReads says what the provider reads besides its calls for the columns
+// named: each cost their Reads list, once, on one line.
 func extraReads(res *schema.Resource, cols []string, indent string) []string {
-	var order []string
-	by := map[string][]string{}
+	var named, costs []string
 	for _, c := range cols {
-		if f, ok := res.Field(c); ok && f.Reads != "" {
-			if by[f.Reads] == nil {
-				order = append(order, f.Reads)
+		f, ok := res.Field(c)
+		if !ok || f.Reads == "" {
+			continue
+		}
+		named = append(named, c)
+		for _, r := range strings.Split(f.Reads, "\n") {
+			if !slices.Contains(costs, r) {
+				costs = append(costs, r)
 			}
-			by[f.Reads] = append(by[f.Reads], c)
 		}
 	}
+	if len(named) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%salso reads, for %s: %s", indent, strings.Join(named, ", "), strings.Join(costs, " + "))}
+}
+
+// explainSQLite shows the plan of a statement SQLite read whole: each table
+// scan with the method BestIndex chose and what it takes over.
+func explainSQLite(q *selectPlan, indent string) []string {
 	var lines []string
-	for _, r := range order {
-		lines = append(lines, fmt.Sprintf("%salso reads, for %s: %s", indent, strings.Join(by[r], ", "), r))
+	for _, s := range q.scans {
+		res := s.plan.res
+		lines = append(lines, fmt.Sprintf("%s%s AS %s", indent, res.name, s.alias))
+		m := s.plan.method
+		lines = append(lines, fmt.Sprintf("%s  method: %s (%s %s)", indent, m.Name, m.Route.Verb, m.Route.Path))
+		var params []string
+		limited := false
+		for _, a := range s.plan.args {
+			switch a {
+			case argLimit:
+				limited = true
+			case argOffset:
+			default:
+				params = append(params, a)
+			}
+		}
+		if combos, ok := q.lits.combos(res.name, params); ok {
+			lines = append(lines, callLines(res.schema, m, combos, indent+"  ")...)
+		} else {
+			lines = append(lines, fmt.Sprintf("%s  calls: one per value of %s that SQLite passes (the same call once per statement): %s %s",
+				indent, joinList(params), m.Route.Verb, m.Route.Path))
+		}
+		var cols []string
+		for _, i := range s.plan.cols {
+			cols = append(cols, res.cols[i].name)
+		}
+		if len(cols) > 0 {
+			lines = append(lines, fmt.Sprintf("%s  columns read: %s", indent, strings.Join(cols, ", ")))
+		}
+		if limited {
+			lines = append(lines, indent+"  pushed down to the calls: LIMIT")
+		}
+	}
+	// One line: the statement's own line breaks are blanks to SQLite, and
+	// its strings are bound arguments, shown after it.
+	lines = append(lines, indent+"SQLite: "+strings.Join(strings.Fields(q.sql), " "))
+	if len(q.args) > 0 {
+		var args []string
+		for _, a := range q.args {
+			args = append(args, fmt.Sprintf("'%v'", a))
+		}
+		lines = append(lines, indent+"  with "+strings.Join(args, ", "))
 	}
 	return lines
 }

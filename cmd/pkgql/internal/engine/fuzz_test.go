@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
 // FuzzPrepare feeds the statement reader anything: it must answer with
 // statements or an *Error, never panic, and never call a provider. The seed
 // corpus in testdata/fuzz/FuzzPrepare runs with every `go test`.
 func FuzzPrepare(f *testing.F) {
-	h := newHarness(f, sandbox.Options{}, Config{})
+	h := newHarness(f, testprovider.Options{}, Config{})
 	f.Fuzz(func(t *testing.T, script string) {
 		sts, err := h.e.Prepare(script)
 		if err != nil {
@@ -30,7 +30,7 @@ func FuzzPrepare(f *testing.F) {
 				t.Fatalf("%q: statement text %q", script, st.Text())
 			}
 		}
-		if n := len(h.rec.requests()); n != 0 {
+		if n := len(h.calls()); n != 0 {
 			t.Fatalf("%q: Prepare made %d calls", script, n)
 		}
 	})

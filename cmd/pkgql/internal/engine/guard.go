@@ -23,7 +23,11 @@ func (e *Engine) guard(ctx context.Context, st *Statement, res *resource, keys [
 	}
 	req := provider.Request{Service: res.service, Resource: res.schema.Name, Method: m.Name, Check: true, Keys: keys}
 	reasons := make([]string, 0, len(keys))
-	_, err := res.binding.Provider.Call(ctx, req, func(b provider.Batch) error {
+	_, err := res.backend.Provider.Call(ctx, req, func(b provider.Batch) error {
+		if b.Progress != nil {
+			// The check reads a registry: the progress line counts it.
+			e.cfg.Progress(*b.Progress)
+		}
 		for _, row := range b.Rows {
 			r := ""
 			if len(row) > 0 {

@@ -2,125 +2,47 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strings"
-	"sync"
 	"testing"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 	"github.com/pkgql/pkgql/provider"
-	"github.com/pkgql/pkgql/provider/github"
-	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
-// harness is an engine over the real GitHub provider talking HTTP to the
-// sandbox: nothing the project owns is replaced. The provider is wrapped only
-// to record the requests the engine hands it, and the sandbox only to count
-// the HTTP requests as they arrive (its own Stats are written after it
-// answers, so a count read right after a statement could miss the last one).
+// harness is an engine over the synthetic shop provider: its data is plain
+// Go values a test reads to derive the answers, and it logs every call and
+// request, so a test counts what a statement cost.
 type harness struct {
-	t   testing.TB
-	sb  *sandbox.Server
-	url string
-	e   *Engine
-	rec *recorder
-	in  *arrivals
+	t testing.TB
+	p *testprovider.Provider
+	e *Engine
 }
 
-// arrivals logs the requests the sandbox receives, before it answers them.
-type arrivals struct {
-	next http.Handler
-	mu   sync.Mutex
-	log  []sandbox.Request
-}
-
-func (a *arrivals) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a.mu.Lock()
-	a.log = append(a.log, sandbox.Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery})
-	a.mu.Unlock()
-	a.next.ServeHTTP(w, r)
-}
-
-// kind names a request the way sandbox.Stats does.
-func kind(r sandbox.Request) string {
-	switch {
-	case r.Method == http.MethodDelete:
-		return sandbox.KindDelete
-	case r.Method == http.MethodPost:
-		return sandbox.KindRestore
-	case strings.HasSuffix(r.Path, "/packages"):
-		return sandbox.KindList
-	}
-	return sandbox.KindGet
-}
-
-// recorder passes every call to the provider and keeps its request, and the
-// most calls it had in flight at once.
-type recorder struct {
-	provider.Provider
-	mu       sync.Mutex
-	reqs     []provider.Request
-	inFlight int
-	peak     int
-}
-
-func (r *recorder) Call(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
-	r.mu.Lock()
-	r.reqs = append(r.reqs, req)
-	r.inFlight++
-	r.peak = max(r.peak, r.inFlight)
-	r.mu.Unlock()
-	defer func() {
-		r.mu.Lock()
-		r.inFlight--
-		r.mu.Unlock()
-	}()
-	return r.Provider.Call(ctx, req, emit)
-}
-
-func (r *recorder) maxInFlight() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.peak
-}
-
-func (r *recorder) requests() []provider.Request {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.reqs)
-}
-
-func newHarness(t testing.TB, opts sandbox.Options, cfg Config) *harness {
+// newHarness configures the provider with opts.Token, the one it answers.
+func newHarness(t testing.TB, opts testprovider.Options, cfg Config) *harness {
 	t.Helper()
-	sb := sandbox.New(opts)
-	in := &arrivals{next: sb}
-	hs := httptest.NewServer(in)
-	t.Cleanup(hs.Close)
-	p := github.New(nil)
+	p := testprovider.New(opts)
 	ctx := context.Background()
-	if err := p.Configure(ctx, provider.Config{Settings: map[string]string{github.SettingBaseURL: hs.URL, github.SettingRegistryURL: hs.URL, github.SettingToken: opts.Token}}); err != nil {
+	if err := p.Configure(ctx, provider.Config{Settings: map[string]string{"token": opts.Token}}); err != nil {
 		t.Fatal(err)
 	}
 	sch, err := p.Schema(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{Provider: p}
-	cfg.Providers = []Binding{{Schema: sch, Provider: rec}}
+	cfg.Providers = []ProviderBinding{{Schema: sch, Provider: p}}
 	e, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = e.Close() })
-	return &harness{t: t, sb: sb, url: hs.URL, e: e, rec: rec, in: in}
+	return &harness{t: t, p: p, e: e}
 }
 
 // result is what a statement wrote to its sink.
 type result struct {
-	cols    []Column
+	cols    []rowset.Column
 	rows    [][]any
 	summary string
 }
@@ -128,7 +50,7 @@ type result struct {
 // collect is a Sink that keeps everything.
 type collect struct{ res result }
 
-func (c *collect) Begin(cols []Column) error {
+func (c *collect) Begin(cols []rowset.Column) error {
 	c.res.cols = slices.Clone(cols)
 	return nil
 }
@@ -144,7 +66,7 @@ func (c *collect) End(s string) error {
 }
 
 func (r result) column(name string) []any {
-	i := slices.IndexFunc(r.cols, func(c Column) bool { return c.Name == name })
+	i := slices.IndexFunc(r.cols, func(c rowset.Column) bool { return c.Name == name })
 	if i < 0 {
 		panic("no column " + name)
 	}
@@ -186,63 +108,39 @@ func (h *harness) one(script string) result {
 	return res[0]
 }
 
-// pkg is a package as the sandbox's HTTP API sends it.
-type pkg struct {
-	ID           int64           `json:"id"`
-	Name         string          `json:"name"`
-	PackageType  string          `json:"package_type"`
-	Visibility   string          `json:"visibility"`
-	VersionCount int64           `json:"version_count"`
-	CreatedAt    string          `json:"created_at"`
-	HTMLURL      string          `json:"html_url"`
-	Owner        json.RawMessage `json:"owner"`
-	Repository   json.RawMessage `json:"repository"`
+// truth is a shop's live items of one category, read from the provider's
+// data without the engine: the answer the engine is checked against.
+func (h *harness) truth(shop, category string) []testprovider.Item {
+	return h.p.Items(shop, category)
 }
 
-// truth lists a user's packages of one type straight from the sandbox's HTTP
-// API, page by page: the answer the engine is checked against. The requests
-// it makes are not counted.
-func (h *harness) truth(user, typ string) []pkg {
+// deleted reports whether the provider holds the item as deleted.
+func (h *harness) deleted(shop, category, name string) bool {
 	h.t.Helper()
-	var out []pkg
-	for page := 1; ; page++ {
-		resp, err := http.Get(fmt.Sprintf("%s/users/%s/packages?package_type=%s&per_page=100&page=%d", h.url, user, typ, page))
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		var batch []pkg
-		err = json.NewDecoder(resp.Body).Decode(&batch)
-		resp.Body.Close()
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		out = append(out, batch...)
-		if len(batch) < 100 {
-			h.reset()
-			return out
-		}
+	it, ok := h.p.Item(shop, category, name)
+	if !ok {
+		h.t.Fatalf("no item %s/%s/%s", shop, category, name)
 	}
+	return it.Deleted
 }
 
-// reset forgets the requests counted so far.
-func (h *harness) reset() {
-	h.in.mu.Lock()
-	h.in.log = nil
-	h.in.mu.Unlock()
-}
+// reset forgets the calls and requests logged so far.
+func (h *harness) reset() { h.p.Reset() }
 
-// log returns the requests that reached the sandbox since the last reset.
-func (h *harness) log() []sandbox.Request {
-	h.in.mu.Lock()
-	defer h.in.mu.Unlock()
-	return slices.Clone(h.in.log)
-}
+// log returns the requests the provider made since the last reset.
+func (h *harness) log() []testprovider.Request { return h.p.Log() }
 
 // requests counts the requests since the last reset by kind.
-func (h *harness) requests() map[string]int {
-	out := map[string]int{}
-	for _, r := range h.log() {
-		out[kind(r)]++
+func (h *harness) requests() map[string]int { return h.p.Counts() }
+
+// calls returns the requests the engine handed the provider since the last
+// reset.
+func (h *harness) calls() []provider.Request { return h.p.Calls() }
+
+func toStrings(vs []any) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i], _ = v.(string)
 	}
 	return out
 }

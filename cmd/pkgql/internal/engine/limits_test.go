@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
 // A value that would take a gigabyte is refused by SQLite's own length
@@ -12,7 +12,7 @@ import (
 // the limit still work.
 func TestValueSizeIsBounded(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	for _, q := range []string{
 		"SELECT length(printf('%.*c', 1000000000, 'x'))",
 		"SELECT length(randomblob(1000000000))",
@@ -35,7 +35,7 @@ func TestValueSizeIsBounded(t *testing.T) {
 // what is wrong and where.
 func TestUnreadableValues(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	for _, tc := range []struct{ sql, want string }{
 		{"SELECT 1 LIMIT 18446744073709551615", "line 1, column 10: LIMIT 18446744073709551615 is too large"},
 		{"SELECT 1 LIMIT 1e23", "line 1, column 10: LIMIT and OFFSET take a whole number, not 1e23"},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/xwb1989/sqlparser"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
 )
@@ -41,7 +42,7 @@ type execPlan struct {
 	params map[string]string
 }
 
-func (r *stmtReader) readDelete() (*deletePlan, error) {
+func (r *statementReader) readDelete() (*deletePlan, error) {
 	stmt, err := r.parse()
 	if err != nil {
 		return nil, err
@@ -94,78 +95,10 @@ func (r *stmtReader) readDelete() (*deletePlan, error) {
 	if err := r.checkLiterals(d.Where); err != nil {
 		return nil, err
 	}
-	dp := &deletePlan{res: ref.res}
-	if r.exactKeys(ref) {
-		rp, err := r.planRef(ref, schema.Delete)
-		if err != nil {
-			return nil, err
-		}
-		dp.method, dp.keys = rp.method, rp.combos
-		return dp, nil
-	}
-	// The WHERE is wider than the key: a SELECT finds the keys first.
-	// Keys carried by a field come from the SELECT; the others must be bound,
-	// and they tell which owner's method it is.
-	bound := bindings(ref)
-	present := func(p string) bool { _, ok := bound[p]; return ok }
-	supplied := func(p string) bool {
-		prm, ok := ref.res.schema.Param(p)
-		return present(p) || ok && prm.Field != ""
-	}
-	if dp.method, _, _ = chooseMethod(ref.res, schema.Delete, supplied, present); dp.method == nil {
-		// The SELECT that finds the keys reports what is missing.
-		dp.method, _, _ = chooseMethod(ref.res, schema.Delete, func(string) bool { return true }, present)
-	}
-	if dp.method == nil {
-		rp, err := r.planRef(ref, schema.Delete)
-		if err != nil {
-			return nil, err
-		}
-		dp.method = rp.method
-	}
-	dp.fixed = map[string]string{}
-	for p, b := range bound {
-		if slices.Contains(dp.method.Optional, p) && b.literal() && len(b.values) == 1 {
-			dp.fixed[p] = b.values[0]
-		}
-	}
-	find := &sqlparser.Select{Distinct: sqlparser.DistinctStr, From: d.TableExprs, Where: d.Where}
-	for _, p := range dp.method.Required {
-		find.SelectExprs = append(find.SelectExprs, &sqlparser.AliasedExpr{
-			Expr: &sqlparser.ColName{Name: sqlparser.NewColIdent(p), Metadata: ref},
-		})
-	}
-	if dp.find, err = r.planSelect(a, find); err != nil {
-		return nil, err
-	}
-	return dp, nil
+	return r.planner().planDelete(a, ref, d)
 }
 
-// exactKeys reports whether every term of the WHERE binds, with literals, a
-// param of a DELETE method that all of them complete: then the statement
-// names its keys in full and no SELECT is needed.
-func (r *stmtReader) exactKeys(t *tableRef) bool {
-	seen := map[string]bool{}
-	for _, c := range t.scope.conjuncts {
-		name, b := conjunctBinding(c, t)
-		if b == nil || !b.literal() || seen[name] {
-			return false
-		}
-		seen[name] = true
-	}
-	m, _, _ := chooseMethod(t.res, schema.Delete, func(p string) bool { return seen[p] }, func(p string) bool { return seen[p] })
-	if m == nil {
-		return false
-	}
-	for p := range seen {
-		if !m.Takes(p) {
-			return false
-		}
-	}
-	return true
-}
-
-func (r *stmtReader) readExec() (*execPlan, error) {
+func (r *statementReader) readExec() (*execPlan, error) {
 	c, i, err := r.readName(1, "a method: EXEC provider.service.resource.method")
 	if err != nil {
 		return nil, err
@@ -261,9 +194,9 @@ func (r *stmtReader) readExec() (*execPlan, error) {
 	return x, nil
 }
 
-func (e *Engine) runExec(ctx context.Context, st *Statement, sink Sink) error {
+func (e *Engine) runExec(ctx context.Context, st *Statement, sink rowset.Sink) error {
 	x := st.exec
-	if ex, ok := x.res.binding.Provider.(Expander); ok {
+	if ex, ok := x.res.backend.Provider.(Expander); ok {
 		return e.runExpanded(ctx, st, ex, sink)
 	}
 	keys := []map[string]string{x.params}
@@ -273,7 +206,7 @@ func (e *Engine) runExec(ctx context.Context, st *Statement, sink Sink) error {
 	return e.mutate(ctx, st, x.res, x.method, keys, nil, "done", sink)
 }
 
-func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error {
+func (e *Engine) runDelete(ctx context.Context, st *Statement, sink rowset.Sink) error {
 	dp := st.del
 	keys := dp.keys
 	if dp.find != nil {
@@ -316,7 +249,7 @@ func (e *Engine) runDelete(ctx context.Context, st *Statement, sink Sink) error 
 func (e *Engine) findKeys(ctx context.Context, st *Statement, dp *deletePlan) ([]map[string]string, error) {
 	var keys []map[string]string
 	var missing string
-	err := e.query(ctx, st, dp.find, func([]Column) error { return nil }, func(vals []any) error {
+	err := e.query(ctx, st, dp.find, func([]rowset.Column) error { return nil }, func(vals []any) error {
 		key := make(map[string]string, len(vals)+len(dp.fixed))
 		for i, p := range dp.method.Required {
 			if vals[i] == nil {
@@ -384,11 +317,11 @@ func question(st *Statement, m *schema.Method, keys []map[string]string) string 
 	return b.String()
 }
 
-func keyColumns(res *resource, m *schema.Method) []Column {
-	var cols []Column
+func keyColumns(res *resource, m *schema.Method) []rowset.Column {
+	var cols []rowset.Column
 	for _, p := range m.Required {
 		prm, _ := res.schema.Param(p)
-		cols = append(cols, Column{Name: p, Type: prm.Type})
+		cols = append(cols, rowset.Column{Name: p, Type: prm.Type})
 	}
 	return cols
 }
@@ -402,8 +335,8 @@ func matches(n int) string {
 }
 
 // unconfirmed reports the keys a DELETE would delete and that it deleted none.
-func unconfirmed(dp *deletePlan, keys []map[string]string, sink Sink) error {
-	cols := append(keyColumns(dp.res, dp.method), Column{Name: "result", Type: schema.String})
+func unconfirmed(dp *deletePlan, keys []map[string]string, sink rowset.Sink) error {
+	cols := append(keyColumns(dp.res, dp.method), rowset.Column{Name: "result", Type: schema.String})
 	if err := sink.Begin(cols); err != nil {
 		return err
 	}
@@ -422,10 +355,10 @@ func unconfirmed(dp *deletePlan, keys []map[string]string, sink Sink) error {
 // dryRun reports the REST calls a mutation would make.
 // For a guarded method it adds what the check would refuse, and leaves
 // those calls out of the count.
-func dryRun(res *schema.Resource, m *schema.Method, keys []map[string]string, refusals []string, sink Sink) error {
-	cols := []Column{{Name: "method", Type: schema.String}, {Name: "verb", Type: schema.String}, {Name: "path", Type: schema.String}}
+func dryRun(res *schema.Resource, m *schema.Method, keys []map[string]string, refusals []string, sink rowset.Sink) error {
+	cols := []rowset.Column{{Name: "method", Type: schema.String}, {Name: "verb", Type: schema.String}, {Name: "path", Type: schema.String}}
 	if refusals != nil {
-		cols = append(cols, Column{Name: "refused", Type: schema.String})
+		cols = append(cols, rowset.Column{Name: "refused", Type: schema.String})
 	}
 	if err := sink.Begin(cols); err != nil {
 		return err
@@ -517,7 +450,7 @@ func classify(res provider.Result, err error, done string, stopped bool) outcome
 
 // runExpanded runs the calls an Expander's EXEC stands for: previewed and
 // confirmed like a bulk DELETE, then made through mutate like any other.
-func (e *Engine) runExpanded(ctx context.Context, st *Statement, ex Expander, sink Sink) error {
+func (e *Engine) runExpanded(ctx context.Context, st *Statement, ex Expander, sink rowset.Sink) error {
 	x := st.exec
 	req := provider.Request{Service: x.res.service, Resource: x.res.schema.Name, Method: x.method.Name, Params: x.params}
 	exp, err := ex.Expand(ctx, req, e.cat.providers)
@@ -557,8 +490,8 @@ func (e *Engine) runExpanded(ctx context.Context, st *Statement, ex Expander, si
 
 // notCalled reports the calls an expanded EXEC would make, and that it made
 // none.
-func notCalled(res *resource, m *schema.Method, keys []map[string]string, sink Sink) error {
-	cols := append(keyColumns(res, m), Column{Name: "result", Type: schema.String})
+func notCalled(res *resource, m *schema.Method, keys []map[string]string, sink rowset.Sink) error {
+	cols := append(keyColumns(res, m), rowset.Column{Name: "result", Type: schema.String})
 	if err := sink.Begin(cols); err != nil {
 		return err
 	}
@@ -584,7 +517,7 @@ const mutationGrace = 400 * time.Millisecond
 // answer was lost: it may have been done) or failed. Keys not yet sent when
 // the statement is stopped are not sent. Run fails when any key was not
 // done, after the report is written.
-func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *schema.Method, keys []map[string]string, refusals []string, done string, sink Sink) error {
+func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *schema.Method, keys []map[string]string, refusals []string, done string, sink rowset.Sink) error {
 	// The calls run under a context that outlives ctx by mutationGrace, so
 	// that a stop does not throw away the answers already on their way.
 	callCtx, cancelCalls := context.WithCancel(context.WithoutCancel(ctx))
@@ -594,7 +527,7 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 	})
 	defer stopWatch()
 	out := make([]outcome, len(keys))
-	if err := e.checkBudget(m, len(keys)); err != nil {
+	if err := e.checkBudget(ctx, res, m.Name, callCost(m, len(keys))); err != nil {
 		return st.wrap(err)
 	}
 	rec, err := e.startRecord(ctx, st)
@@ -625,7 +558,7 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 			if err != nil {
 				out[i] = outcome{result: "failed", message: "not sent: " + err.Error(), err: err}
 			} else {
-				r, err := res.binding.Provider.Call(callCtx, req, func(provider.Batch) error { return nil })
+				r, err := res.backend.Provider.Call(callCtx, req, func(provider.Batch) error { return nil })
 				out[i] = classify(r, err, done, ctx.Err() != nil)
 				rec.answered(entry, out[i])
 			}
@@ -637,7 +570,7 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 	wg.Wait()
 
 	cols := append(keyColumns(res, m),
-		Column{Name: "result", Type: schema.String}, Column{Name: "status", Type: schema.Integer}, Column{Name: "message", Type: schema.String})
+		rowset.Column{Name: "result", Type: schema.String}, rowset.Column{Name: "status", Type: schema.Integer}, rowset.Column{Name: "message", Type: schema.String})
 	if err := sink.Begin(cols); err != nil {
 		return err
 	}

@@ -9,56 +9,46 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 	"github.com/pkgql/pkgql/provider"
-	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
-
-// deleted reports whether the sandbox holds the package as deleted.
-func (h *harness) deleted(user, typ, name string) bool {
-	h.t.Helper()
-	p, ok := h.sb.Package(user, typ, name)
-	if !ok {
-		h.t.Fatalf("no package %s/%s/%s", user, typ, name)
-	}
-	return p.Deleted
-}
 
 func TestDeleteExact(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	r := h.one(`DELETE FROM github.packages.user_packages
-	  WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'`)
-	if got := h.requests(); got[sandbox.KindDelete] != 1 || len(got) != 1 {
+	h := newHarness(t, testprovider.Options{}, Config{})
+	r := h.one(`DELETE FROM shop.store.items
+	  WHERE shop = 'north' AND category = 'books' AND item_name = 'beacon'`)
+	if got := h.requests(); got[testprovider.KindDelete] != 1 || len(got) != 1 {
 		t.Errorf("requests %v, want exactly one DELETE", got)
 	}
-	if !h.deleted("octocat", "npm", "hello") {
-		t.Error("hello was not deleted")
+	if !h.deleted("north", "books", "beacon") {
+		t.Error("beacon was not deleted")
 	}
-	want := []any{"hello", "npm", "octocat", "deleted", int64(204)}
+	want := []any{"books", "beacon", "north", "deleted", int64(204)}
 	if len(r.rows) != 1 || !slices.Equal(r.rows[0][:5], want) || r.summary != "1 deleted" {
 		t.Errorf("report %v %q", r.rows, r.summary)
 	}
 
-	// Restore it, the way DESIGN writes it.
+	// Restore it.
 	h.reset()
-	r = h.one(`EXEC github.packages.user_packages.restore_package_for_user
-	     @username = 'octocat', @package_type = 'npm', @package_name = 'hello';`)
-	if h.deleted("octocat", "npm", "hello") || h.requests()[sandbox.KindRestore] != 1 || r.rows[0][3] != "done" {
+	r = h.one(`EXEC shop.store.items.restore_item
+	     @shop = 'north', @category = 'books', @item_name = 'beacon';`)
+	if h.deleted("north", "books", "beacon") || h.requests()[testprovider.KindRestore] != 1 || r.rows[0][3] != "done" {
 		t.Errorf("restore: %v %v", r.rows, h.requests())
 	}
 }
 
 func TestDeleteFanOut(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	r := h.one(`DELETE FROM github.packages.user_packages
-	  WHERE username IN ('octocat', 'hubot') AND package_type = 'npm' AND package_name IN ('hello', 'left-pad-legacy')`)
-	if got := h.requests(); got[sandbox.KindDelete] != 4 || len(got) != 1 {
+	h := newHarness(t, testprovider.Options{}, Config{})
+	r := h.one(`DELETE FROM shop.store.items
+	  WHERE shop IN ('north', 'east') AND category = 'books' AND item_name IN ('beacon', 'drum')`)
+	if got := h.requests(); got[testprovider.KindDelete] != 4 || len(got) != 1 {
 		t.Errorf("requests %v, want 4 DELETEs", got)
 	}
-	for _, u := range []string{"octocat", "hubot"} {
-		for _, n := range []string{"hello", "left-pad-legacy"} {
-			if !h.deleted(u, "npm", n) {
+	for _, u := range []string{"north", "east"} {
+		for _, n := range []string{"beacon", "drum"} {
+			if !h.deleted(u, "books", n) {
 				t.Errorf("%s/%s was not deleted", u, n)
 			}
 		}
@@ -68,15 +58,15 @@ func TestDeleteFanOut(t *testing.T) {
 	}
 }
 
-// Every key is reported: deleted, refused with GitHub's reason, or failed;
+// Every key is reported: deleted, refused with the API's reason, or failed;
 // the statement fails when any key was not deleted.
 func TestDeleteReport(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	res, err := h.exec(`DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'container'
-	  AND package_name IN ('octocat/hello-world', 'no-such-image', 'tools/builder')`)
+	h := newHarness(t, testprovider.Options{}, Config{})
+	res, err := h.exec(`DELETE FROM shop.store.items WHERE shop = 'north' AND category = 'books'
+	  AND item_name IN ('atlas', 'no-such-item', 'tools/hammer')`)
 	var e *Error
-	if !errors.As(err, &e) || !strings.Contains(e.Message, "2 of 3 calls of delete_package_for_user did not succeed (2 refused)") {
+	if !errors.As(err, &e) || !strings.Contains(e.Message, "2 of 3 calls of delete_item did not succeed (2 refused)") {
 		t.Fatalf("error %v", err)
 	}
 	if pe, ok := provider.AsError(err); !ok || pe.HTTPStatus == 0 {
@@ -84,17 +74,20 @@ func TestDeleteReport(t *testing.T) {
 	}
 	r := res[0]
 	byName := map[string][]any{}
-	for _, row := range r.rows {
-		byName[row[0].(string)] = row
+	for i, name := range toStrings(r.column("item_name")) {
+		byName[name] = r.rows[i]
 	}
-	if row := byName["octocat/hello-world"]; row[3] != "refused" || row[4] != int64(http.StatusBadRequest) || !strings.Contains(row[5].(string), "5,000") {
-		t.Errorf("5,000-downloads rule: %v", row)
+	if row := byName["atlas"]; row[3] != "refused" || row[4] != int64(http.StatusBadRequest) || !strings.Contains(row[5].(string), "in stock") {
+		t.Errorf("an item in stock: %v", row)
 	}
-	if row := byName["no-such-image"]; row[3] != "refused" || row[4] != int64(http.StatusNotFound) {
-		t.Errorf("missing package: %v", row)
+	if row := byName["no-such-item"]; row[3] != "refused" || row[4] != int64(http.StatusNotFound) {
+		t.Errorf("a missing item: %v", row)
 	}
-	if row := byName["tools/builder"]; row[3] != "deleted" {
-		t.Errorf("deletable package: %v", row)
+	if row := byName["tools/hammer"]; row[3] != "deleted" {
+		t.Errorf("a deletable item: %v", row)
+	}
+	if h.deleted("north", "books", "atlas") || !h.deleted("north", "books", "tools/hammer") {
+		t.Error("the provider's data does not match the report")
 	}
 	if r.summary != "1 deleted, 2 refused" {
 		t.Errorf("summary %q", r.summary)
@@ -103,8 +96,8 @@ func TestDeleteReport(t *testing.T) {
 
 func TestDeleteNotFound(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	_, err := h.exec(`DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'nope'`)
+	h := newHarness(t, testprovider.Options{}, Config{})
+	_, err := h.exec(`DELETE FROM shop.store.items WHERE shop = 'north' AND category = 'books' AND item_name = 'nope'`)
 	pe, ok := provider.AsError(err)
 	if !ok || pe.HTTPStatus != http.StatusNotFound || pe.Kind != provider.KindNotFound {
 		t.Fatalf("error %v", err)
@@ -119,9 +112,9 @@ func TestDeleteNotFound(t *testing.T) {
 // and deletes only what the user confirmed.
 func TestDeleteWide(t *testing.T) {
 	t.Parallel()
-	// left-pad-legacy has no versions; hello has three.
-	const wide = `DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'
-	  AND package_name IN ('hello', 'left-pad-legacy') AND version_count = 0`
+	// easel is free; beacon is not.
+	const wide = `DELETE FROM shop.store.items WHERE shop = 'north' AND category = 'books'
+	  AND item_name IN ('beacon', 'easel') AND price = 0`
 	cases := []struct {
 		name    string
 		cfg     func(asked *atomic.Int32) Config
@@ -132,13 +125,13 @@ func TestDeleteWide(t *testing.T) {
 		{"confirmation refused", func(asked *atomic.Int32) Config {
 			return Config{Confirm: func(_ context.Context, q string) bool {
 				asked.Add(1)
-				return !strings.Contains(q, "left-pad-legacy")
+				return !strings.Contains(q, "easel")
 			}}
 		}, false, 1},
 		{"confirmed", func(asked *atomic.Int32) Config {
 			return Config{Confirm: func(_ context.Context, q string) bool {
 				asked.Add(1)
-				return strings.Contains(q, "package_name=left-pad-legacy package_type=npm username=octocat") && !strings.Contains(q, "=hello ")
+				return strings.Contains(q, "category=books item_name=easel shop=north") && !strings.Contains(q, "=beacon ")
 			}}
 		}, true, 1},
 		{"--yes", func(*atomic.Int32) Config { return Config{Yes: true} }, true, 0},
@@ -148,7 +141,7 @@ func TestDeleteWide(t *testing.T) {
 			t.Parallel()
 			var asked atomic.Int32
 			cfg := c.cfg(&asked)
-			h := newHarness(t, sandbox.Options{}, cfg)
+			h := newHarness(t, testprovider.Options{}, cfg)
 			res, err := h.exec(wide)
 			if cfg.Confirm == nil && !cfg.Yes {
 				// A script cannot be asked: the DELETE fails, naming --yes.
@@ -162,20 +155,20 @@ func TestDeleteWide(t *testing.T) {
 				t.Fatalf("%d results", len(res))
 			}
 			r := res[0]
-			if got := h.deleted("octocat", "npm", "left-pad-legacy"); got != c.deleted {
-				t.Errorf("left-pad-legacy deleted: %v, want %v", got, c.deleted)
+			if got := h.deleted("north", "books", "easel"); got != c.deleted {
+				t.Errorf("easel deleted: %v, want %v", got, c.deleted)
 			}
-			if h.deleted("octocat", "npm", "hello") {
-				t.Error("hello was deleted: it has versions")
+			if h.deleted("north", "books", "beacon") {
+				t.Error("beacon was deleted: it is not free")
 			}
 			wantDeletes := 0
 			if c.deleted {
 				wantDeletes = 1
 			}
-			if got := h.requests()[sandbox.KindDelete]; got != wantDeletes {
+			if got := h.requests()[testprovider.KindDelete]; got != wantDeletes {
 				t.Errorf("%d DELETE requests, want %d", got, wantDeletes)
 			}
-			if len(r.rows) != 1 || r.rows[0][0] != "left-pad-legacy" {
+			if len(r.rows) != 1 || r.rows[0][1] != "easel" {
 				t.Errorf("report %v", r.rows)
 			}
 			if !c.deleted && !strings.Contains(r.summary, "none was") {
@@ -189,40 +182,40 @@ func TestDeleteWide(t *testing.T) {
 }
 
 // A DELETE's keys may come from a subquery, or from the rows of the listing
-// its params bind (package_name is carried by the field name:
-// schema.Param.Field). Either way: one listing, then one DELETE per package
-// that matches.
+// its params bind (item_name is carried by the field name:
+// schema.Param.Field). Either way: one listing, then one DELETE per item that
+// matches.
 func TestDeleteFoundKeys(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ name, sql string }{
-		{"keys from a subquery", `DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'
-		  AND package_name IN (SELECT name FROM github.packages.user_packages
-		                        WHERE username = 'octocat' AND package_type = 'npm' AND version_count = 0)`},
-		{"keys from the listing's rows", `DELETE FROM github.packages.user_packages
-		  WHERE username = 'octocat' AND package_type = 'npm' AND version_count = 0`},
+		{"keys from a subquery", `DELETE FROM shop.store.items WHERE shop = 'north' AND category = 'books'
+		  AND item_name IN (SELECT name FROM shop.store.items
+		                        WHERE shop = 'north' AND category = 'books' AND price = 0 AND NOT in_stock)`},
+		{"keys from the listing's rows", `DELETE FROM shop.store.items
+		  WHERE shop = 'north' AND category = 'books' AND price = 0 AND in_stock = false`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, sandbox.Options{}, Config{Yes: true})
+			h := newHarness(t, testprovider.Options{}, Config{Yes: true})
 			var want []string
-			for _, p := range h.truth("octocat", "npm") {
-				if p.VersionCount == 0 {
+			for _, p := range h.truth("north", "books") {
+				if p.Price == 0 && !p.InStock {
 					want = append(want, p.Name)
 				}
 			}
-			got := toStrings(h.one(c.sql).column("package_name"))
+			got := toStrings(h.one(c.sql).column("item_name"))
 			slices.Sort(got)
 			slices.Sort(want)
 			if !slices.Equal(got, want) || len(want) == 0 {
 				t.Errorf("deleted %v, want %v", got, want)
 			}
 			for _, n := range want {
-				if !h.deleted("octocat", "npm", n) {
+				if !h.deleted("north", "books", n) {
 					t.Errorf("%s was not deleted", n)
 				}
 			}
-			if reqs := h.requests(); reqs[sandbox.KindDelete] != len(want) || reqs[sandbox.KindList] != 1 {
+			if reqs := h.requests(); reqs[testprovider.KindDelete] != len(want) || reqs[testprovider.KindList] != 1 {
 				t.Errorf("requests %v, want 1 listing and %d deletes", reqs, len(want))
 			}
 		})
@@ -231,22 +224,22 @@ func TestDeleteFoundKeys(t *testing.T) {
 
 func TestDryRun(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{DryRun: true, Yes: true})
+	h := newHarness(t, testprovider.Options{}, Config{DryRun: true, Yes: true})
 	res, err := h.exec(`
-	  DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'container'
-	     AND package_name IN ('octocat/hello-world', 'tools/builder');
-	  DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'
-	     AND package_name IN ('hello', 'left-pad-legacy') AND version_count = 0;
-	  EXEC github.packages.user_packages.restore_package_for_user @username = 'octocat', @package_type = 'npm',
-	     @package_name = 'hello', @token = 's3cret'`)
+	  DELETE FROM shop.store.items WHERE shop = 'north' AND category = 'games'
+	     AND item_name IN ('tools/hammer', 'easel');
+	  DELETE FROM shop.store.items WHERE shop = 'north' AND category = 'books'
+	     AND item_name IN ('beacon', 'easel') AND price = 0;
+	  EXEC shop.store.items.restore_item @shop = 'north', @category = 'books',
+	     @item_name = 'beacon', @token = 's3cret'`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := [][][]any{
-		{{"delete_package_for_user", "DELETE", "/users/octocat/packages/container/octocat%2Fhello-world"},
-			{"delete_package_for_user", "DELETE", "/users/octocat/packages/container/tools%2Fbuilder"}},
-		{{"delete_package_for_user", "DELETE", "/users/octocat/packages/npm/left-pad-legacy"}},
-		{{"restore_package_for_user", "POST", "/users/octocat/packages/npm/hello/restore?token=REDACTED"}},
+		{{"delete_item", "DELETE", "/shops/north/items/games/tools%2Fhammer"},
+			{"delete_item", "DELETE", "/shops/north/items/games/easel"}},
+		{{"delete_item", "DELETE", "/shops/north/items/books/easel"}},
+		{{"restore_item", "POST", "/shops/north/items/books/beacon/restore?token=REDACTED"}},
 	}
 	for i, r := range res {
 		if len(r.rows) != len(want[i]) {
@@ -262,11 +255,11 @@ func TestDryRun(t *testing.T) {
 		}
 	}
 	got := h.requests()
-	if got[sandbox.KindDelete] != 0 || got[sandbox.KindRestore] != 0 || h.deleted("octocat", "container", "tools/builder") {
+	if got[testprovider.KindDelete] != 0 || got[testprovider.KindRestore] != 0 || h.deleted("north", "games", "easel") {
 		t.Errorf("a dry run changed something: %+v", got)
 	}
 	// Finding the keys of the wide DELETE reads: one GET per name.
-	if got[sandbox.KindGet] != 2 || len(got) != 1 {
+	if got[testprovider.KindGet] != 2 || len(got) != 1 {
 		t.Errorf("requests %+v", got)
 	}
 }

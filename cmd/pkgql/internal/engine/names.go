@@ -11,10 +11,10 @@ import (
 // catalog is every resource the providers declared, by the names a statement
 // may use for it.
 type catalog struct {
-	providers []*schema.Provider
-	bindings  map[string]*Binding // by provider name
-	resources []*resource         // in declaration order
-	byName    map[string]*resource
+	providers  []*schema.Provider
+	byProvider map[string]*ProviderBinding // by provider name
+	resources  []*resource                 // in declaration order
+	byName     map[string]*resource
 }
 
 // resource is one declared resource as the engine sees it: a SQL table whose
@@ -25,7 +25,7 @@ type resource struct {
 	provider string
 	service  string
 	schema   *schema.Resource
-	binding  *Binding
+	backend  *ProviderBinding
 	cols     []column
 }
 
@@ -42,20 +42,20 @@ type column struct {
 	carrier int
 }
 
-func newCatalog(bindings []Binding) (*catalog, error) {
-	c := &catalog{bindings: map[string]*Binding{}, byName: map[string]*resource{}}
-	for i := range bindings {
-		b := &bindings[i]
+func newCatalog(providers []ProviderBinding) (*catalog, error) {
+	c := &catalog{byProvider: map[string]*ProviderBinding{}, byName: map[string]*resource{}}
+	for i := range providers {
+		b := &providers[i]
 		if b.Schema == nil || b.Provider == nil {
 			return nil, fmt.Errorf("engine: provider %d has no schema or no implementation", i)
 		}
 		if err := b.Schema.Validate(); err != nil {
 			return nil, fmt.Errorf("engine: provider %s: %w", b.Schema.Name, err)
 		}
-		if _, dup := c.bindings[b.Schema.Name]; dup {
+		if _, dup := c.byProvider[b.Schema.Name]; dup {
 			return nil, fmt.Errorf("engine: provider %s is configured twice", b.Schema.Name)
 		}
-		c.bindings[b.Schema.Name] = b
+		c.byProvider[b.Schema.Name] = b
 		c.providers = append(c.providers, b.Schema)
 		for si := range b.Schema.Services {
 			s := &b.Schema.Services[si]
@@ -67,7 +67,7 @@ func newCatalog(bindings []Binding) (*catalog, error) {
 					provider: b.Schema.Name,
 					service:  s.Name,
 					schema:   r,
-					binding:  b,
+					backend:  b,
 				}
 				for fi, f := range r.Fields {
 					col := column{name: f.Name, typ: f.Type, format: f.Format, field: fi, carrier: -1}

@@ -58,7 +58,7 @@ type rewriteEdit struct {
 
 // pgEdits finds the edits for x::type and FETCH FIRST in the statement's
 // tokens.
-func (r *stmtReader) pgEdits(forSQLite bool) ([]rewriteEdit, error) {
+func (r *statementReader) pgEdits(forSQLite bool) ([]rewriteEdit, error) {
 	var edits []rewriteEdit
 	toks := r.toks
 	for i, t := range toks {
@@ -118,7 +118,7 @@ func applyEdits(edits []rewriteEdit, i int, insert func(string), replace func(la
 
 // operandStart is the first token of the value a :: at token i casts: a
 // literal, a dotted name, a parenthesized expression or a function call.
-func (r *stmtReader) operandStart(i int) int {
+func (r *statementReader) operandStart(i int) int {
 	j := i - 1
 	if j < 0 {
 		return -1
@@ -161,7 +161,7 @@ func (r *stmtReader) operandStart(i int) int {
 
 // castType reads the type name after ::, of one or more words, and returns
 // it in lower case with the index after it.
-func (r *stmtReader) castType(i int) (string, int) {
+func (r *statementReader) castType(i int) (string, int) {
 	var words []string
 	for i < len(r.toks) && r.toks[i].isName() && r.toks[i].quote == 0 {
 		w := strings.ToLower(r.toks[i].val)

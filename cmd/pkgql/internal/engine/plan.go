@@ -1,10 +1,10 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -12,192 +12,37 @@ import (
 	"github.com/pkgql/pkgql/schema"
 )
 
-// Planning reads, for each resource table of a statement, which params the
-// statement binds (= or IN under AND, an OR of equalities, or a join or
-// subquery that supplies them row by row), chooses the method those params
-// allow, and counts the calls its literals make. A table no method can read
-// is an error here, before any call. SQLite's own planner makes the same
-// choice in the virtual table's BestIndex (vtab.go); Prepare checks that the
-// two agree.
+// The planner turns what a statement asks, as its reader found it, into what
+// the engine will do: for each resource table, from the params the statement
+// binds (bound.go), the method those params allow and the calls its literals
+// make, and SQLite's plan of the SQL it runs. A table no method can read is
+// an error here, before any call. The virtual table's BestIndex (vtab.go)
+// then chooses only among the methods chosen here, so SQLite's join order
+// decides which constraints a scan passes, never which method it calls.
+
+// statementPlanner plans one statement its reader has read. Its errors
+// point into the statement through the reader.
+type statementPlanner struct {
+	e *Engine
+	r *statementReader
+}
+
+func (r *statementReader) planner() *statementPlanner { return &statementPlanner{e: r.e, r: r} }
 
 // maxCalls bounds the calls the IN lists of one table may fan out to.
 const maxCalls = 1000
 
-// binding is how one param of a resource table gets its value.
-type binding struct {
-	values  []string // literal values, in the order written
-	dynamic string   // what supplies it row by row (a column of a join, a subquery)
-	null    bool     // compared with NULL, which is never true: no call
-	column  string   // the column as written, to point at
-	// from and fromCol are the other resource table and its column that bind
-	// the param in a join (v.package_name = p.name).
-	from    *tableRef
-	fromCol string
-}
-
-func (b *binding) literal() bool { return b.dynamic == "" }
-
 // refPlan is the plan of one resource table.
 type refPlan struct {
 	ref    *tableRef
-	bound  map[string]*binding
+	bound  map[string]*boundParam
 	method *schema.Method
+	// scan is the plan SQLite chose to read the table with, from those
+	// BestIndex made with method.
+	scan *scanPlan
 	// combos are the param sets of the calls the literals make, in the order
 	// written; nil when a param comes row by row.
 	combos []map[string]string
-}
-
-// literalValue reads a literal as the text a param takes.
-func literalValue(e sqlparser.Expr) (v string, isNull, ok bool) {
-	switch n := e.(type) {
-	case *sqlparser.SQLVal:
-		switch n.Type {
-		case sqlparser.StrVal, sqlparser.IntVal, sqlparser.FloatVal:
-			return string(n.Val), false, true
-		}
-	case *sqlparser.NullVal:
-		return "", true, true
-	case sqlparser.BoolVal:
-		return strconv.FormatBool(bool(n)), false, true
-	case *sqlparser.UnaryExpr:
-		if n.Operator == sqlparser.UMinusStr {
-			if v, _, ok := literalValue(n.Expr); ok {
-				if _, err := strconv.ParseFloat(v, 64); err == nil {
-					return "-" + v, false, true
-				}
-			}
-		}
-	case *sqlparser.ParenExpr:
-		return literalValue(n.Expr)
-	}
-	return "", false, false
-}
-
-// references reports whether e reads a column of table t.
-func references(e sqlparser.SQLNode, t *tableRef) bool {
-	found := false
-	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
-		if c, ok := node.(*sqlparser.ColName); ok && c.Metadata == t {
-			found = true
-		}
-		return !found, nil
-	}, e)
-	return found
-}
-
-// bindings reads the params of table t that the conditions of its SELECT
-// bind. A literal binding wins over one that comes row by row.
-func bindings(t *tableRef) map[string]*binding {
-	out := map[string]*binding{}
-	for _, c := range t.scope.conjuncts {
-		name, b := conjunctBinding(c, t)
-		if b == nil {
-			continue
-		}
-		if old, ok := out[name]; !ok || !old.literal() && b.literal() {
-			out[name] = b
-		}
-	}
-	return out
-}
-
-// conjunctBinding reads one AND term: the param of t it binds, if any.
-func conjunctBinding(c sqlparser.Expr, t *tableRef) (string, *binding) {
-	for {
-		p, ok := c.(*sqlparser.ParenExpr)
-		if !ok {
-			break
-		}
-		c = p.Expr
-	}
-	switch n := c.(type) {
-	case *sqlparser.ComparisonExpr:
-		switch n.Operator {
-		case sqlparser.EqualStr:
-			for _, sides := range [][2]sqlparser.Expr{{n.Left, n.Right}, {n.Right, n.Left}} {
-				ref, col := refOf(sides[0])
-				if ref != t || col == nil || col.param == nil || references(sides[1], t) {
-					continue
-				}
-				b := &binding{column: col.name}
-				if v, isNull, ok := literalValue(sides[1]); ok {
-					b.null = isNull
-					if !isNull {
-						b.values = []string{v}
-					}
-				} else {
-					b.dynamic = sqlparser.String(sides[1])
-					if o, ocol := refOf(sides[1]); o != nil && ocol != nil {
-						b.from, b.fromCol = o, ocol.name
-					}
-				}
-				return col.param.Name, b
-			}
-		case sqlparser.InStr:
-			ref, col := refOf(n.Left)
-			if ref != t || col == nil || col.param == nil || references(n.Right, t) {
-				return "", nil
-			}
-			b := &binding{column: col.name}
-			tuple, ok := n.Right.(sqlparser.ValTuple)
-			if !ok {
-				b.dynamic = "the values of " + sqlparser.String(n.Right)
-				return col.param.Name, b
-			}
-			for _, e := range tuple {
-				v, isNull, ok := literalValue(e)
-				if !ok {
-					return col.param.Name, &binding{column: col.name, dynamic: sqlparser.String(n.Right)}
-				}
-				if !isNull && !slices.Contains(b.values, v) {
-					b.values = append(b.values, v)
-				}
-			}
-			b.null = len(b.values) == 0
-			return col.param.Name, b
-		}
-	case *sqlparser.OrExpr:
-		return orOfEqualities(n, t)
-	}
-	return "", nil
-}
-
-// orOfEqualities reads `p = 'a' OR p = 'b'`, which SQLite plans as IN.
-func orOfEqualities(e sqlparser.Expr, t *tableRef) (string, *binding) {
-	var terms []sqlparser.Expr
-	var flatten func(sqlparser.Expr)
-	flatten = func(e sqlparser.Expr) {
-		switch n := e.(type) {
-		case *sqlparser.OrExpr:
-			flatten(n.Left)
-			flatten(n.Right)
-		case *sqlparser.ParenExpr:
-			flatten(n.Expr)
-		default:
-			terms = append(terms, e)
-		}
-	}
-	flatten(e)
-	var name string
-	b := &binding{}
-	for _, term := range terms {
-		cmp, ok := term.(*sqlparser.ComparisonExpr)
-		if !ok || cmp.Operator != sqlparser.EqualStr {
-			return "", nil
-		}
-		ref, col := refOf(cmp.Left)
-		v, isNull, lit := literalValue(cmp.Right)
-		if ref != t || col == nil || col.param == nil || !lit || (name != "" && name != col.param.Name) {
-			return "", nil
-		}
-		name = col.param.Name
-		b.column = col.name
-		if !isNull && !slices.Contains(b.values, v) {
-			b.values = append(b.values, v)
-		}
-	}
-	b.null = len(b.values) == 0
-	return name, b
 }
 
 // chooseMethod picks the method of a verb whose required params are all
@@ -206,9 +51,13 @@ func orOfEqualities(e sqlparser.Expr, t *tableRef) (string, *binding) {
 // statement binds at all, usable now or not: a method that excludes one of
 // them is never chosen, in any join order. With no method, it returns the
 // params the closest method misses, or, when methods were complete but
-// excluded, the params that exclude each other.
-func chooseMethod(res *resource, verb schema.Verb, bound, present func(string) bool) (best *schema.Method, missing, conflict []string) {
+// excluded, the params that exclude each other. allowed, when not nil, says
+// which methods may be chosen at all.
+func chooseMethod(res *resource, verb schema.Verb, bound, present func(string) bool, allowed func(*schema.Method) bool) (best *schema.Method, missing, conflict []string) {
 	for _, m := range res.schema.MethodsFor(verb) {
+		if allowed != nil && !allowed(&m) {
+			continue
+		}
 		var miss []string
 		for _, p := range m.Required {
 			if !bound(p) {
@@ -305,15 +154,23 @@ func missingMessage(res *resource, verb schema.Verb, missing, present []string) 
 }
 
 // planRef plans one resource table for a verb.
-func (r *stmtReader) planRef(t *tableRef, verb schema.Verb) (*refPlan, error) {
-	rp := &refPlan{ref: t, bound: bindings(t)}
+func (pl *statementPlanner) planRef(t *tableRef, verb schema.Verb) (*refPlan, error) {
+	rp := &refPlan{ref: t, bound: boundParams(t)}
 	isBound := func(p string) bool { _, ok := rp.bound[p]; return ok }
-	m, missing, conflict := chooseMethod(t.res, verb, isBound, isBound)
+	m, missing, conflict := chooseMethod(t.res, verb, isBound, isBound, nil)
 	if m == nil {
 		msg, hint := noMethodMessage(t.res, verb, missing, conflict, slices.Collect(maps.Keys(rp.bound)))
-		return nil, r.errorAt(t.offset, hint, "%s", msg)
+		return nil, pl.r.errorAt(t.offset, hint, "%s", msg)
 	}
-	rp.method = m
+	if err := pl.planCalls(rp, m); err != nil {
+		return nil, err
+	}
+	return rp, nil
+}
+
+// planCalls sets the method of a table and the calls its literals make.
+func (pl *statementPlanner) planCalls(rp *refPlan, m *schema.Method) error {
+	rp.method, rp.combos = m, nil
 	combos := []map[string]string{{}}
 	for _, p := range slices.Concat(m.Required, m.Optional) {
 		b, ok := rp.bound[p]
@@ -321,15 +178,15 @@ func (r *stmtReader) planRef(t *tableRef, verb schema.Verb) (*refPlan, error) {
 			continue
 		}
 		if !b.literal() {
-			return rp, nil
+			return nil
 		}
 		if b.null {
 			rp.combos = []map[string]string{}
-			return rp, nil
+			return nil
 		}
 		if len(combos)*len(b.values) > maxCalls {
-			return nil, r.errorAt(r.find(b.column), "narrow the IN lists, or list with fewer params bound and filter in WHERE",
-				"the IN lists of %s would make more than %d calls", t.res.name, maxCalls)
+			return pl.r.errorAt(pl.r.find(b.column), "narrow the IN lists, or list with fewer params bound and filter in WHERE",
+				"the IN lists of %s would make more than %d calls", rp.ref.res.name, maxCalls)
 		}
 		next := make([]map[string]string, 0, len(combos)*len(b.values))
 		for _, c := range combos {
@@ -345,82 +202,192 @@ func (r *stmtReader) planRef(t *tableRef, verb schema.Verb) (*refPlan, error) {
 		combos = next
 	}
 	rp.combos = combos
-	return rp, nil
+	return nil
 }
 
-// checkValue checks one literal against a param's type and values.
-func checkValue(p *schema.Param, v string) (msg, hint string) {
-	if strings.ContainsRune(v, 0) {
-		return fmt.Sprintf("invalid value for %s: it contains a NUL character", p.Name), ""
-	}
-	if len(p.Enum) > 0 && !slices.Contains(p.Enum, v) {
-		hint = "it is one of " + joinList(p.Enum)
-		if s := suggest(v, p.Enum); s != "" {
-			hint = fmt.Sprintf("did you mean %q? It is one of %s", s, joinList(p.Enum))
+// planSelect plans every resource table, renders the statement for SQLite and
+// has SQLite plan it: its errors, and a table its planner could not bind,
+// stop the statement here.
+func (pl *statementPlanner) planSelect(a *analysis, sel sqlparser.SelectStatement) (*selectPlan, error) {
+	q := &selectPlan{node: sel, shared: len(a.refs) > 1 || a.subquery || a.join, fanout: map[string][]map[string]string{}}
+	for _, ref := range a.refs {
+		rp, err := pl.planRef(ref, schema.Select)
+		if err != nil {
+			return nil, err
 		}
-		return fmt.Sprintf("invalid value %q for %s", v, p.Name), hint
+		q.refs = append(q.refs, rp)
 	}
-	var err error
-	switch p.Type {
-	case schema.Integer:
-		_, err = strconv.ParseInt(v, 10, 64)
-	case schema.Number:
-		_, err = strconv.ParseFloat(v, 64)
-	case schema.Boolean:
-		_, err = strconv.ParseBool(v)
+	q.sql, q.args = render(sel, a)
+	q.plans = &scanPlans{methods: map[*resource][]*schema.Method{}}
+	for _, rp := range q.refs {
+		q.plans.methods[rp.ref.res] = append(q.plans.methods[rp.ref.res], rp.method)
 	}
+	scans, err := pl.e.explainPlan(context.Background(), q.sql, q.args, q.plans)
 	if err != nil {
-		return fmt.Sprintf("invalid value %q for %s: it takes %s %s", v, p.Name, article(p.Type), p.Type), ""
+		return nil, pl.r.errorAt(pl.r.toks[0].start, "", "%s", cleanSQLiteMessage(err.Error()))
 	}
-	return "", ""
-}
-
-func article(t schema.Type) string {
-	if strings.ContainsRune("aeiou", rune(string(t)[0])) {
-		return "an"
-	}
-	return "a"
-}
-
-// checkLiterals checks every literal a param column is compared with, so that
-// a typo (package_type = 'dockr') is an error, not an empty answer.
-func (r *stmtReader) checkLiterals(root sqlparser.SQLNode) error {
-	var first error
-	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
-		cmp, ok := node.(*sqlparser.ComparisonExpr)
-		if !ok || first != nil {
-			return first == nil, nil
-		}
-		for _, sides := range [][2]sqlparser.Expr{{cmp.Left, cmp.Right}, {cmp.Right, cmp.Left}} {
-			_, col := refOf(sides[0])
-			if col == nil || col.param == nil {
-				continue
-			}
-			var lits []sqlparser.Expr
-			switch cmp.Operator {
-			case sqlparser.EqualStr, sqlparser.NotEqualStr, sqlparser.NullSafeEqualStr:
-				lits = []sqlparser.Expr{sides[1]}
-			case sqlparser.InStr, sqlparser.NotInStr:
-				if tuple, ok := sides[1].(sqlparser.ValTuple); ok {
-					lits = tuple
-				}
-			}
-			for _, e := range lits {
-				v, isNull, ok := literalValue(e)
-				if !ok || isNull {
-					continue
-				}
-				if msg, hint := checkValue(col.param, v); msg != "" {
-					at := r.findString(v)
-					if at == r.toks[0].start {
-						at = r.find(col.name)
-					}
-					first = r.errorAt(at, hint, "%s", msg)
-					return false, nil
-				}
+	used := map[int]bool{}
+	for _, rp := range q.refs {
+		for i, s := range scans {
+			if !used[i] && s.alias == rp.ref.alias {
+				used[i], rp.scan = true, s.plan
+				break
 			}
 		}
-		return true, nil
-	}, root)
-	return first
+	}
+	for _, rp := range q.refs {
+		s := rp.scan
+		if s == nil {
+			continue
+		}
+		if s.method == nil {
+			// SQLite found no order of the tables that binds this one with
+			// the method planned for it: a join that only binds it from the
+			// nullable side, for one.
+			msg, hint := noMethodMessage(rp.ref.res, schema.Select, s.missing, s.conflict, s.present)
+			return nil, pl.r.errorAt(rp.ref.offset, hint, "%s", msg)
+		}
+		if s.method != rp.method {
+			// A table read twice (a self-join) whose reads were planned
+			// with different methods: SQLite may give either to either.
+			if err := pl.planCalls(rp, s.method); err != nil {
+				return nil, err
+			}
+		}
+	}
+	q.scans = scans
+	for _, rp := range q.refs {
+		if len(rp.combos) > 1 {
+			k := fanoutKey(rp.ref.res, rp.method.Name)
+			q.fanout[k] = append(q.fanout[k], rp.combos...)
+		}
+	}
+	q.joins = joinFanouts(q.refs)
+	if s, ok := sel.(*sqlparser.Select); ok && s.Limit != nil {
+		// With a LIMIT the first call may be enough: none is made ahead.
+		q.fanout, q.joins = nil, nil
+	}
+	return q, nil
+}
+
+// planSQLite has SQLite prepare the statement and reads its plan: SQLite's
+// errors, a table no method can serve and a literal a param cannot take stop
+// it here, before any call.
+func (pl *statementPlanner) planSQLite(tr *translated) (*selectPlan, error) {
+	plans := &scanPlans{}
+	scans, err := pl.e.explainPlan(context.Background(), tr.sql, tr.args, plans)
+	if err != nil {
+		return nil, pl.r.sqliteError(tr, err)
+	}
+	for _, s := range scans {
+		if s.plan.method != nil {
+			continue
+		}
+		at := pl.r.toks[0].start
+		res := s.plan.res
+		for _, ref := range tr.refs {
+			if ref.res == res {
+				at = ref.offset
+				break
+			}
+		}
+		msg, hint := noMethodMessage(res, schema.Select, s.plan.missing, s.plan.conflict, s.plan.present)
+		return nil, pl.r.errorAt(at, hint, "%s", msg)
+	}
+	q := &selectPlan{sql: tr.sql, args: tr.args, shared: true, scans: scans, plans: plans, direct: tr.refs, lits: tr.lits, whole: tr.whole}
+	// SQLite asks for the values of an IN list one after another: the
+	// first call starts the others ahead (see startFanout), unless a LIMIT
+	// pushed down may make them needless.
+	q.fanout = map[string][]map[string]string{}
+	for _, s := range scans {
+		if s.plan.limited() {
+			continue
+		}
+		var params []string
+		for _, a := range s.plan.args {
+			if a != argOffset {
+				params = append(params, a)
+			}
+		}
+		if combos, ok := tr.lits.combos(s.plan.res.name, params); ok && len(combos) > 1 {
+			q.fanout[fanoutKey(s.plan.res, s.plan.method.Name)] = combos
+		}
+	}
+	return q, nil
+}
+
+// exactKeys reports whether every term of the WHERE binds, with literals, a
+// param of a DELETE method that all of them complete: then the statement
+// names its keys in full and no SELECT is needed.
+func (pl *statementPlanner) exactKeys(t *tableRef) bool {
+	seen := map[string]bool{}
+	for _, c := range t.scope.conjuncts {
+		name, b := conjunctParam(c, t)
+		if b == nil || !b.literal() || seen[name] {
+			return false
+		}
+		seen[name] = true
+	}
+	m, _, _ := chooseMethod(t.res, schema.Delete, func(p string) bool { return seen[p] }, func(p string) bool { return seen[p] }, nil)
+	if m == nil {
+		return false
+	}
+	for p := range seen {
+		if !m.Takes(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// planDelete plans a DELETE from one resource: its keys when the WHERE names
+// them in full, otherwise the method and the SELECT that finds them.
+func (pl *statementPlanner) planDelete(a *analysis, ref *tableRef, d *sqlparser.Delete) (*deletePlan, error) {
+	dp := &deletePlan{res: ref.res}
+	if pl.exactKeys(ref) {
+		rp, err := pl.planRef(ref, schema.Delete)
+		if err != nil {
+			return nil, err
+		}
+		dp.method, dp.keys = rp.method, rp.combos
+		return dp, nil
+	}
+	// The WHERE is wider than the key: a SELECT finds the keys first.
+	// Keys carried by a field come from the SELECT; the others must be bound,
+	// and they tell which owner's method it is.
+	bound := boundParams(ref)
+	present := func(p string) bool { _, ok := bound[p]; return ok }
+	supplied := func(p string) bool {
+		prm, ok := ref.res.schema.Param(p)
+		return present(p) || ok && prm.Field != ""
+	}
+	if dp.method, _, _ = chooseMethod(ref.res, schema.Delete, supplied, present, nil); dp.method == nil {
+		// The SELECT that finds the keys reports what is missing.
+		dp.method, _, _ = chooseMethod(ref.res, schema.Delete, func(string) bool { return true }, present, nil)
+	}
+	if dp.method == nil {
+		rp, err := pl.planRef(ref, schema.Delete)
+		if err != nil {
+			return nil, err
+		}
+		dp.method = rp.method
+	}
+	dp.fixed = map[string]string{}
+	for p, b := range bound {
+		if slices.Contains(dp.method.Optional, p) && b.literal() && len(b.values) == 1 {
+			dp.fixed[p] = b.values[0]
+		}
+	}
+	find := &sqlparser.Select{Distinct: sqlparser.DistinctStr, From: d.TableExprs, Where: d.Where}
+	for _, p := range dp.method.Required {
+		find.SelectExprs = append(find.SelectExprs, &sqlparser.AliasedExpr{
+			Expr: &sqlparser.ColName{Name: sqlparser.NewColIdent(p), Metadata: ref},
+		})
+	}
+	q, err := pl.planSelect(a, find)
+	if err != nil {
+		return nil, err
+	}
+	dp.find = q
+	return dp, nil
 }

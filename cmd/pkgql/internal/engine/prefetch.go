@@ -68,7 +68,7 @@ func (run *runState) startJoinFanout(res *resource, req provider.Request) {
 		return
 	}
 	run.started["join "+fk] = true
-	var outers []*call
+	var outers []*providerCall
 	for _, c := range run.calls {
 		if c.res == jf.outer {
 			outers = append(outers, c)
@@ -87,7 +87,7 @@ func (run *runState) startJoinFanout(res *resource, req provider.Request) {
 		run.wg.Add(1)
 		go func() {
 			defer run.wg.Done()
-			rd := &reader{c: oc}
+			rd := &callReader{c: oc}
 			for {
 				row, err := rd.next()
 				if row == nil || err != nil {

@@ -199,9 +199,12 @@ func split(toks []token) [][]token {
 	return out
 }
 
-// stmtReader reads one statement: its tokens, where it is in the script and
-// the catalog its names resolve against.
-type stmtReader struct {
+// statementReader reads one statement, from its tokens and the catalog its
+// names resolve against, into what it asks: the resource tables it reads,
+// the params its WHERE binds, the SQL SQLite is to run. Its planner
+// (plan.go) turns that into methods and calls. The reader knows where each
+// token is in the script, so every error of either points at its place.
+type statementReader struct {
 	e     *Engine
 	src   *source
 	index int
@@ -210,23 +213,23 @@ type stmtReader struct {
 	unbindKeys map[int]bool
 }
 
-func (r *stmtReader) errorAt(offset int, hint, format string, args ...any) *Error {
+func (r *statementReader) errorAt(offset int, hint, format string, args ...any) *Error {
 	return r.src.errorAt(offset, r.index, hint, format, args...)
 }
 
-func (r *stmtReader) text() string {
+func (r *statementReader) text() string {
 	return r.src.text[r.toks[0].start:r.toks[len(r.toks)-1].end]
 }
 
 // end is the offset just past the statement, where "unexpected end" points.
-func (r *stmtReader) end() int { return r.toks[len(r.toks)-1].end }
+func (r *statementReader) end() int { return r.toks[len(r.toks)-1].end }
 
 // maxStatement bounds the text of one statement: far above any statement a
 // person writes, far below what would tie up the engine.
 const maxStatement = 1 << 20
 
 // read reads the statement by its first word.
-func (r *stmtReader) read() (*Statement, error) {
+func (r *statementReader) read() (*Statement, error) {
 	if n := r.end() - r.toks[0].start; n > maxStatement {
 		return nil, r.errorAt(r.toks[0].start, "split it, or move long lists into a subquery",
 			"the statement is %d bytes long; at most %d are read", n, maxStatement)
@@ -269,11 +272,11 @@ func (r *stmtReader) read() (*Statement, error) {
 	return st, nil
 }
 
-func (r *stmtReader) readExplain() (*Statement, error) {
+func (r *statementReader) readExplain() (*Statement, error) {
 	if len(r.toks) < 2 {
 		return nil, r.errorAt(r.end(), "", "EXPLAIN needs a SELECT or DELETE to explain")
 	}
-	inner := &stmtReader{e: r.e, src: r.src, index: r.index, toks: r.toks[1:]}
+	inner := &statementReader{e: r.e, src: r.src, index: r.index, toks: r.toks[1:]}
 	next := inner.toks[0]
 	if !next.word("select") && !next.word("delete") && !next.word("with") && !next.punct('(') {
 		return nil, r.errorAt(next.start, "", "EXPLAIN explains a SELECT or a DELETE")
@@ -285,7 +288,7 @@ func (r *stmtReader) readExplain() (*Statement, error) {
 // differently from Postgres and SQLite and that have no mapping: `!` (NOT in
 // MySQL, factorial in Postgres), `^` (XOR in MySQL, power in Postgres), `&&`
 // (AND in MySQL, overlap in Postgres), REGEXP, placeholders.
-func (r *stmtReader) checkTokens() error {
+func (r *statementReader) checkTokens() error {
 	for _, t := range r.toks {
 		switch {
 		case t.punct('!'):
@@ -307,7 +310,7 @@ func (r *stmtReader) checkTokens() error {
 // EXTRACT(field FROM t) as date_part('field', t), and interval '30 days' with
 // a unit the renderer knows to read from the string. It returns the last
 // token it replaces.
-func (r *stmtReader) respellTime(i int) (int, string, bool) {
+func (r *statementReader) respellTime(i int) (int, string, bool) {
 	toks := r.toks
 	switch {
 	case toks[i].word("extract") && i+3 < len(toks) && toks[i+1].punct('(') && toks[i+2].isName() && toks[i+3].word("from"):
@@ -397,7 +400,7 @@ func (rw *rewritten) toScript(off int) int {
 // `github.packages.user_packages`, which the parser reads as a table or a
 // qualifier. Two-part names are the parser's own (service.resource, or
 // table.column) and stay as they are.
-func (r *stmtReader) rewrite(edits []rewriteEdit) *rewritten {
+func (r *statementReader) rewrite(edits []rewriteEdit) *rewritten {
 	base := r.toks[0].start
 	rw := &rewritten{}
 	var b strings.Builder
@@ -452,7 +455,7 @@ func quoteBacktick(s string) string {
 
 // parse hands the rewritten statement to sqlparser. A syntax error keeps the
 // parser's position, mapped back to the script.
-func (r *stmtReader) parse() (stmt sqlparser.Statement, err error) {
+func (r *statementReader) parse() (stmt sqlparser.Statement, err error) {
 	if err := r.checkTokens(); err != nil {
 		return nil, err
 	}
@@ -474,7 +477,7 @@ func (r *stmtReader) parse() (stmt sqlparser.Statement, err error) {
 }
 
 // syntaxError places the parser's error at the token it stopped on.
-func (r *stmtReader) syntaxError(rw *rewritten, perr error) error {
+func (r *statementReader) syntaxError(rw *rewritten, perr error) error {
 	msg := perr.Error()
 	what, after, found := strings.Cut(msg, " at position ")
 	if !found {
@@ -515,7 +518,7 @@ func (r *stmtReader) syntaxError(rw *rewritten, perr error) error {
 
 // syntaxHint names the dialect's way for a form users often bring from
 // elsewhere.
-func (r *stmtReader) syntaxHint(at int) string {
+func (r *statementReader) syntaxHint(at int) string {
 	if at > 0 && strings.EqualFold(r.src.text[r.toks[at-1].start:r.toks[at-1].end], "as") {
 		switch strings.ToLower(r.src.text[r.toks[at].start:r.toks[at].end]) {
 		case "integer", "int", "bigint":
@@ -530,7 +533,7 @@ func (r *stmtReader) syntaxHint(at int) string {
 }
 
 // chainAround returns the dotted name token i is part of.
-func (r *stmtReader) chainAround(i int) (chain, bool) {
+func (r *statementReader) chainAround(i int) (chain, bool) {
 	for ; i >= 0; i-- {
 		if !r.toks[i].isName() && !r.toks[i].punct('.') {
 			return chain{}, false
@@ -544,7 +547,7 @@ func (r *stmtReader) chainAround(i int) (chain, bool) {
 
 // unknownChain turns a syntax error inside a dotted name of three or more
 // parts into the error the user needs: that resource does not exist.
-func (r *stmtReader) unknownChain(at int) error {
+func (r *statementReader) unknownChain(at int) error {
 	c, ok := r.chainAround(at)
 	if !ok || len(c.parts) < 3 || c.end <= at {
 		return nil
@@ -558,10 +561,10 @@ func (r *stmtReader) unknownChain(at int) error {
 
 // find returns the offset of the first name spelled as parts (a.b), or of the
 // statement when there is none: the place to point at for an error about it.
-func (r *stmtReader) find(parts ...string) int { return r.findNth(0, parts...) }
+func (r *statementReader) find(parts ...string) int { return r.findNth(0, parts...) }
 
 // findNth is find for the name's n-th occurrence, from 0.
-func (r *stmtReader) findNth(n int, parts ...string) int {
+func (r *statementReader) findNth(n int, parts ...string) int {
 	for i := range r.toks {
 		if i > 0 && r.toks[i-1].punct('.') {
 			continue
@@ -590,7 +593,7 @@ func (r *stmtReader) findNth(n int, parts ...string) int {
 }
 
 // findString returns the offset of the first string literal with value v.
-func (r *stmtReader) findString(v string) int {
+func (r *statementReader) findString(v string) int {
 	for _, t := range r.toks {
 		if t.typ == sqlparser.STRING && t.val == v {
 			return t.start
@@ -600,7 +603,7 @@ func (r *stmtReader) findString(v string) int {
 }
 
 // findWord returns the offset of the first token spelled w.
-func (r *stmtReader) findWord(w string) int {
+func (r *statementReader) findWord(w string) int {
 	for _, t := range r.toks {
 		if t.word(w) {
 			return t.start
@@ -610,7 +613,7 @@ func (r *stmtReader) findWord(w string) int {
 }
 
 // expect checks token i with ok; what says what was expected there.
-func (r *stmtReader) expect(i int, what string, ok func(token) bool) error {
+func (r *statementReader) expect(i int, what string, ok func(token) bool) error {
 	if i >= len(r.toks) {
 		return r.errorAt(r.end(), "", "unexpected end of statement: expected %s", what)
 	}
@@ -623,7 +626,7 @@ func (r *stmtReader) expect(i int, what string, ok func(token) bool) error {
 
 // readName reads a dotted name at token i and returns it with the index
 // after it.
-func (r *stmtReader) readName(i int, what string) (chain, int, error) {
+func (r *statementReader) readName(i int, what string) (chain, int, error) {
 	if err := r.expect(i, what, token.isName); err != nil {
 		return chain{}, 0, err
 	}
@@ -632,7 +635,7 @@ func (r *stmtReader) readName(i int, what string) (chain, int, error) {
 }
 
 // done checks that nothing follows token i.
-func (r *stmtReader) done(i int) error {
+func (r *statementReader) done(i int) error {
 	if i < len(r.toks) {
 		t := r.toks[i]
 		return r.errorAt(t.start, "", "unexpected %q after the end of the statement", r.src.text[t.start:t.end])
@@ -641,7 +644,7 @@ func (r *stmtReader) done(i int) error {
 }
 
 // resolveResource resolves the dotted name c to a resource.
-func (r *stmtReader) resolveResource(c chain) (*resource, error) {
+func (r *statementReader) resolveResource(c chain) (*resource, error) {
 	res, msg, hint := r.e.cat.lookup(c.parts)
 	if res == nil {
 		return nil, r.errorAt(r.toks[c.first].start, hint, "%s", msg)
@@ -651,7 +654,7 @@ func (r *stmtReader) resolveResource(c chain) (*resource, error) {
 
 // literal reads a value token as text: a string, a number, TRUE/FALSE or
 // NULL (isNull). A leading minus is taken with a number.
-func (r *stmtReader) literal(i int) (val string, isNull bool, next int, err error) {
+func (r *statementReader) literal(i int) (val string, isNull bool, next int, err error) {
 	if i >= len(r.toks) {
 		return "", false, i, r.errorAt(r.end(), "", "unexpected end of statement: expected a value")
 	}

@@ -5,22 +5,22 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
 // A script is split by the Tokenizer: a ';' in a string or a comment does not
 // end a statement.
 func TestSplit(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	script := "SELECT ';' AS a; -- a comment; with a semicolon\n" +
 		"SELECT 'x;y' /* ; */ AS b;;\n" +
 		"-- another comment;\n" +
 		"SHOW PROVIDERS;\n" +
-		"DESCRIBE github.packages.user_packages;" +
+		"DESCRIBE shop.store.items;" +
 		"EXPLAIN SELECT 1;" +
-		"EXEC github.packages.user_packages.restore_package_for_user @username = 'a;b', @package_type = 'npm', @package_name = 'x';" +
-		"DELETE FROM github.packages.user_packages WHERE username = 'u' AND package_type = 'npm' AND package_name = ';'"
+		"EXEC shop.store.items.restore_item @shop = 'a;b', @category = 'books', @item_name = 'x';" +
+		"DELETE FROM shop.store.items WHERE shop = 'u' AND category = 'books' AND item_name = ';'"
 	sts, err := h.e.Prepare(script)
 	if err != nil {
 		t.Fatal(err)
@@ -32,10 +32,10 @@ func TestSplit(t *testing.T) {
 		{KindSelect, "SELECT ';' AS a"},
 		{KindSelect, `SELECT 'x;y' /* ; */ AS b`},
 		{KindShow, "SHOW PROVIDERS"},
-		{KindDescribe, "DESCRIBE github.packages.user_packages"},
+		{KindDescribe, "DESCRIBE shop.store.items"},
 		{KindExplain, "EXPLAIN SELECT 1"},
-		{KindExec, "EXEC github.packages.user_packages.restore_package_for_user @username = 'a;b', @package_type = 'npm', @package_name = 'x'"},
-		{KindDelete, "DELETE FROM github.packages.user_packages WHERE username = 'u' AND package_type = 'npm' AND package_name = ';'"},
+		{KindExec, "EXEC shop.store.items.restore_item @shop = 'a;b', @category = 'books', @item_name = 'x'"},
+		{KindDelete, "DELETE FROM shop.store.items WHERE shop = 'u' AND category = 'books' AND item_name = ';'"},
 	}
 	if len(sts) != len(want) {
 		t.Fatalf("%d statements, want %d", len(sts), len(want))
@@ -60,13 +60,13 @@ func TestSplit(t *testing.T) {
 // An error anywhere in a script means no statement is returned.
 func TestPrepareWhole(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	sts, err := h.e.Prepare("DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello';\nSELECT nope FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'")
+	h := newHarness(t, testprovider.Options{}, Config{})
+	sts, err := h.e.Prepare("DELETE FROM shop.store.items WHERE shop = 'north' AND category = 'books' AND item_name = 'beacon';\nSELECT nope FROM shop.store.items WHERE shop = 'north' AND category = 'books'")
 	var e *Error
 	if sts != nil || !errors.As(err, &e) || e.Statement != 1 || e.Line != 2 {
 		t.Fatalf("statements %v, error %v", sts, err)
 	}
-	if h.deleted("octocat", "npm", "hello") || len(h.log()) != 0 {
+	if h.deleted("north", "books", "beacon") || len(h.log()) != 0 {
 		t.Error("the first statement ran")
 	}
 }
@@ -75,19 +75,19 @@ func TestPrepareWhole(t *testing.T) {
 // parts, and a column qualified by its resource.
 func TestNames(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	for _, sql := range []string{
-		"select NAME from GitHub.Packages.User_Packages where USERNAME = 'octocat' and Package_Type = 'npm' and package_name = 'hello'",
-		"SELECT `name` FROM `github`.`packages`.`user_packages` WHERE `username` = 'octocat' AND package_type = 'npm' AND package_name = 'hello'",
-		"SELECT github.packages.user_packages.name FROM github.packages.user_packages WHERE github.packages.user_packages.username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'",
-		"SELECT user_packages.name FROM packages.user_packages WHERE packages.user_packages.username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'",
-		"SELECT p.name FROM github . packages . user_packages AS p WHERE p.username = 'octocat' AND p.package_type = 'npm' AND p.package_name = 'hello'",
-		"SELECT x.name FROM (SELECT name, username FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello') AS x",
-		"SELECT github.packages.user_packages.* FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'",
-		"SELECT p.* FROM packages.user_packages p WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello'",
+		"select NAME from Shop.Store.Items where SHOP = 'north' and Category = 'books' and item_name = 'beacon'",
+		"SELECT `name` FROM `shop`.`store`.`items` WHERE `shop` = 'north' AND category = 'books' AND item_name = 'beacon'",
+		"SELECT shop.store.items.name FROM shop.store.items WHERE shop.store.items.shop = 'north' AND category = 'books' AND item_name = 'beacon'",
+		"SELECT items.name FROM store.items WHERE store.items.shop = 'north' AND category = 'books' AND item_name = 'beacon'",
+		"SELECT p.name FROM shop . store . items AS p WHERE p.shop = 'north' AND p.category = 'books' AND p.item_name = 'beacon'",
+		"SELECT x.name FROM (SELECT name, shop FROM shop.store.items WHERE shop = 'north' AND category = 'books' AND item_name = 'beacon') AS x",
+		"SELECT shop.store.items.* FROM shop.store.items WHERE shop = 'north' AND category = 'books' AND item_name = 'beacon'",
+		"SELECT p.* FROM store.items p WHERE shop = 'north' AND category = 'books' AND item_name = 'beacon'",
 	} {
 		r := h.one(sql)
-		if len(r.rows) != 1 || !slices.Contains(r.rows[0], any("hello")) {
+		if len(r.rows) != 1 || !slices.Contains(r.rows[0], any("beacon")) {
 			t.Errorf("%s: %v", sql, r.rows)
 		}
 	}

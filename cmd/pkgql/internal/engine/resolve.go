@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -38,7 +39,7 @@ type scope struct {
 
 // analysis is what resolving learned about a statement.
 type analysis struct {
-	r        *stmtReader
+	r        *statementReader
 	refs     []*tableRef // resource tables, in the order they are named
 	tables   map[*sqlparser.AliasedTableExpr]*tableRef
 	stars    map[*sqlparser.StarExpr]*tableRef // t.* and the table t is
@@ -47,7 +48,7 @@ type analysis struct {
 	join     bool
 }
 
-func newAnalysis(r *stmtReader) *analysis {
+func newAnalysis(r *statementReader) *analysis {
 	return &analysis{r: r, tables: map[*sqlparser.AliasedTableExpr]*tableRef{},
 		stars: map[*sqlparser.StarExpr]*tableRef{}, named: map[string]int{}}
 }
@@ -325,7 +326,7 @@ func timeLiteral(n *sqlparser.ComparisonExpr) (*sqlparser.SQLVal, bool) {
 
 // quotedHint adds, for a name written in double quotes, that those make a
 // name: a MySQL user may have meant a string.
-func (r *stmtReader) quotedHint(name, hint string) string {
+func (r *statementReader) quotedHint(name, hint string) string {
 	for _, t := range r.toks {
 		if t.quote == '"' && t.val == name {
 			h := fmt.Sprintf("double quotes make a name; write '%s' for a string", strings.ReplaceAll(name, "'", "''"))
@@ -345,7 +346,7 @@ func isConcat(e sqlparser.Expr) bool {
 }
 
 // concatAt is the offset of the statement's first ||.
-func (r *stmtReader) concatAt() int {
+func (r *statementReader) concatAt() int {
 	for _, t := range r.toks {
 		if t.typ == sqlparser.OR && t.val == "" {
 			return t.start
@@ -598,4 +599,24 @@ func refOf(e sqlparser.Expr) (*tableRef, *column) {
 		return nil, nil
 	}
 	return t, t.col(c.Name.String())
+}
+
+// checkLimitValue refuses a LIMIT or OFFSET literal that SQLite would only
+// call a "datatype mismatch": a number beyond a 64-bit integer, or not whole.
+func checkLimitValue(r *statementReader, e sqlparser.Expr) error {
+	v, ok := e.(*sqlparser.SQLVal)
+	if !ok {
+		return nil
+	}
+	at := r.findWord("limit")
+	switch v.Type {
+	case sqlparser.IntVal:
+		if _, err := strconv.ParseInt(string(v.Val), 10, 64); err != nil {
+			return r.errorAt(at, "use a number up to 9223372036854775807, or leave LIMIT out to read every row",
+				"LIMIT %s is too large", v.Val)
+		}
+	case sqlparser.FloatVal:
+		return r.errorAt(at, "use a whole number such as 100", "LIMIT and OFFSET take a whole number, not %s", v.Val)
+	}
+	return nil
 }

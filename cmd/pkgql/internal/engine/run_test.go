@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 	"github.com/pkgql/pkgql/provider"
-	"github.com/pkgql/pkgql/provider/github"
-	"github.com/pkgql/pkgql/provider/github/sandbox"
 	"github.com/pkgql/pkgql/schema"
 )
 
@@ -22,9 +21,9 @@ import (
 // each on its own SQLite connection.
 func TestConcurrentRuns(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	users := []string{"octocat", "monalisa", "hubot"}
-	types := []string{"npm", "maven", "rubygems", "docker", "nuget", "container"}
+	h := newHarness(t, testprovider.Options{}, Config{})
+	users := []string{"north", "south", "east"}
+	types := []string{"books", "music", "tools", "toys", "food", "games"}
 	want := map[string]int{}
 	for _, u := range users {
 		for _, typ := range types {
@@ -37,7 +36,7 @@ func TestConcurrentRuns(t *testing.T) {
 		for range 2 {
 			wg.Go(func() {
 				u, typ, _ := strings.Cut(key, "/")
-				sts, err := h.e.Prepare(fmt.Sprintf("SELECT count(*) FROM github.packages.user_packages WHERE username = '%s' AND package_type = '%s'", u, typ))
+				sts, err := h.e.Prepare(fmt.Sprintf("SELECT count(*) FROM shop.store.items WHERE shop = '%s' AND category = '%s'", u, typ))
 				if err != nil {
 					errs <- err
 					return
@@ -64,8 +63,8 @@ func TestConcurrentRuns(t *testing.T) {
 // flight, promptly.
 func TestCancel(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{Latency: 300 * time.Millisecond, Users: []sandbox.UserSeed{{Login: "big", Packages: 2000}}}, Config{})
-	sts, err := h.e.Prepare("SELECT count(*) FROM github.packages.user_packages WHERE username = 'big' AND package_type IN ('npm', 'maven', 'container')")
+	h := newHarness(t, testprovider.Options{Latency: 300 * time.Millisecond, Shops: []testprovider.Shop{{Name: "big", Items: 2000}}}, Config{})
+	sts, err := h.e.Prepare("SELECT count(*) FROM shop.store.items WHERE shop = 'big' AND category IN ('books', 'music', 'games')")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,14 +84,14 @@ func TestCancel(t *testing.T) {
 // at the statement.
 func TestProviderError(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{Token: "needed"}, Config{})
-	// The harness configured the provider with the sandbox's token; take it away.
-	if err := h.rec.Provider.Configure(context.Background(), provider.Config{Settings: map[string]string{github.SettingBaseURL: h.url}}); err != nil {
+	h := newHarness(t, testprovider.Options{Token: "needed"}, Config{})
+	// The harness configured the provider with the token it answers; take it away.
+	if err := h.p.Configure(context.Background(), provider.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, sql := range []string{
-		"SELECT name FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'",
-		"SELECT count(*) FROM github.packages.user_packages a JOIN github.packages.user_packages b ON a.id = b.id WHERE a.username = 'octocat' AND a.package_type = 'npm' AND b.username = 'hubot' AND b.package_type = 'npm'",
+		"SELECT name FROM shop.store.items WHERE shop = 'north' AND category = 'books'",
+		"SELECT count(*) FROM shop.store.items a JOIN shop.store.items b ON a.id = b.id WHERE a.shop = 'north' AND a.category = 'books' AND b.shop = 'east' AND b.category = 'books'",
 	} {
 		_, err := h.exec(sql)
 		pe, ok := provider.AsError(err)
@@ -110,10 +109,10 @@ func TestProviderError(t *testing.T) {
 func TestProgress(t *testing.T) {
 	t.Parallel()
 	var reports atomic.Int32
-	h := newHarness(t, sandbox.Options{Users: []sandbox.UserSeed{{Login: "big", Packages: 1500}}}, Config{
+	h := newHarness(t, testprovider.Options{Shops: []testprovider.Shop{{Name: "big", Items: 1500}}}, Config{
 		Progress: func(provider.Progress) { reports.Add(1) },
 	})
-	h.one("SELECT count(*) FROM github.packages.user_packages WHERE username = 'big' AND package_type = 'container'")
+	h.one("SELECT count(*) FROM shop.store.items WHERE shop = 'big' AND category = 'games'")
 	if reports.Load() == 0 {
 		t.Error("no progress reported")
 	}
@@ -123,33 +122,33 @@ func TestProgress(t *testing.T) {
 // while SQLite reads them in order.
 func TestFanOutConcurrency(t *testing.T) {
 	t.Parallel()
-	users := []sandbox.UserSeed{}
+	var shops []testprovider.Shop
 	var in string
 	for i := range 12 {
-		users = append(users, sandbox.UserSeed{Login: fmt.Sprintf("user%d", i), Packages: 30})
+		shops = append(shops, testprovider.Shop{Name: fmt.Sprintf("shop%d", i), Items: 30})
 		if i > 0 {
 			in += ", "
 		}
-		in += fmt.Sprintf("'user%d'", i)
+		in += fmt.Sprintf("'shop%d'", i)
 	}
 	for _, conc := range []int{1, 4} {
 		t.Run(fmt.Sprint(conc), func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, sandbox.Options{Latency: 30 * time.Millisecond, Users: users}, Config{Concurrency: conc})
+			h := newHarness(t, testprovider.Options{Latency: 30 * time.Millisecond, Shops: shops}, Config{Concurrency: conc})
 			var want int64
-			for _, u := range users {
-				want += int64(len(h.truth(u.Login, "npm")))
+			for _, s := range shops {
+				want += int64(len(h.truth(s.Name, "books")))
 			}
-			r := h.one("SELECT count(*) FROM github.packages.user_packages WHERE username IN (" + in + ") AND package_type = 'npm'")
+			r := h.one("SELECT count(*) FROM shop.store.items WHERE shop IN (" + in + ") AND category = 'books'")
 			if r.rows[0][0] != want {
 				t.Errorf("count %v, want %d", r.rows[0][0], want)
 			}
-			if got := h.requests()[sandbox.KindList]; got != len(users) {
-				t.Errorf("%d listings, want %d", got, len(users))
+			if got := h.requests()[testprovider.KindList]; got != len(shops) {
+				t.Errorf("%d listings, want %d", got, len(shops))
 			}
 			// Calls made ahead are bounded by Concurrency; the one SQLite waits
 			// for may come on top.
-			if peak := h.rec.maxInFlight(); peak > conc+1 || conc > 1 && peak < 2 {
+			if peak := h.p.MaxInFlight(); peak > conc+1 || conc > 1 && peak < 2 {
 				t.Errorf("%d calls in flight at most, concurrency %d", peak, conc)
 			}
 		})
@@ -160,21 +159,21 @@ func TestFanOutConcurrency(t *testing.T) {
 // the schema's, and an empty result keeps them unknown.
 func TestComputedColumnTypes(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	const from = ` FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm'`
+	h := newHarness(t, testprovider.Options{}, Config{})
+	const from = ` FROM shop.store.items WHERE shop = 'north' AND category = 'books'`
 	cases := []struct {
 		sql  string
 		want []schema.Type
 	}{
-		{`SELECT COUNT(*) AS n, SUM(version_count) AS v, AVG(version_count) AS a, MAX(name) AS m, owner` + from,
+		{`SELECT COUNT(*) AS n, SUM(price) AS v, AVG(price) AS a, MAX(name) AS m, maker` + from,
 			[]schema.Type{schema.Integer, schema.Integer, schema.Number, schema.String, schema.Object}},
-		{`SELECT 1 AS one, 1.5 AS half, -2 AS minus, version_count / 2 AS halves, CAST(1.5 AS SIGNED) AS c, created_at` + from,
+		{`SELECT 1 AS one, 1.5 AS half, -2 AS minus, price / 2 AS halves, CAST(1.5 AS SIGNED) AS c, created_at` + from,
 			[]schema.Type{schema.Integer, schema.Number, schema.Integer, schema.Integer, schema.Integer, schema.String}},
-		{`SELECT MIN(id) AS lo, MAX(version_count) AS hi, SUM(version_count * 1.5) AS f, SUM(DISTINCT version_count) AS d` + from,
+		{`SELECT MIN(id) AS lo, MAX(price) AS hi, SUM(price * 1.5) AS f, SUM(DISTINCT price) AS d` + from,
 			[]schema.Type{schema.Integer, schema.Integer, schema.Number, schema.Integer}},
 		{`SELECT name, CASE WHEN name = 'hello' THEN 1 ELSE 2.5 END AS mixed` + from,
 			[]schema.Type{schema.String, schema.Number}},
-		{`SELECT version_count * 2 AS twice, name` + from + ` AND version_count < 0`,
+		{`SELECT price * 2 AS twice, name` + from + ` AND price < 0`,
 			[]schema.Type{schema.Integer, schema.String}},
 	}
 	for _, c := range cases {

@@ -3,10 +3,12 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
 )
@@ -22,6 +24,9 @@ type selectPlan struct {
 	fanout map[string][]map[string]string
 	joins  map[string]*joinFanout // tables a join binds, whose calls start ahead
 	scans  []eqpScan
+	// plans are the scan plans BestIndex made for the statement, which
+	// running it reads again.
+	plans *scanPlans
 	// direct are the resources of a statement SQLite read whole (node is
 	// nil then): see direct.go.
 	direct []tableRefTok
@@ -29,7 +34,7 @@ type selectPlan struct {
 	whole  map[int]bool // the columns wholeItems found, when node is nil
 }
 
-func (r *stmtReader) readSelect() (*selectPlan, error) {
+func (r *statementReader) readSelect() (*selectPlan, error) {
 	stmt, err := r.parse()
 	if err != nil {
 		return nil, err
@@ -45,60 +50,13 @@ func (r *stmtReader) readSelect() (*selectPlan, error) {
 	if err := r.checkLiterals(sel); err != nil {
 		return nil, err
 	}
-	return r.planSelect(a, sel)
+	return r.planner().planSelect(a, sel)
 }
 
-// planSelect plans every resource table, renders the statement for SQLite and
-// has SQLite plan it: its errors, and a table its planner could not bind,
-// stop the statement here.
-func (r *stmtReader) planSelect(a *analysis, sel sqlparser.SelectStatement) (*selectPlan, error) {
-	q := &selectPlan{node: sel, shared: len(a.refs) > 1 || a.subquery || a.join, fanout: map[string][]map[string]string{}}
-	for _, ref := range a.refs {
-		rp, err := r.planRef(ref, schema.Select)
-		if err != nil {
-			return nil, err
-		}
-		q.refs = append(q.refs, rp)
-		if len(rp.combos) > 1 {
-			k := fanoutKey(ref.res, rp.method.Name)
-			q.fanout[k] = append(q.fanout[k], rp.combos...)
-		}
-	}
-	q.joins = joinFanouts(q.refs)
-	if s, ok := sel.(*sqlparser.Select); ok && s.Limit != nil {
-		// With a LIMIT the first call may be enough: none is made ahead.
-		q.fanout, q.joins = nil, nil
-	}
-	q.sql, q.args = render(sel, a)
-	scans, _, err := r.e.explainPlan(context.Background(), q.sql, q.args)
-	if err != nil {
-		return nil, r.errorAt(r.toks[0].start, "", "%s", cleanSQLiteMessage(err.Error()))
-	}
-	for _, s := range scans {
-		if s.state != planMissing {
-			continue
-		}
-		// SQLite found no order of the tables that binds this one: a join
-		// that only binds it from the nullable side, for one.
-		at := r.toks[0].start
-		res := q.refs[0].ref.res
-		for _, rp := range q.refs {
-			if rp.ref.alias == s.alias {
-				at, res = rp.ref.offset, rp.ref.res
-				break
-			}
-		}
-		msg, hint := noMethodMessage(res, schema.Select, s.plan.Missing, s.plan.Conflict, s.plan.Present)
-		return nil, r.errorAt(at, hint, "%s", msg)
-	}
-	q.scans = scans
-	return q, nil
-}
-
-// runSelect runs the SQL on a session whose tables serve this statement's
+// runSelect runs the SQL on a connection whose tables serve this statement's
 // calls, and streams SQLite's rows to the sink.
-func (e *Engine) runSelect(ctx context.Context, st *Statement, q *selectPlan, sink Sink) error {
-	return e.query(ctx, st, q, func(cols []Column) error { return sink.Begin(cols) }, sink.Row, func(n int) error {
+func (e *Engine) runSelect(ctx context.Context, st *Statement, q *selectPlan, sink rowset.Sink) error {
+	return e.query(ctx, st, q, func(cols []rowset.Column) error { return sink.Begin(cols) }, sink.Row, func(n int) error {
 		return sink.End(rowCount(n))
 	})
 }
@@ -112,18 +70,38 @@ func rowCount(n int) string {
 
 // query runs a planned SELECT and hands its columns, each row and the count
 // to the callbacks. Row values are converted for a Sink.
-func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin func([]Column) error, row func([]any) error, end func(int) error) error {
-	sess, err := e.sqlite.acquire(ctx)
+func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin func([]rowset.Column) error, row func([]any) error, end func(int) error) error {
+	c := selectCost(q)
+	if !c.bounded && len(q.refs) > 0 {
+		// Only gets by key are counted exactly: a listing's pages are
+		// checked by the provider once page 1 tells how many there are.
+		var names []string
+		for _, rp := range q.refs {
+			if !slices.Contains(names, rp.method.Name) {
+				names = append(names, rp.method.Name)
+			}
+		}
+		if err := e.checkBudget(ctx, q.refs[0].ref.res, strings.Join(names, " and "), c); err != nil {
+			return st.wrap(err)
+		}
+	}
+	sc, err := e.sqlite.acquire(ctx)
 	if err != nil {
 		return st.wrap(err)
 	}
-	defer e.sqlite.release(sess)
+	defer e.sqlite.release(sc)
 	run := e.newRun(ctx, q.shared, q.fanout)
 	run.joins = q.joins
+	// A statement of several calls, one a listing, holds its rows until each
+	// call has sent its first batch: a listing refused after page 1 for the
+	// primary budget then fails the statement whole. A single listing needs
+	// no holding: the provider refuses it before its first row.
+	run.gated = c.bounded && (c.unknown || c.requests > maxListingPages)
 	defer run.finish()
-	sess.run.Store(run)
+	sc.run.Store(run)
+	sc.plans.Store(q.plans)
 	e.log.Debug("sqlite", "sql", q.sql)
-	rows, err := sess.conn.QueryContext(run.ctx, q.sql, q.args...)
+	rows, err := sc.conn.QueryContext(run.ctx, q.sql, q.args...)
 	if err != nil {
 		return st.wrap(run.cause(ctx, err))
 	}
@@ -132,9 +110,9 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	if err != nil {
 		return st.wrap(run.cause(ctx, err))
 	}
-	cols := make([]Column, len(types))
+	cols := make([]rowset.Column, len(types))
 	for i, t := range types {
-		cols[i] = Column{Name: t.Name(), Type: schemaType(t.DatabaseTypeName())}
+		cols[i] = rowset.Column{Name: t.Name(), Type: schemaType(t.DatabaseTypeName())}
 		if strings.EqualFold(t.DatabaseTypeName(), timeDecl) {
 			cols[i].Format = schema.DateTime
 		}
@@ -154,10 +132,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 		ptrs[i] = &vals[i]
 	}
 	n := 0
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return st.wrap(run.cause(ctx, err))
-		}
+	out := func(vals []any) error {
 		if n == 0 {
 			// A computed column (COUNT(*), an expression) has no declared
 			// type: its first value gives one, so that typed clients (the
@@ -170,16 +145,42 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 		for i, v := range vals {
 			vals[i] = fromSQLite(v, cols[i].Type)
 		}
-		if err := row(vals); err != nil {
+		n++
+		return row(vals)
+	}
+	var held [][]any // rows SQLite gave while run.holding
+	flush := func() error {
+		for _, h := range held {
+			if err := out(h); err != nil {
+				return err
+			}
+		}
+		held = nil
+		return nil
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return st.wrap(run.cause(ctx, err))
+		}
+		if run.gated && run.holding() {
+			held = append(held, slices.Clone(vals))
+			continue
+		}
+		if err := flush(); err != nil {
 			return err
 		}
-		n++
+		if err := out(vals); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return st.wrap(run.cause(ctx, err))
 	}
 	if err := run.firstError(); err != nil {
 		return st.wrap(err)
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	if n == 0 {
 		if err := begin(cols); err != nil {
@@ -194,7 +195,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 // hold a fraction (SUM over a mix, a CASE of 1 and 2.5) and a typed client
 // cannot take one in an integer column; what wholeColumns proves whole was
 // typed Integer before the first row.
-func inferTypes(cols []Column, first []any) {
+func inferTypes(cols []rowset.Column, first []any) {
 	for i := range cols {
 		if cols[i].Type != "" {
 			continue

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/schema"
 )
 
@@ -25,7 +26,7 @@ type describeStmt struct {
 
 var showWhats = []string{"PROVIDERS", "SERVICES", "RESOURCES", "METHODS"}
 
-func (r *stmtReader) readShow() (*showStmt, error) {
+func (r *statementReader) readShow() (*showStmt, error) {
 	if err := r.expect(1, "PROVIDERS, SERVICES, RESOURCES or METHODS", token.isName); err != nil {
 		return nil, err
 	}
@@ -96,7 +97,7 @@ func (r *stmtReader) readShow() (*showStmt, error) {
 	return s, nil
 }
 
-func (r *stmtReader) readDescribe() (*describeStmt, error) {
+func (r *statementReader) readDescribe() (*describeStmt, error) {
 	d := &describeStmt{}
 	i := 1
 	if i < len(r.toks) && r.toks[i].word("extended") {
@@ -116,16 +117,16 @@ func (r *stmtReader) readDescribe() (*describeStmt, error) {
 	return d, nil
 }
 
-func str(cols ...string) []Column {
-	out := make([]Column, len(cols))
+func str(cols ...string) []rowset.Column {
+	out := make([]rowset.Column, len(cols))
 	for i, c := range cols {
-		out[i] = Column{Name: c, Type: schema.String}
+		out[i] = rowset.Column{Name: c, Type: schema.String}
 	}
 	return out
 }
 
 // table writes a result set of text rows.
-func writeTable(sink Sink, cols []Column, rows [][]any) error {
+func writeTable(sink rowset.Sink, cols []rowset.Column, rows [][]any) error {
 	if err := sink.Begin(cols); err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ func writeTable(sink Sink, cols []Column, rows [][]any) error {
 	return sink.End(rowCount(len(rows)))
 }
 
-func (e *Engine) runShow(st *Statement, sink Sink) error {
+func (e *Engine) runShow(st *Statement, sink rowset.Sink) error {
 	s := st.show
 	var rows [][]any
 	switch s.what {
@@ -171,7 +172,7 @@ func (e *Engine) runShow(st *Statement, sink Sink) error {
 	return writeTable(sink, str("name", "verb", "required", "optional", "http", "description"), rows)
 }
 
-func (e *Engine) runDescribe(st *Statement, sink Sink) error {
+func (e *Engine) runDescribe(st *Statement, sink rowset.Sink) error {
 	d := st.desc
 	r := d.res.schema
 	if !d.extended {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 	"github.com/pkgql/pkgql/schema"
 )
 
@@ -13,10 +13,10 @@ import (
 // nothing.
 func TestShowDescribe(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	p := h.e.Catalog()[0]
-	r, _ := p.Service("packages")
-	up, _ := r.Resource("user_packages")
+	r, _ := p.Service("store")
+	up, _ := r.Resource("items")
 
 	var rows [][]any
 	for _, m := range up.Methods {
@@ -24,7 +24,7 @@ func TestShowDescribe(t *testing.T) {
 	}
 	var resources [][]any
 	for _, res := range r.Resources {
-		resources = append(resources, []any{"github.packages." + res.Name, res.Title, res.Description})
+		resources = append(resources, []any{"shop.store." + res.Name, res.Title, res.Description})
 	}
 	var fields [][]any
 	for _, f := range up.Fields {
@@ -36,14 +36,14 @@ func TestShowDescribe(t *testing.T) {
 		rows [][]any
 	}{
 		{"SHOW PROVIDERS", []string{"name", "version", "description"}, [][]any{{p.Name, p.Version, p.Description}}},
-		{"show services in GITHUB", []string{"name", "title", "description"}, [][]any{{"github.packages", r.Title, r.Description}}},
-		{"SHOW SERVICES", []string{"name", "title", "description"}, [][]any{{"github.packages", r.Title, r.Description}}},
-		{"SHOW RESOURCES IN github.packages", []string{"name", "title", "description"}, resources},
-		{"SHOW RESOURCES IN github", []string{"name", "title", "description"}, resources},
-		{"SHOW METHODS IN github.packages.user_packages", []string{"name", "verb", "required", "optional", "http", "description"}, rows},
-		{"SHOW METHODS IN packages.user_packages", []string{"name", "verb", "required", "optional", "http", "description"}, rows},
-		{"DESCRIBE github.packages.user_packages", []string{"name", "type", "description"}, fields},
-		{"DESC packages.user_packages", []string{"name", "type", "description"}, fields},
+		{"show services in SHOP", []string{"name", "title", "description"}, [][]any{{"shop.store", r.Title, r.Description}}},
+		{"SHOW SERVICES", []string{"name", "title", "description"}, [][]any{{"shop.store", r.Title, r.Description}}},
+		{"SHOW RESOURCES IN shop.store", []string{"name", "title", "description"}, resources},
+		{"SHOW RESOURCES IN shop", []string{"name", "title", "description"}, resources},
+		{"SHOW METHODS IN shop.store.items", []string{"name", "verb", "required", "optional", "http", "description"}, rows},
+		{"SHOW METHODS IN store.items", []string{"name", "verb", "required", "optional", "http", "description"}, rows},
+		{"DESCRIBE shop.store.items", []string{"name", "type", "description"}, fields},
+		{"DESC store.items", []string{"name", "type", "description"}, fields},
 	}
 	for _, c := range cases {
 		got := h.one(c.sql)
@@ -62,7 +62,7 @@ func TestShowDescribe(t *testing.T) {
 		}
 	}
 
-	ext := h.one("DESCRIBE EXTENDED github.packages.user_packages")
+	ext := h.one("DESCRIBE EXTENDED shop.store.items")
 	byName := map[string][]any{}
 	for _, row := range ext.rows {
 		byName[row[0].(string)] = row
@@ -70,24 +70,24 @@ func TestShowDescribe(t *testing.T) {
 	if len(ext.rows) != len(up.Fields)+len(up.HiddenParams())+len(up.Methods) {
 		t.Errorf("DESCRIBE EXTENDED has %d rows", len(ext.rows))
 	}
-	if row := byName["package_type"]; row[2] != "field, param" || !strings.Contains(row[3].(string), "list_packages_for_user") ||
-		row[5] != "npm, maven, rubygems, docker, nuget, container" {
-		t.Errorf("package_type: %v", row)
+	if row := byName["category"]; row[2] != "field, param" || !strings.Contains(row[3].(string), "list_items") ||
+		row[5] != "books, games, music, tools, toys, food" {
+		t.Errorf("category: %v", row)
 	}
-	if row := byName["delete_package_for_user"]; row[2] != "method" || row[5] != "read:packages, delete:packages" ||
-		row[6] != "DELETE /users/{username}/packages/{package_type}/{package_name} · https://docs.github.com/rest/packages/packages#delete-a-package-for-a-user" {
-		t.Errorf("delete_package_for_user: %v", row)
+	if row := byName["delete_item"]; row[2] != "method" || row[5] != "read, delete" ||
+		row[6] != "DELETE /shops/{shop}/items/{category}/{item_name} · https://shop.example/api#delete-item" {
+		t.Errorf("delete_item: %v", row)
 	}
-	if row := byName["visibility"]; row[2] != "field, param" || row[4] != "list_packages_for_user" {
+	if row := byName["visibility"]; row[2] != "field, param" || row[4] != "list_items, list_items_by_brand" {
 		t.Errorf("visibility: %v", row)
 	}
-	if row := byName["username"]; row[2] != "param" || row[3] != "get_package_for_user, list_packages_for_user, delete_package_for_user, restore_package_for_user" {
-		t.Errorf("username: %v", row)
+	if row := byName["shop"]; row[2] != "param" || row[3] != "get_item, list_items, delete_item, restore_item" {
+		t.Errorf("shop: %v", row)
 	}
-	if row := byName["token"]; row[2] != "param" || row[4] != "restore_package_for_user" {
+	if row := byName["token"]; row[2] != "param" || row[4] != "restore_item" {
 		t.Errorf("token: %v", row)
 	}
-	if n := len(h.rec.requests()); n != 0 {
+	if n := len(h.calls()); n != 0 {
 		t.Errorf("%d calls", n)
 	}
 }
@@ -96,63 +96,63 @@ func TestShowDescribe(t *testing.T) {
 // does, and calls nothing.
 func TestExplain(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	cases := []struct {
 		sql  string
 		want []string
 	}{
-		{`EXPLAIN SELECT id, name FROM github.packages.user_packages
-		   WHERE username = 'octocat' AND package_type = 'container' AND visibility = 'public'
-		   ORDER BY version_count DESC LIMIT 10`, []string{
-			"github.packages.user_packages AS user_packages",
-			"  method: list_packages_for_user (GET /users/{username}/packages)",
+		{`EXPLAIN SELECT id, name FROM shop.store.items
+		   WHERE shop = 'north' AND category = 'games' AND visibility = 'public'
+		   ORDER BY price DESC LIMIT 10`, []string{
+			"shop.store.items AS items",
+			"  method: list_items (GET /shops/{shop}/items)",
 			"  calls: 1",
-			"    GET /users/octocat/packages?package_type=container&visibility=public",
-			"  pushed down to the calls: package_type = 'container', username = 'octocat', visibility = 'public' (checked again on the host)",
+			"    GET /shops/north/items?category=games&visibility=public",
+			"  pushed down to the calls: category = 'games', shop = 'north', visibility = 'public' (checked again on the host)",
 			"  filtered on the host: visibility = 'public'",
-			"on the host (SQLite): order by version_count desc, limit 10",
-			`SQLite: select "user_packages"."id", "user_packages"."name" from "github.packages.user_packages" AS "user_packages" where "user_packages"."username" = ? and "user_packages"."package_type" = ? and "user_packages"."visibility" = ? order by "user_packages"."version_count" desc limit 10`,
-			"  with 'octocat', 'container', 'public'",
+			"on the host (SQLite): order by price desc, limit 10",
+			`SQLite: select "items"."id", "items"."name" from "shop.store.items" AS "items" where "items"."shop" = ? and "items"."category" = ? and "items"."visibility" = ? order by "items"."price" desc limit 10`,
+			"  with 'north', 'games', 'public'",
 		}},
-		{`EXPLAIN SELECT name FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' LIMIT 5`, []string{
-			"  pushed down to the calls: package_type = 'npm', username = 'octocat', LIMIT 5",
+		{`EXPLAIN SELECT name FROM shop.store.items WHERE shop = 'north' AND category = 'books' LIMIT 5`, []string{
+			"  pushed down to the calls: category = 'books', shop = 'north', LIMIT 5",
 			"on the host (SQLite): limit 5 (also pushed down)",
 		}},
-		{`EXPLAIN SELECT name FROM github.packages.user_packages WHERE username IN ('octocat', 'hubot') AND package_type = 'npm' AND package_name = 'hello'`, []string{
-			"  method: get_package_for_user (GET /users/{username}/packages/{package_type}/{package_name})",
+		{`EXPLAIN SELECT name FROM shop.store.items WHERE shop IN ('north', 'east') AND category = 'books' AND item_name = 'beacon'`, []string{
+			"  method: get_item (GET /shops/{shop}/items/{category}/{item_name})",
 			"  calls: 2",
-			"    GET /users/octocat/packages/npm/hello",
-			"    GET /users/hubot/packages/npm/hello",
+			"    GET /shops/north/items/books/beacon",
+			"    GET /shops/east/items/books/beacon",
 		}},
-		{`EXPLAIN SELECT p.name FROM github.packages.user_packages u JOIN github.packages.user_packages p
-		    ON p.username = JSON_EXTRACT(u.owner, '$.login') AND p.package_type = 'maven'
-		   WHERE u.username = 'octocat' AND u.package_type = 'npm'`, []string{
-			"github.packages.user_packages AS p",
-			"  calls: one per value of username from JSON_EXTRACT(u.owner, '$.login'), as the other tables supply them: GET /users/{username}/packages",
+		{`EXPLAIN SELECT p.name FROM shop.store.items u JOIN shop.store.items p
+		    ON p.shop = JSON_EXTRACT(u.maker, '$.login') AND p.category = 'music'
+		   WHERE u.shop = 'north' AND u.category = 'books'`, []string{
+			"shop.store.items AS p",
+			"  calls: one per value of shop from JSON_EXTRACT(u.maker, '$.login'), as the other tables supply them: GET /shops/{shop}/items",
 		}},
-		{`EXPLAIN WITH p AS (SELECT name, package_type FROM github.packages.user_packages
-		    WHERE username = 'octocat' AND package_type IN ('npm', 'container'))
-		  SELECT name, ROW_NUMBER() OVER (PARTITION BY package_type ORDER BY name) FROM p`, []string{
-			"  method: list_packages_for_user (GET /users/{username}/packages)",
+		{`EXPLAIN WITH p AS (SELECT name, category FROM shop.store.items
+		    WHERE shop = 'north' AND category IN ('books', 'games'))
+		  SELECT name, ROW_NUMBER() OVER (PARTITION BY category ORDER BY name) FROM p`, []string{
+			"  method: list_items (GET /shops/{shop}/items)",
 			"  calls: 2",
-			"    GET /users/octocat/packages?package_type=npm",
-			"    GET /users/octocat/packages?package_type=container",
+			"    GET /shops/north/items?category=books",
+			"    GET /shops/north/items?category=games",
 		}},
-		{`EXPLAIN WITH p AS (SELECT name, package_type FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm')
-		  SELECT p.name, v.name, RANK() OVER (ORDER BY v.created_at) FROM p JOIN github.packages.package_versions v
-		    ON v.username = 'octocat' AND v.package_type = p.package_type AND v.package_name = p.name`, []string{
-			"  calls: one per value of username, package_name and package_type that SQLite passes (the same call once per statement): GET /users/{username}/packages/{package_type}/{package_name}/versions",
+		{`EXPLAIN WITH p AS (SELECT name, category FROM shop.store.items WHERE shop = 'north' AND category = 'books')
+		  SELECT p.name, v.body, RANK() OVER (ORDER BY v.created_at) FROM p JOIN shop.store.reviews v
+		    ON v.shop = 'north' AND v.category = p.category AND v.item_name = p.name`, []string{
+			"  calls: one per value of category, item_name and shop that SQLite passes (the same call once per statement): GET /shops/{shop}/items/{category}/{item_name}/reviews",
 		}},
-		{`EXPLAIN DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'container' AND package_name = 'octocat/hello-world'`, []string{
-			"DELETE from github.packages.user_packages with delete_package_for_user (DELETE /users/{username}/packages/{package_type}/{package_name})",
+		{`EXPLAIN DELETE FROM shop.store.items WHERE shop = 'north' AND category = 'games' AND item_name = 'tools/hammer'`, []string{
+			"DELETE from shop.store.items with delete_item (DELETE /shops/{shop}/items/{category}/{item_name})",
 			"  the WHERE names every key in full: no SELECT, no confirmation",
-			"    DELETE /users/octocat/packages/container/octocat%2Fhello-world",
+			"    DELETE /shops/north/items/games/tools%2Fhammer",
 		}},
-		{`EXPLAIN DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm' AND package_name = 'hello' AND version_count = 0`, []string{
+		{`EXPLAIN DELETE FROM shop.store.items WHERE shop = 'north' AND category = 'books' AND item_name = 'beacon' AND price = 0`, []string{
 			"  the WHERE is wider than the key: a SELECT finds the keys first",
-			"    method: get_package_for_user (GET /users/{username}/packages/{package_type}/{package_name})",
-			"    filtered on the host: version_count = 0",
-			"  then delete_package_for_user once per key found, after confirmation (--yes): DELETE /users/{username}/packages/{package_type}/{package_name}",
+			"    method: get_item (GET /shops/{shop}/items/{category}/{item_name})",
+			"    filtered on the host: price = 0",
+			"  then delete_item once per key found, after confirmation (--yes): DELETE /shops/{shop}/items/{category}/{item_name}",
 		}},
 	}
 	for _, c := range cases {
@@ -167,7 +167,7 @@ func TestExplain(t *testing.T) {
 			}
 		}
 	}
-	if n := len(h.rec.requests()); n != 0 {
+	if n := len(h.calls()); n != 0 {
 		t.Errorf("EXPLAIN made %d calls", n)
 	}
 }

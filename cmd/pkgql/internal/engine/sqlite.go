@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/xwb1989/sqlparser"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -22,8 +20,8 @@ import (
 // connection has an authorizer that allows reading and nothing else, and only
 // statements the engine rendered from a checked SELECT reach it.
 //
-// A session is one connection with every resource's table created on it. A
-// statement takes a session for as long as it runs, so the tables know which
+// A sqliteConn is one connection with every resource's table created on it. A
+// statement takes a connection for as long as it runs, so the tables know which
 // statement's calls they serve.
 
 // moduleName is the virtual table module on the engine's private driver.
@@ -36,8 +34,8 @@ var (
 	driverOnce sync.Once
 	theDriver  *sqlite.Driver
 	driverErr  error
-	tables     = &module{sessions: map[int64]*session{}}
-	sessionIDs atomic.Int64
+	tables     = &module{conns: map[int64]*sqliteConn{}}
+	connIDs    atomic.Int64
 )
 
 func engineDriver() (*sqlite.Driver, error) {
@@ -57,19 +55,21 @@ type sqliteDB struct {
 	db     *sql.DB
 	cat    *catalog
 	mu     sync.Mutex
-	idle   []*session
+	idle   []*sqliteConn
 	closed bool
 }
 
-// session is one SQLite connection and the statement it runs.
-type session struct {
+// sqliteConn is one SQLite connection and the statement it runs.
+type sqliteConn struct {
 	id   int64
 	cat  *catalog
 	conn *sql.Conn
 	run  atomic.Pointer[runState]
+	// plans are the scan plans of the statement being prepared or run.
+	plans atomic.Pointer[scanPlans]
 }
 
-func (s *session) current() *runState { return s.run.Load() }
+func (s *sqliteConn) current() *runState { return s.run.Load() }
 
 // connector opens in-memory databases on the engine's driver.
 type connector struct{ d *sqlite.Driver }
@@ -95,14 +95,14 @@ func (s *sqliteDB) close() error {
 	idle := s.idle
 	s.idle, s.closed = nil, true
 	s.mu.Unlock()
-	for _, sess := range idle {
-		sess.close()
+	for _, sc := range idle {
+		sc.close()
 	}
 	return s.db.Close()
 }
 
-// acquire takes an idle session or opens one.
-func (s *sqliteDB) acquire(ctx context.Context) (*session, error) {
+// acquire takes an idle connection or opens one.
+func (s *sqliteDB) acquire(ctx context.Context) (*sqliteConn, error) {
 	for {
 		s.mu.Lock()
 		n := len(s.idle)
@@ -110,32 +110,32 @@ func (s *sqliteDB) acquire(ctx context.Context) (*session, error) {
 			s.mu.Unlock()
 			break
 		}
-		sess := s.idle[n-1]
+		sc := s.idle[n-1]
 		s.idle = s.idle[:n-1]
 		s.mu.Unlock()
 		// A connection a cancelled statement broke is dropped, not reused.
-		if err := sess.conn.PingContext(ctx); err == nil {
-			return sess, nil
+		if err := sc.conn.PingContext(ctx); err == nil {
+			return sc, nil
 		}
-		sess.close()
+		sc.close()
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("engine: sqlite: %w", err)
 	}
-	sess := &session{id: sessionIDs.Add(1), cat: s.cat, conn: conn}
+	sc := &sqliteConn{id: connIDs.Add(1), cat: s.cat, conn: conn}
 	tables.mu.Lock()
-	tables.sessions[sess.id] = sess
+	tables.conns[sc.id] = sc
 	tables.mu.Unlock()
 	for _, res := range s.cat.resources {
-		q := fmt.Sprintf("CREATE VIRTUAL TABLE temp.%s USING %s(%d, %d)", quoteIdent(res.name), moduleName, sess.id, res.index)
+		q := fmt.Sprintf("CREATE VIRTUAL TABLE temp.%s USING %s(%d, %d)", quoteIdent(res.name), moduleName, sc.id, res.index)
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			sess.close()
+			sc.close()
 			return nil, fmt.Errorf("engine: sqlite: %s: %w", res.name, err)
 		}
 	}
 	if err := setLimits(conn); err != nil {
-		sess.close()
+		sc.close()
 		return nil, fmt.Errorf("engine: sqlite: %w", err)
 	}
 	err = conn.Raw(func(dc any) error {
@@ -146,10 +146,10 @@ func (s *sqliteDB) acquire(ctx context.Context) (*session, error) {
 		return a.RegisterAuthorizer(authorize)
 	})
 	if err != nil {
-		sess.close()
+		sc.close()
 		return nil, fmt.Errorf("engine: sqlite: %w", err)
 	}
-	return sess, nil
+	return sc, nil
 }
 
 // SQLite's own limits let one value or one statement's text take a
@@ -192,44 +192,25 @@ func tooBig(err error) (msg, hint string, ok bool) {
 		"make the value smaller (substr, a LIMIT on what group_concat or json_group_array gathers)", true
 }
 
-// checkLimitValue refuses a LIMIT or OFFSET literal that SQLite would only
-// call a "datatype mismatch": a number beyond a 64-bit integer, or not whole.
-func checkLimitValue(r *stmtReader, e sqlparser.Expr) error {
-	v, ok := e.(*sqlparser.SQLVal)
-	if !ok {
-		return nil
-	}
-	at := r.findWord("limit")
-	switch v.Type {
-	case sqlparser.IntVal:
-		if _, err := strconv.ParseInt(string(v.Val), 10, 64); err != nil {
-			return r.errorAt(at, "use a number up to 9223372036854775807, or leave LIMIT out to read every row",
-				"LIMIT %s is too large", v.Val)
-		}
-	case sqlparser.FloatVal:
-		return r.errorAt(at, "use a whole number such as 100", "LIMIT and OFFSET take a whole number, not %s", v.Val)
-	}
-	return nil
-}
-
-// close ends a session for good.
-func (sess *session) close() {
+// close ends a connection for good.
+func (sc *sqliteConn) close() {
 	tables.mu.Lock()
-	delete(tables.sessions, sess.id)
+	delete(tables.conns, sc.id)
 	tables.mu.Unlock()
-	_ = sess.conn.Close()
+	_ = sc.conn.Close()
 }
 
-func (s *sqliteDB) release(sess *session) {
-	sess.run.Store(nil)
+func (s *sqliteDB) release(sc *sqliteConn) {
+	sc.run.Store(nil)
+	sc.plans.Store(nil)
 	s.mu.Lock()
 	closed := s.closed
 	if !closed {
-		s.idle = append(s.idle, sess)
+		s.idle = append(s.idle, sc)
 	}
 	s.mu.Unlock()
 	if closed {
-		sess.close()
+		sc.close()
 	}
 }
 
@@ -259,47 +240,47 @@ func authorize(action sqlite.AuthorizerActionCode, arg1, arg2, _, _ string) sqli
 type eqpScan struct {
 	alias string
 	plan  *scanPlan
-	state int // planCall or planMissing
 }
 
-// explainPlan prepares q on a session without running it and reads, from
-// EXPLAIN QUERY PLAN, which plan SQLite chose for each virtual table. SQLite's
-// own errors (an unknown function, a misused aggregate) surface here, before
-// anything runs.
-func (e *Engine) explainPlan(ctx context.Context, q string, args []any) ([]eqpScan, []string, error) {
-	sess, err := e.sqlite.acquire(ctx)
+// explainPlan prepares q on a connection without running it, BestIndex
+// adding the plans it makes to plans, and reads from EXPLAIN QUERY PLAN the
+// key of the plan SQLite chose for each virtual table. SQLite's own errors
+// (an unknown function, a misused aggregate) surface here, before anything
+// runs.
+func (e *Engine) explainPlan(ctx context.Context, q string, args []any, plans *scanPlans) ([]eqpScan, error) {
+	sc, err := e.sqlite.acquire(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	defer e.sqlite.release(sess)
-	rows, err := sess.conn.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+	defer e.sqlite.release(sc)
+	sc.plans.Store(plans)
+	rows, err := sc.conn.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer rows.Close()
 	var scans []eqpScan
-	var lines []string
 	for rows.Next() {
 		var id, parent, notused int
 		var detail string
 		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		lines = append(lines, detail)
+		// "SCAN <alias> VIRTUAL TABLE INDEX <key>:<label>"
 		const marker = " VIRTUAL TABLE INDEX "
 		i := strings.Index(detail, marker)
 		if i < 0 || !strings.HasPrefix(detail, "SCAN ") {
 			continue
 		}
-		num, idxStr, _ := strings.Cut(detail[i+len(marker):], ":")
-		state, _ := strconv.Atoi(num)
-		sp := &scanPlan{}
-		if err := json.Unmarshal([]byte(idxStr), sp); err != nil {
-			continue
+		num, _, _ := strings.Cut(detail[i+len(marker):], ":")
+		key, err := strconv.Atoi(num)
+		sp := plans.plan(key)
+		if err != nil || sp == nil {
+			return nil, fmt.Errorf("engine: SQLite chose scan plan %q, which BestIndex did not make", detail)
 		}
-		scans = append(scans, eqpScan{alias: detail[len("SCAN "):i], plan: sp, state: state})
+		scans = append(scans, eqpScan{alias: detail[len("SCAN "):i], plan: sp})
 	}
-	return scans, lines, rows.Err()
+	return scans, rows.Err()
 }
 
 // quoteIdent quotes a name for SQLite.

@@ -5,28 +5,28 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
 // Even SQL that never gets past Prepare is refused by the connection itself:
 // the engine's SQLite only reads.
 func TestAuthorizer(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	ctx := context.Background()
-	sess, err := h.e.sqlite.acquire(ctx)
+	sc, err := h.e.sqlite.acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.e.sqlite.release(sess)
+	defer h.e.sqlite.release(sc)
 	for _, q := range []string{
 		"ATTACH DATABASE '/tmp/pkgql-attack.db' AS x",
 		"PRAGMA writable_schema = 1",
 		"PRAGMA table_info('sqlite_master')",
 		"CREATE TABLE t (x)",
 		"CREATE TEMP VIEW v AS SELECT 1",
-		"DROP TABLE temp.\"github.packages.user_packages\"",
-		"INSERT INTO \"github.packages.user_packages\" (id) VALUES (1)",
+		"DROP TABLE temp.\"shop.store.items\"",
+		"INSERT INTO \"shop.store.items\" (id) VALUES (1)",
 		"SELECT sql FROM sqlite_master",
 		"SELECT * FROM sqlite_temp_master",
 		"SELECT load_extension('/tmp/evil.so')",
@@ -34,7 +34,7 @@ func TestAuthorizer(t *testing.T) {
 		"BEGIN",
 		"VACUUM",
 	} {
-		rows, err := sess.conn.QueryContext(ctx, q)
+		rows, err := sc.conn.QueryContext(ctx, q)
 		if err == nil {
 			rows.Close()
 			t.Errorf("%s: allowed", q)
@@ -45,7 +45,7 @@ func TestAuthorizer(t *testing.T) {
 		}
 	}
 	var n int
-	if err := sess.conn.QueryRowContext(ctx, "SELECT 1 + 1").Scan(&n); err != nil || n != 2 {
+	if err := sc.conn.QueryRowContext(ctx, "SELECT 1 + 1").Scan(&n); err != nil || n != 2 {
 		t.Errorf("reading is refused too: %v", err)
 	}
 }

@@ -6,32 +6,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 	"github.com/pkgql/pkgql/schema"
 )
 
 // Times compare and compute as times, in the forms people write; the answers
-// are computed here from the API's own data with Go's time package.
+// are computed here from the provider's data with Go's time package.
 func TestTimes(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	npm := h.truth("octocat", "npm")
-	newestFirst(npm)
-	at := func(p pkg) time.Time {
-		tm, err := time.Parse(time.RFC3339, p.CreatedAt)
-		if err != nil {
-			t.Fatalf("%s: %v", p.Name, err)
-		}
-		return tm
-	}
-	// A package's own creation time, written the SQL way: as text it sorts
+	h := newHarness(t, testprovider.Options{}, Config{})
+	books := h.truth("north", "books")
+	newestFirst(books)
+	at := func(p testprovider.Item) time.Time { return p.CreatedAt }
+	// An item's own creation time, written the SQL way: as text it sorts
 	// before the RFC 3339 form of the same instant.
-	pivot := npm[len(npm)/2]
+	pivot := books[len(books)/2]
 	pt := at(pivot)
 	sqlForm := pt.Format("2006-01-02 15:04:05")
 	names := func(keep func(time.Time) bool) [][]any {
 		var out [][]any
-		for _, p := range npm {
+		for _, p := range books {
 			if keep(at(p)) {
 				out = append(out, []any{p.Name})
 			}

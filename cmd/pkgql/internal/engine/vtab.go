@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -20,44 +19,106 @@ import (
 // Each resource is a SQLite virtual table. Its columns are the resource's
 // fields, then the params that are not fields as HIDDEN columns, so WHERE can
 // bind them and SELECT can echo them. BestIndex turns the constraints SQLite
-// offers into a method and its arguments; Filter makes (or joins) the call;
-// the cursor streams the rows.
+// offers into a scan plan (a method and its arguments); Filter makes (or
+// joins) the call the plan says; the cursor streams the rows.
 
-// Plans BestIndex hands to Filter through IdxNum.
-const (
-	planCall    = 1 // a method can be called; IdxStr says which and with what
-	planMissing = 2 // no method has its required params: Filter refuses
-)
-
-// scanPlan is what BestIndex decided, carried to Filter in IdxStr (and shown
-// by EXPLAIN QUERY PLAN, which is how Prepare and EXPLAIN read it).
+// scanPlan is one way BestIndex found to read a table: a method and the
+// params it takes, in the order SQLite passes their values. It is made once,
+// kept in its statement's scanPlans under the key BestIndex puts in IdxNum,
+// and read back by that key: by Filter, which makes the call, and by Prepare
+// and EXPLAIN, which learn from EXPLAIN QUERY PLAN the key SQLite chose.
 type scanPlan struct {
-	Table  string `json:"table"`
-	Method string `json:"method,omitempty"`
-	// Args are the params in the order SQLite passes their values, then
-	// "$limit" and "$offset" when LIMIT is pushed down.
-	Args []string `json:"args,omitempty"`
-	// Cols are the columns the statement reads.
-	Cols []int `json:"cols,omitempty"`
-	// Verify are the params that are fields too and whose constraint SQLite
+	res *resource
+	// method is nil when no method has its required params: Filter refuses
+	// the plan, and missing, conflict and present say why.
+	method *schema.Method
+	// args are the params in the order SQLite passes their values, then
+	// argLimit and argOffset when LIMIT is pushed down.
+	args []string
+	// cols are the columns the statement reads.
+	cols []int
+	// verify are the params that are fields too and whose constraint SQLite
 	// left to the table: each row must carry the bound value.
-	Verify   []string `json:"verify,omitempty"`
-	Missing  []string `json:"missing,omitempty"`
-	Conflict []string `json:"conflict,omitempty"`
-	Present  []string `json:"present,omitempty"` // params bound, for the missing-params hint
+	verify                     []string
+	missing, conflict, present []string
 }
 
-func (p *scanPlan) limited() bool { return slices.Contains(p.Args, argLimit) }
+func (p *scanPlan) limited() bool { return slices.Contains(p.args, argLimit) }
+
+// label is the plan as EXPLAIN QUERY PLAN shows it after its key, for a
+// person reading SQLite's plan.
+func (p *scanPlan) label() string {
+	if p.method == nil {
+		return "no method"
+	}
+	return p.method.Name + "(" + strings.Join(p.args, ", ") + ")"
+}
+
+// equal compares what two plans say: BestIndex makes its plans anew each time
+// SQLite compiles a statement.
+func (p *scanPlan) equal(o *scanPlan) bool {
+	return p.res == o.res && p.method == o.method && slices.Equal(p.args, o.args) && slices.Equal(p.cols, o.cols) &&
+		slices.Equal(p.verify, o.verify) && slices.Equal(p.missing, o.missing) && slices.Equal(p.conflict, o.conflict) &&
+		slices.Equal(p.present, o.present)
+}
+
+// scanPlans are the scan plans BestIndex made for one statement, each under
+// its key. Preparing the statement fills them. Running it compiles it again,
+// on whichever connection, and BestIndex finds each plan it makes already
+// there and hands on that one's key, so the plan a call is made with is the
+// value Prepare and EXPLAIN read.
+type scanPlans struct {
+	// methods, when set, are the methods the engine's planner chose for each
+	// resource table of the statement: BestIndex chooses among them alone.
+	methods map[*resource][]*schema.Method
+
+	mu    sync.Mutex
+	plans []*scanPlan // key-1 → plan
+}
+
+// key returns the key of a plan equal to sp, adding sp when there is none.
+func (ps *scanPlans) key(sp *scanPlan) int64 {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for i, p := range ps.plans {
+		if p.equal(sp) {
+			return int64(i + 1)
+		}
+	}
+	ps.plans = append(ps.plans, sp)
+	return int64(len(ps.plans))
+}
+
+// plan returns the plan under key, nil when there is none.
+func (ps *scanPlans) plan(key int) *scanPlan {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if key < 1 || key > len(ps.plans) {
+		return nil
+	}
+	return ps.plans[key-1]
+}
+
+// allowed says which methods BestIndex may choose for res; nil means any.
+func (ps *scanPlans) allowed(res *resource) func(*schema.Method) bool {
+	if ps == nil || ps.methods == nil {
+		return nil
+	}
+	ms := ps.methods[res]
+	return func(m *schema.Method) bool {
+		return slices.ContainsFunc(ms, func(p *schema.Method) bool { return p.Name == m.Name })
+	}
+}
 
 const (
 	argLimit  = "$limit"
 	argOffset = "$offset"
 )
 
-// module creates the tables of every session's connection.
+// module creates the tables of every engine connection.
 type module struct {
-	mu       sync.Mutex
-	sessions map[int64]*session
+	mu    sync.Mutex
+	conns map[int64]*sqliteConn
 }
 
 func (m *module) Create(ctx vtab.Context, args []string) (vtab.Table, error) {
@@ -65,7 +126,7 @@ func (m *module) Create(ctx vtab.Context, args []string) (vtab.Table, error) {
 }
 
 // Connect's args are SQLite's (module, database, table) and the module
-// arguments the session wrote: its id and the resource's index.
+// arguments the connection wrote: its id and the resource's index.
 func (m *module) Connect(ctx vtab.Context, args []string) (vtab.Table, error) {
 	if len(args) != 5 {
 		return nil, fmt.Errorf("pkgql tables are created by the engine")
@@ -73,16 +134,16 @@ func (m *module) Connect(ctx vtab.Context, args []string) (vtab.Table, error) {
 	sid, err1 := strconv.ParseInt(strings.TrimSpace(args[3]), 10, 64)
 	ri, err2 := strconv.Atoi(strings.TrimSpace(args[4]))
 	m.mu.Lock()
-	sess := m.sessions[sid]
+	sc := m.conns[sid]
 	m.mu.Unlock()
-	if err1 != nil || err2 != nil || sess == nil || ri < 0 || ri >= len(sess.cat.resources) {
+	if err1 != nil || err2 != nil || sc == nil || ri < 0 || ri >= len(sc.cat.resources) {
 		return nil, fmt.Errorf("pkgql tables are created by the engine")
 	}
-	res := sess.cat.resources[ri]
+	res := sc.cat.resources[ri]
 	if err := ctx.Declare(declareSQL(res)); err != nil {
 		return nil, err
 	}
-	return &table{sess: sess, res: res, plans: map[string]*scanPlan{}}, nil
+	return &table{conn: sc, res: res}, nil
 }
 
 // declareSQL is the table's schema as SQLite sees it. Declared types carry the
@@ -143,12 +204,10 @@ func schemaType(decl string) schema.Type {
 	return ""
 }
 
-// table is one resource's table on one session's connection.
+// table is one resource's table on one engine connection.
 type table struct {
-	sess  *session
-	res   *resource
-	mu    sync.Mutex
-	plans map[string]*scanPlan // decoded IdxStr
+	conn *sqliteConn
+	res  *resource
 }
 
 // BestIndex never fails: SQLite asks again with other constraints usable (IN
@@ -174,22 +233,26 @@ func (t *table) BestIndex(info *vtab.IndexInfo) error {
 			}
 		}
 	}
+	plans := t.conn.plans.Load()
+	if plans == nil {
+		return errors.New("engine: no statement is being planned")
+	}
 	m, missing, conflict := chooseMethod(t.res, schema.Select, func(p string) bool { _, ok := usable[p]; return ok },
-		func(p string) bool { return present[p] })
+		func(p string) bool { return present[p] }, plans.allowed(t.res))
 	if m == nil {
-		sp := scanPlan{Table: t.res.name, Missing: missing, Conflict: conflict, Present: slices.Sorted(maps.Keys(present))}
-		info.IdxNum, info.IdxStr = planMissing, encodePlan(&sp)
+		sp := &scanPlan{res: t.res, missing: missing, conflict: conflict, present: slices.Sorted(maps.Keys(present))}
+		info.IdxNum, info.IdxStr = plans.key(sp), sp.label()
 		info.EstimatedCost, info.EstimatedRows = 1e300, math.MaxInt32
 		return nil
 	}
-	sp := scanPlan{Table: t.res.name, Method: m.Name}
+	sp := &scanPlan{res: t.res, method: m}
 	omitted := map[int]bool{}
 	use := func(p string, omit bool) {
 		i := usable[p]
-		info.Constraints[i].ArgIndex = len(sp.Args)
+		info.Constraints[i].ArgIndex = len(sp.args)
 		info.Constraints[i].Omit = omit
 		omitted[i] = omit
-		sp.Args = append(sp.Args, p)
+		sp.args = append(sp.args, p)
 	}
 	for _, p := range m.Required {
 		_, col := t.res.column(p)
@@ -197,7 +260,7 @@ func (t *table) BestIndex(info *vtab.IndexInfo) error {
 		// check them again, and the cursor checks the ones rows carry.
 		use(p, true)
 		if !col.hidden {
-			sp.Verify = append(sp.Verify, p)
+			sp.verify = append(sp.verify, p)
 		}
 	}
 	for _, p := range m.Optional {
@@ -209,18 +272,18 @@ func (t *table) BestIndex(info *vtab.IndexInfo) error {
 			use(p, col.hidden)
 		}
 	}
-	t.pushLimit(info, omitted, &sp)
+	t.pushLimit(info, omitted, sp)
 	for i := range t.res.cols {
 		bit := uint64(1) << min(i, 63)
 		if info.ColUsed&bit != 0 {
-			sp.Cols = append(sp.Cols, i)
+			sp.cols = append(sp.cols, i)
 		}
 	}
-	info.IdxNum, info.IdxStr = planCall, encodePlan(&sp)
+	info.IdxNum, info.IdxStr = plans.key(sp), sp.label()
 	if m.Unique {
 		info.EstimatedCost, info.EstimatedRows, info.IdxFlags = 1, 1, vtab.IndexScanUnique
 	} else {
-		info.EstimatedCost, info.EstimatedRows = 1e6/float64(1+len(sp.Args)), 1000
+		info.EstimatedCost, info.EstimatedRows = 1e6/float64(1+len(sp.args)), 1000
 	}
 	return nil
 }
@@ -247,31 +310,12 @@ func (t *table) pushLimit(info *vtab.IndexInfo, omitted map[int]bool, sp *scanPl
 	if limit < 0 {
 		return
 	}
-	info.Constraints[limit].ArgIndex = len(sp.Args)
-	sp.Args = append(sp.Args, argLimit)
+	info.Constraints[limit].ArgIndex = len(sp.args)
+	sp.args = append(sp.args, argLimit)
 	if offset >= 0 {
-		info.Constraints[offset].ArgIndex = len(sp.Args)
-		sp.Args = append(sp.Args, argOffset)
+		info.Constraints[offset].ArgIndex = len(sp.args)
+		sp.args = append(sp.args, argOffset)
 	}
-}
-
-func encodePlan(sp *scanPlan) string {
-	b, _ := json.Marshal(sp)
-	return string(b)
-}
-
-func (t *table) plan(idxStr string) (*scanPlan, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if sp, ok := t.plans[idxStr]; ok {
-		return sp, nil
-	}
-	sp := &scanPlan{}
-	if err := json.Unmarshal([]byte(idxStr), sp); err != nil {
-		return nil, fmt.Errorf("engine: unreadable scan plan %q", idxStr)
-	}
-	t.plans[idxStr] = sp
-	return sp, nil
 }
 
 func (t *table) Open() (vtab.Cursor, error) { return &cursor{t: t}, nil }
@@ -285,7 +329,7 @@ type cursor struct {
 	params map[string]string
 	pos    []int // column → index in a row; -1 when not asked for
 	verify []verifyCol
-	rows   *reader
+	rows   *callReader
 	row    []any
 	eof    bool
 	rowid  int64
@@ -301,26 +345,26 @@ type verifyCol struct {
 func (c *cursor) Filter(idxNum int, idxStr string, vals []vtab.Value) error {
 	c.close()
 	c.eof, c.row, c.rowid = true, nil, 0
-	run := c.t.sess.current()
+	run := c.t.conn.current()
 	if run == nil {
 		return errors.New("engine: no statement is running")
 	}
 	c.run = run
-	sp, err := c.t.plan(idxStr)
-	if err != nil {
-		return run.fail(err)
+	var sp *scanPlan
+	if plans := c.t.conn.plans.Load(); plans != nil {
+		sp = plans.plan(idxNum)
 	}
-	if idxNum == planMissing {
-		msg, hint := noMethodMessage(c.t.res, schema.Select, sp.Missing, sp.Conflict, sp.Present)
+	if sp == nil || sp.res != c.t.res || len(vals) < len(sp.args) {
+		return run.fail(fmt.Errorf("engine: no scan plan %d (%s) for %s", idxNum, idxStr, c.t.res.name))
+	}
+	if sp.method == nil {
+		msg, hint := noMethodMessage(c.t.res, schema.Select, sp.missing, sp.conflict, sp.present)
 		return run.fail(&Error{Message: msg, Hint: hint})
 	}
-	m, ok := c.t.res.schema.Method(sp.Method)
-	if !ok || len(vals) < len(sp.Args) {
-		return run.fail(fmt.Errorf("engine: scan plan %q does not match the table", idxStr))
-	}
+	m := sp.method
 	c.params = map[string]string{}
 	var limit, offset int64
-	for i, name := range sp.Args {
+	for i, name := range sp.args {
 		switch name {
 		case argLimit:
 			limit = toInt(vals[i])
@@ -350,7 +394,7 @@ func (c *cursor) Filter(idxNum int, idxStr string, vals []vtab.Value) error {
 		c.pos[i] = slices.Index(req.Columns, col.name)
 	}
 	c.verify = c.verify[:0]
-	for _, p := range sp.Verify {
+	for _, p := range sp.verify {
 		if i := slices.Index(req.Columns, p); i >= 0 {
 			c.verify = append(c.verify, verifyCol{param: p, pos: i})
 		}
@@ -365,7 +409,7 @@ func (c *cursor) Filter(idxNum int, idxStr string, vals []vtab.Value) error {
 // method takes). A call several readers share asks for every field.
 func (c *cursor) columns(sp *scanPlan, m *schema.Method, shared bool) []string {
 	var out []string
-	want := func(i int) bool { return shared || slices.Contains(sp.Cols, i) }
+	want := func(i int) bool { return shared || slices.Contains(sp.cols, i) }
 	for i, col := range c.t.res.cols {
 		if !want(i) {
 			continue

@@ -8,40 +8,40 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 	"github.com/pkgql/pkgql/schema"
 )
 
-// newestFirst orders packages as the statements below do: newest first, then
+// newestFirst orders items as the statements below do: newest first, then
 // by id.
-func newestFirst(ps []pkg) {
-	slices.SortStableFunc(ps, func(a, b pkg) int {
-		if c := strings.Compare(b.CreatedAt, a.CreatedAt); c != 0 {
+func newestFirst(ps []testprovider.Item) {
+	slices.SortStableFunc(ps, func(a, b testprovider.Item) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 			return c
 		}
 		return int(a.ID - b.ID)
 	})
 }
 
-// WITH and window functions give the answers computed here from the API's
+// WITH and window functions give the answers computed here from the provider's
 // own data, read without pkgql.
 func TestWindowsAndCTEs(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	npm, containers := h.truth("octocat", "npm"), h.truth("octocat", "container")
-	newestFirst(npm)
-	newestFirst(containers)
-	const both = "username = 'octocat' AND package_type IN ('npm', 'container')"
+	h := newHarness(t, testprovider.Options{}, Config{})
+	books, games := h.truth("north", "books"), h.truth("north", "games")
+	newestFirst(books)
+	newestFirst(games)
+	const both = "shop = 'north' AND category IN ('books', 'games')"
 
 	var keep [][]any
-	for _, ps := range [][]pkg{containers, npm} {
+	for _, ps := range [][]testprovider.Item{books, games} {
 		for i, p := range ps[:3] {
-			keep = append(keep, []any{p.PackageType, p.Name, int64(i + 1)})
+			keep = append(keep, []any{p.Category, p.Name, int64(i + 1)})
 		}
 	}
 	var running [][]any
-	byID := slices.Clone(npm)
-	slices.SortFunc(byID, func(a, b pkg) int { return int(a.ID - b.ID) })
+	byID := slices.Clone(books)
+	slices.SortFunc(byID, func(a, b testprovider.Item) int { return int(a.ID - b.ID) })
 	for i, p := range byID {
 		var prev any
 		if i > 0 {
@@ -50,17 +50,17 @@ func TestWindowsAndCTEs(t *testing.T) {
 		running = append(running, []any{p.ID, int64(i + 1), prev})
 	}
 	rank := func(dense bool) [][]any {
-		ps := slices.Clone(npm)
-		slices.SortStableFunc(ps, func(a, b pkg) int {
-			if a.VersionCount != b.VersionCount {
-				return int(b.VersionCount - a.VersionCount)
+		ps := slices.Clone(books)
+		slices.SortStableFunc(ps, func(a, b testprovider.Item) int {
+			if a.Price != b.Price {
+				return int(b.Price - a.Price)
 			}
 			return int(a.ID - b.ID)
 		})
 		var out [][]any
 		r, d := int64(0), int64(0)
 		for i, p := range ps {
-			if i == 0 || p.VersionCount != ps[i-1].VersionCount {
+			if i == 0 || p.Price != ps[i-1].Price {
 				r, d = int64(i+1), d+1
 			}
 			if dense {
@@ -72,20 +72,20 @@ func TestWindowsAndCTEs(t *testing.T) {
 		return out
 	}
 	var lead [][]any
-	for i, p := range npm {
+	for i, p := range books {
 		var next any
-		if i+1 < len(npm) {
-			next = npm[i+1].Name
+		if i+1 < len(books) {
+			next = books[i+1].Name
 		}
 		lead = append(lead, []any{p.Name, next})
 	}
 	var perType [][]any
-	for _, ps := range [][]pkg{containers, npm} {
+	for _, ps := range [][]testprovider.Item{books, games} {
 		total := int64(0)
 		for _, p := range ps {
-			total += p.VersionCount
+			total += p.Price
 		}
-		perType = append(perType, []any{ps[0].PackageType, int64(len(ps)), total})
+		perType = append(perType, []any{ps[0].Category, int64(len(ps)), total})
 	}
 
 	cases := []struct {
@@ -94,21 +94,21 @@ func TestWindowsAndCTEs(t *testing.T) {
 		rows  [][]any
 		lists int // listing requests the statement makes
 	}{
-		{"keep-N per type with ROW_NUMBER and PARTITION BY", `SELECT package_type, name, rn FROM (
-			SELECT package_type, name, ROW_NUMBER() OVER (PARTITION BY package_type ORDER BY created_at DESC, id) AS rn
-			  FROM ` + res + ` WHERE ` + both + `) WHERE rn <= 3 ORDER BY package_type, rn`, keep, 2},
+		{"keep-N per type with ROW_NUMBER and PARTITION BY", `SELECT category, name, rn FROM (
+			SELECT category, name, ROW_NUMBER() OVER (PARTITION BY category ORDER BY created_at DESC, id) AS rn
+			  FROM ` + res + ` WHERE ` + both + `) WHERE rn <= 3 ORDER BY category, rn`, keep, 2},
 		{"running count and LAG", `SELECT id, COUNT(*) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n,
 			LAG(name) OVER (ORDER BY id) AS prev FROM ` + res + " WHERE " + bound + " ORDER BY id", running, 1},
-		{"RANK", "SELECT id, RANK() OVER (ORDER BY version_count DESC) AS r FROM " + res + " WHERE " + bound + " ORDER BY r, id", rank(false), 1},
-		{"DENSE_RANK", "SELECT id, DENSE_RANK() OVER (ORDER BY version_count DESC) AS r FROM " + res + " WHERE " + bound + " ORDER BY r, id", rank(true), 1},
+		{"RANK", "SELECT id, RANK() OVER (ORDER BY price DESC) AS r FROM " + res + " WHERE " + bound + " ORDER BY r, id", rank(false), 1},
+		{"DENSE_RANK", "SELECT id, DENSE_RANK() OVER (ORDER BY price DESC) AS r FROM " + res + " WHERE " + bound + " ORDER BY r, id", rank(true), 1},
 		{"LEAD", "SELECT name, LEAD(name) OVER (ORDER BY created_at DESC, id) FROM " + res + " WHERE " + bound + " ORDER BY created_at DESC, id", lead, 1},
-		{"several CTEs", `WITH p AS (SELECT package_type, version_count FROM ` + res + ` WHERE ` + both + `),
-			     t AS (SELECT package_type, COUNT(*) AS n FROM p GROUP BY package_type),
-			     v AS (SELECT package_type, SUM(version_count) AS versions FROM p GROUP BY package_type)
-			SELECT t.package_type, n, versions FROM t JOIN v ON v.package_type = t.package_type ORDER BY t.package_type`, perType, 2},
+		{"several CTEs", `WITH p AS (SELECT category, price FROM ` + res + ` WHERE ` + both + `),
+			     t AS (SELECT category, COUNT(*) AS n FROM p GROUP BY category),
+			     v AS (SELECT category, SUM(price) AS total FROM p GROUP BY category)
+			SELECT t.category, n, total FROM t JOIN v ON v.category = t.category ORDER BY t.category`, perType, 2},
 		{"a CTE used twice makes its call once", `WITH a AS (SELECT id, name FROM ` + res + ` WHERE ` + bound + `)
 			SELECT x.name, y.name FROM a x JOIN a y ON x.id = y.id ORDER BY x.id`, nil, 1},
-		{"quoted names in a CTE", `WITH "A" AS (SELECT "name", "id" FROM "github"."packages"."user_packages" WHERE "username" = 'octocat' AND "package_type" = 'npm')
+		{"quoted names in a CTE", `WITH "A" AS (SELECT "name", "id" FROM "shop"."store"."items" WHERE "shop" = 'north' AND "category" = 'books')
 			SELECT "name", ROW_NUMBER() OVER (ORDER BY "id") FROM "A" ORDER BY "id" LIMIT 2`, [][]any{{byID[0].Name, int64(1)}, {byID[1].Name, int64(2)}}, 1},
 	}
 	for _, c := range cases {
@@ -121,7 +121,7 @@ func TestWindowsAndCTEs(t *testing.T) {
 			if c.rows != nil && !reflect.DeepEqual(got[0].rows, c.rows) {
 				t.Errorf("%s:\n got %v\nwant %v", c.sql, got[0].rows, c.rows)
 			}
-			if n := h.requests()[sandbox.KindList]; n != c.lists {
+			if n := h.requests()[testprovider.KindList]; n != c.lists {
 				t.Errorf("%d listing requests, want %d", n, c.lists)
 			}
 		})
@@ -132,20 +132,20 @@ func TestWindowsAndCTEs(t *testing.T) {
 // once that constraint is set aside is planned as written: a GET per key.
 func TestDeleteKeyFromWindowSubquery(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
-	res, err := h.exec(`DELETE FROM github.packages.user_packages
-	 WHERE username = 'octocat' AND package_name = 'hello'
-	   AND package_type IN (SELECT package_type FROM (
-	       SELECT package_type, RANK() OVER (ORDER BY package_type) AS r
-	         FROM github.packages.user_packages WHERE username = 'octocat' AND package_type IN ('npm', 'maven'))
-	       WHERE package_type = 'npm')`)
+	h := newHarness(t, testprovider.Options{}, Config{})
+	res, err := h.exec(`DELETE FROM shop.store.items
+	 WHERE shop = 'north' AND item_name = 'beacon'
+	   AND category IN (SELECT category FROM (
+	       SELECT category, RANK() OVER (ORDER BY category) AS r
+	         FROM shop.store.items WHERE shop = 'north' AND category IN ('books', 'music'))
+	       WHERE category = 'books')`)
 	if err == nil || !strings.Contains(err.Error(), "--yes") {
 		t.Fatalf("unconfirmed: %v", err)
 	}
-	if len(res) != 1 || len(res[0].rows) != 1 || res[0].rows[0][0] != "hello" || res[0].rows[0][1] != "npm" {
+	if len(res) != 1 || len(res[0].rows) != 1 || res[0].rows[0][0] != "books" || res[0].rows[0][1] != "beacon" {
 		t.Fatalf("keys %v", res)
 	}
-	if got := h.requests(); got[sandbox.KindDelete] != 0 || got[sandbox.KindList] != 2 || got[sandbox.KindGet] != 1 {
+	if got := h.requests(); got[testprovider.KindDelete] != 0 || got[testprovider.KindList] != 2 || got[testprovider.KindGet] != 1 {
 		t.Errorf("requests %v", got)
 	}
 }
@@ -154,19 +154,19 @@ func TestDeleteKeyFromWindowSubquery(t *testing.T) {
 // fails with the error every SELECT gives, before any request.
 func TestSQLiteReadErrorsBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{Yes: true})
+	h := newHarness(t, testprovider.Options{}, Config{Yes: true})
 	cases := []struct{ sql, want string }{
-		{"WITH a AS (SELECT name FROM " + res + " WHERE username = 'octocat') SELECT * FROM a", "github.packages.user_packages needs the required param package_type"},
-		{"SELECT name, ROW_NUMBER() OVER () FROM " + res, "needs the required params package_type and username"},
-		{"WITH a AS (SELECT id FROM " + res + " WHERE " + bound + ") SELECT * FROM a WHERE id IN (SELECT id FROM " + res + " WHERE username = 'x')", "needs the required param package_type"},
+		{"WITH a AS (SELECT name FROM " + res + " WHERE shop = 'north') SELECT * FROM a", "shop.store.items needs the required param category"},
+		{"SELECT name, ROW_NUMBER() OVER () FROM " + res, "needs the required params category and shop"},
+		{"WITH a AS (SELECT id FROM " + res + " WHERE " + bound + ") SELECT * FROM a WHERE id IN (SELECT id FROM " + res + " WHERE shop = 'x')", "needs the required param category"},
 		{"WITH a AS (SELECT nmae FROM " + res + " WHERE " + bound + ") SELECT * FROM a", `unknown column "nmae"`},
-		{"WITH a AS (SELECT name FROM github.packages.user_packagez WHERE " + bound + ") SELECT * FROM a", "did you mean github.packages.user_packages?"},
-		{"WITH a AS (SELECT name FROM user_pkgs) SELECT * FROM a", "unknown resource user_pkgs"},
-		{"WITH a AS (SELECT name FROM " + res + " WHERE username = 'octocat' AND package_type = 'dockr') SELECT * FROM a", `did you mean "docker"?`},
+		{"WITH a AS (SELECT name FROM shop.store.itemz WHERE " + bound + ") SELECT * FROM a", "did you mean shop.store.items?"},
+		{"WITH a AS (SELECT name FROM item_list) SELECT * FROM a", "unknown resource item_list"},
+		{"WITH a AS (SELECT name FROM " + res + " WHERE shop = 'north' AND category = 'toyz') SELECT * FROM a", `did you mean "toys"?`},
 		{"SELECT name, RANK() OVER (ORDER BY id) FROM " + res + " WHERE " + bound + " AND name ILIKE 'x'", "ILIKE is not read"},
 		{"SELECT name, RANK() OVER (ORDER BY id FROM " + res + " WHERE " + bound, "syntax error"},
 		{"WITH a AS (SELECT 1) SELECT * FROM a WHERE 1 ^ 1", "^ is not read"},
-		{"DELETE FROM " + res + " WHERE " + bound + " AND package_name IN (SELECT name FROM (SELECT name, ROW_NUMBER() OVER (ORDER BY id) AS rn FROM " + res + " WHERE username = 'octocat') WHERE rn > 3)", "needs the required param package_type"},
+		{"DELETE FROM " + res + " WHERE " + bound + " AND item_name IN (SELECT name FROM (SELECT name, ROW_NUMBER() OVER (ORDER BY id) AS rn FROM " + res + " WHERE shop = 'north') WHERE rn > 3)", "needs the required param category"},
 	}
 	for _, c := range cases {
 		_, err := h.exec(c.sql)
@@ -182,31 +182,33 @@ func TestSQLiteReadErrorsBeforeAnyRequest(t *testing.T) {
 	if log := h.log(); len(log) != 0 {
 		t.Errorf("%d requests reached the API: %v", len(log), log)
 	}
-	if n := len(h.rec.requests()); n != 0 {
+	if n := len(h.calls()); n != 0 {
 		t.Errorf("%d provider calls", n)
 	}
 }
 
-// Keep the 3 newest npm packages: a DELETE whose WHERE has a window
-// function. Without --yes it shows what it would delete and deletes nothing;
+// Keep the 3 newest items of a category and delete the others out of stock:
+// a DELETE whose WHERE has a window function. Without --yes it shows what it would delete and deletes nothing;
 // with --yes it deletes exactly those.
 func TestDeleteKeepN(t *testing.T) {
 	t.Parallel()
-	const keepN = `DELETE FROM github.packages.user_packages
-	 WHERE username = 'octocat' AND package_type = 'npm'
-	   AND package_name IN (SELECT name FROM (
+	const keepN = `DELETE FROM shop.store.items
+	 WHERE shop = 'north' AND category = 'books' AND NOT in_stock
+	   AND item_name IN (SELECT name FROM (
 	       SELECT name, ROW_NUMBER() OVER (ORDER BY created_at DESC, id) AS rn
-	         FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'npm')
+	         FROM shop.store.items WHERE shop = 'north' AND category = 'books')
 	       WHERE rn > 3)`
 	for _, yes := range []bool{false, true} {
 		t.Run(fmt.Sprintf("yes=%v", yes), func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, sandbox.Options{}, Config{Yes: yes})
-			npm := h.truth("octocat", "npm")
-			newestFirst(npm)
+			h := newHarness(t, testprovider.Options{}, Config{Yes: yes})
+			books := h.truth("north", "books")
+			newestFirst(books)
 			var want []string
-			for _, p := range npm[3:] {
-				want = append(want, p.Name)
+			for _, p := range books[3:] {
+				if !p.InStock {
+					want = append(want, p.Name)
+				}
 			}
 			slices.Sort(want)
 			res, err := h.exec(keepN)
@@ -217,12 +219,9 @@ func TestDeleteKeepN(t *testing.T) {
 			} else if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, row := range res[0].rows {
-				got = append(got, fmt.Sprint(row[0]))
-			}
+			got := toStrings(res[0].column("item_name"))
 			slices.Sort(got)
-			if !slices.Equal(got, want) {
+			if !slices.Equal(got, want) || len(want) == 0 {
 				t.Errorf("keys\n got %v\nwant %v", got, want)
 			}
 			deletes := 0
@@ -230,11 +229,11 @@ func TestDeleteKeepN(t *testing.T) {
 				deletes = len(want)
 			}
 			// One listing answers the subquery and the DELETE's own table.
-			if got := h.requests(); got[sandbox.KindDelete] != deletes || got[sandbox.KindList] != 1 || got[sandbox.KindGet] != 0 {
+			if got := h.requests(); got[testprovider.KindDelete] != deletes || got[testprovider.KindList] != 1 || got[testprovider.KindGet] != 0 {
 				t.Errorf("requests %v, want %d DELETE and one listing", got, deletes)
 			}
-			for i, p := range npm {
-				if d := h.deleted("octocat", "npm", p.Name); d != (yes && i >= 3) {
+			for i, p := range books {
+				if d := h.deleted("north", "books", p.Name); d != (yes && i >= 3 && !p.InStock) {
 					t.Errorf("%s deleted: %v", p.Name, d)
 				}
 			}
@@ -246,9 +245,9 @@ func TestDeleteKeepN(t *testing.T) {
 // and with no row at all; other numbers take their type from the first row.
 func TestWindowColumnTypes(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	for _, where := range []string{bound, bound + " AND id < 0"} {
-		r := h.one("SELECT name, ROW_NUMBER() OVER (ORDER BY id) AS rn, COUNT(*) OVER () n, 1 AS one, version_count * 1.5 AS f, created_at FROM " + res + " WHERE " + where)
+		r := h.one("SELECT name, ROW_NUMBER() OVER (ORDER BY id) AS rn, COUNT(*) OVER () n, 1 AS one, price * 1.5 AS f, created_at FROM " + res + " WHERE " + where)
 		var got []schema.Type
 		for _, c := range r.cols {
 			got = append(got, c.Type)
@@ -270,7 +269,7 @@ func TestWindowColumnTypes(t *testing.T) {
 // not after the SQL SQLite was handed (with ? for strings).
 func TestWindowColumnNames(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, testprovider.Options{}, Config{})
 	r := h.one("SELECT name || '!', ROW_NUMBER() OVER (ORDER BY id), p.name, datetime(created_at), 2 two, '5'::int FROM " + res + " p WHERE p." + bound + " ORDER BY id LIMIT 1")
 	var got []string
 	for _, c := range r.cols {

@@ -15,6 +15,7 @@ import (
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/journal"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/progress"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
 )
@@ -201,17 +202,17 @@ func (s *Runner) EngineConfig(dryRun bool, confirm func(context.Context, string)
 }
 
 // Bindings are the running providers as the engine takes them.
-func (s *Runner) Bindings() []engine.Binding {
-	b := make([]engine.Binding, len(s.Providers))
+func (s *Runner) Bindings() []engine.ProviderBinding {
+	b := make([]engine.ProviderBinding, len(s.Providers))
 	for i, rp := range s.Providers {
-		b[i] = engine.Binding{Schema: rp.Schema, Provider: rp.Provider()}
+		b[i] = engine.ProviderBinding{Schema: rp.Schema, Provider: rp.Provider()}
 	}
 	if s.journal != nil {
 		// The journal is built in: served in this process, declared like any
 		// provider.
 		jp := journal.NewProvider(s.journal)
 		js, _ := jp.Schema(context.Background())
-		b = append(b, engine.Binding{Schema: js, Provider: jp})
+		b = append(b, engine.ProviderBinding{Schema: js, Provider: jp})
 	}
 	return b
 }
@@ -254,7 +255,7 @@ func (s *Runner) Secrets() []string {
 // RunScript reads and checks the whole script, then runs its statements in
 // order, stopping at the first that fails: an error anywhere in the text
 // means nothing runs.
-func (s *Runner) RunScript(ctx context.Context, script string, sink engine.Sink) error {
+func (s *Runner) RunScript(ctx context.Context, script string, sink rowset.Sink) error {
 	stmts, err := s.Engine.Prepare(script)
 	if err != nil {
 		return err
@@ -269,7 +270,7 @@ func (s *Runner) RunScript(ctx context.Context, script string, sink engine.Sink)
 
 // RunStatement runs one statement within the timeout, and words the
 // failures the host can explain.
-func (s *Runner) RunStatement(ctx context.Context, st *engine.Statement, sink engine.Sink) error {
+func (s *Runner) RunStatement(ctx context.Context, st *engine.Statement, sink rowset.Sink) error {
 	runCtx, cancel := ctx, context.CancelFunc(func() {})
 	if s.opts.Timeout > 0 {
 		runCtx, cancel = context.WithTimeout(ctx, s.opts.Timeout)
@@ -301,7 +302,7 @@ func (s *Runner) RunStatement(ctx context.Context, st *engine.Statement, sink en
 	}
 	if pe, ok := provider.AsError(err); ok && pe.HTTPStatus == http.StatusUnauthorized && s.sandbox == nil {
 		if st, ok := s.missingSecret(); ok {
-			return &Error{Err: err, Msg: Message(err), Hint: fmt.Sprintf("no %s was found: %s", st.Description, st.Hint)}
+			return &Error{Err: err, Msg: Message(err), Hint: fmt.Sprintf("no %s was found: %s", st.Description, st.Hint+parenthesized(st.Needs))}
 		}
 	}
 	return err
@@ -321,7 +322,7 @@ func (s *Runner) missingSecret() (*schema.Setting, bool) {
 // progressSink clears the progress line before a result set is written,
 // so the two never share a line of the terminal.
 type progressSink struct {
-	engine.Sink
+	rowset.Sink
 	line *progress.Line
 }
 
@@ -335,4 +336,12 @@ func or(s, otherwise string) string {
 		return otherwise
 	}
 	return s
+}
+
+// parenthesized is " (s)", or nothing for an empty s.
+func parenthesized(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }

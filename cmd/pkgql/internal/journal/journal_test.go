@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
@@ -17,12 +18,12 @@ import (
 
 // rows is a Sink that keeps what it is given.
 type rows struct {
-	cols    []engine.Column
+	cols    []rowset.Column
 	rows    [][]any
 	summary string
 }
 
-func (r *rows) Begin(cols []engine.Column) error { r.cols, r.rows = cols, nil; return nil }
+func (r *rows) Begin(cols []rowset.Column) error { r.cols, r.rows = cols, nil; return nil }
 func (r *rows) Row(v []any) error                { r.rows = append(r.rows, append([]any(nil), v...)); return nil }
 func (r *rows) End(s string) error               { r.summary = s; return nil }
 
@@ -58,7 +59,7 @@ func (w *world) run(t *testing.T, yes bool, script string) ([]*rows, error) {
 	ghs, _ := w.gh.Schema(context.Background())
 	js, _ := w.jp.Schema(context.Background())
 	e, err := engine.New(engine.Config{
-		Providers: []engine.Binding{{Schema: ghs, Provider: w.gh}, {Schema: js, Provider: w.jp}},
+		Providers: []engine.ProviderBinding{{Schema: ghs, Provider: w.gh}, {Schema: js, Provider: w.jp}},
 		Yes:       yes,
 		Journal:   w.j,
 	})

@@ -4,7 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 )
 
 // csvSink writes RFC 4180 CSV (encoding/csv): a header row unless NoHeaders,
@@ -20,7 +20,7 @@ type csvSink struct {
 
 func newCSVSink(opts Options) *csvSink { return &csvSink{opts: opts, s: newStream(opts.Out)} }
 
-func (c *csvSink) Begin(cols []engine.Column) error {
+func (c *csvSink) Begin(cols []rowset.Column) error {
 	if err := c.s.begin(); err != nil {
 		return err
 	}

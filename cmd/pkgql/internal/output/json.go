@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"fmt"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 )
 
 // jsonSink writes each result set as one JSON array of objects on one line,
@@ -21,7 +21,7 @@ type jsonSink struct {
 
 func newJSONSink(opts Options) *jsonSink { return &jsonSink{opts: opts, s: newStream(opts.Out)} }
 
-func (j *jsonSink) Begin(cols []engine.Column) error {
+func (j *jsonSink) Begin(cols []rowset.Column) error {
 	if err := j.s.begin(); err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (j *jsonSink) End(summary string) error {
 // (RFC 8259 leaves duplicates to each reader, and most keep only the last):
 // a name that repeats an earlier one gets _2, _3, … — the first free one, so
 // SELECT 1 AS a, 2 AS a gives {"a":1,"a_2":2}.
-func uniqueKeys(cols []engine.Column) []string {
+func uniqueKeys(cols []rowset.Column) []string {
 	taken := make(map[string]bool, len(cols))
 	for _, c := range cols {
 		taken[c.Name] = true

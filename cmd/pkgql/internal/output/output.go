@@ -1,5 +1,5 @@
 // Package output writes the result sets of statements for people and for
-// scripts. Each format is an engine.Sink: the engine streams a statement's
+// scripts. Each format is a rowset.Sink: the engine streams a statement's
 // columns and rows into it, and the sink writes them to the command's stdout.
 //
 // Formats and how they show values:
@@ -22,7 +22,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 )
 
 // Format names an output format, as -o/--output takes it.
@@ -67,7 +67,7 @@ type Options struct {
 }
 
 // New returns the sink for opts.Format; an unknown format is an error.
-func New(opts Options) (engine.Sink, error) {
+func New(opts Options) (rowset.Sink, error) {
 	switch opts.Format {
 	case Table, Markdown:
 		return newTableSink(opts), nil

@@ -7,20 +7,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
 )
 
 // resultSet is one statement's output as the engine hands it to a sink.
 type resultSet struct {
-	cols    []engine.Column
+	cols    []rowset.Column
 	rows    [][]any
 	summary string
 }
 
 var packages = resultSet{
-	cols: []engine.Column{
+	cols: []rowset.Column{
 		{Name: "id", Type: schema.Integer},
 		{Name: "name", Type: schema.String},
 		{Name: "owner", Type: schema.Object},
@@ -36,7 +36,7 @@ var packages = resultSet{
 	summary: "3 rows",
 }
 
-func feed(t *testing.T, s engine.Sink, sets ...resultSet) {
+func feed(t *testing.T, s rowset.Sink, sets ...resultSet) {
 	t.Helper()
 	for _, rs := range sets {
 		if err := s.Begin(rs.cols); err != nil {
@@ -95,7 +95,7 @@ func TestParseFormat(t *testing.T) {
 
 func TestJSON(t *testing.T) {
 	t.Parallel()
-	out, _ := render(t, Options{Format: JSON}, packages, resultSet{cols: []engine.Column{{Name: "n"}}})
+	out, _ := render(t, Options{Format: JSON}, packages, resultSet{cols: []rowset.Column{{Name: "n"}}})
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("want one line per result set, got %d:\n%s", len(lines), out)
@@ -211,7 +211,7 @@ func TestText(t *testing.T) {
 func TestTable(t *testing.T) {
 	t.Parallel()
 	small := resultSet{
-		cols:    []engine.Column{{Name: "name", Type: schema.String}, {Name: "n"}, {Name: "owner", Type: schema.Object}},
+		cols:    []rowset.Column{{Name: "name", Type: schema.String}, {Name: "n"}, {Name: "owner", Type: schema.Object}},
 		rows:    [][]any{{"hello", int64(3), provider.JSON(`{"login": "octocat"}`)}, {"a|b", nil, nil}},
 		summary: "2 rows",
 	}
@@ -240,14 +240,14 @@ func TestTable(t *testing.T) {
 			"| hello | 3 | {\"login\":\"octocat\"} |\n" +
 			"| a\\|b | NULL | NULL |\n", ""},
 		{"two result sets apart", Options{Format: Table}, []resultSet{
-			{cols: []engine.Column{{Name: "a"}}, rows: [][]any{{int64(1)}}},
-			{cols: []engine.Column{{Name: "b"}}, rows: [][]any{{"x"}}},
+			{cols: []rowset.Column{{Name: "a"}}, rows: [][]any{{int64(1)}}},
+			{cols: []rowset.Column{{Name: "b"}}, rows: [][]any{{"x"}}},
 		}, "" +
 			"+---+\n| a |\n+---+\n| 1 |\n+---+\n" +
 			"\n" +
 			"+---+\n| b |\n+---+\n| x |\n+---+\n", ""},
 		{"cut to the terminal", Options{Format: Table, Width: 40}, []resultSet{{
-			cols: []engine.Column{{Name: "id"}, {Name: "html_url"}, {Name: "description"}},
+			cols: []rowset.Column{{Name: "id"}, {Name: "html_url"}, {Name: "description"}},
 			rows: [][]any{{int64(7), "https://github.com/users/octocat/packages/npm/package/hello", "short"}},
 		}}, "" +
 			"+----+-------------------+-------------+\n" +
@@ -307,7 +307,7 @@ func TestStreamAfterFailedResultSet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cols := []engine.Column{{Name: "n", Type: schema.Integer}}
+			cols := []rowset.Column{{Name: "n", Type: schema.Integer}}
 			if err := s.Begin(cols); err != nil {
 				t.Fatal(err)
 			}
@@ -368,10 +368,10 @@ func TestJSONDuplicateNames(t *testing.T) {
 		{[]string{"a", "a_2", "a"}, `[{"a":1,"a_2":2,"a_3":3}]`},
 		{[]string{"name", "id", "name"}, `[{"name":1,"id":2,"name_2":3}]`},
 	} {
-		cols := make([]engine.Column, len(tc.names))
+		cols := make([]rowset.Column, len(tc.names))
 		row := make([]any, len(tc.names))
 		for i, n := range tc.names {
-			cols[i], row[i] = engine.Column{Name: n}, int64(i+1)
+			cols[i], row[i] = rowset.Column{Name: n}, int64(i+1)
 		}
 		out, _ := render(t, Options{Format: JSON}, resultSet{cols: cols, rows: [][]any{row}})
 		if got := strings.TrimSpace(out); got != tc.want {

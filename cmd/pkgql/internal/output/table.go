@@ -8,7 +8,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/schema"
 )
 
@@ -18,7 +18,7 @@ import (
 // columns are cut with "…" until a row fits.
 type tableSink struct {
 	opts    Options
-	cols    []engine.Column
+	cols    []rowset.Column
 	numeric []bool
 	rows    [][]string
 	sets    int
@@ -26,7 +26,7 @@ type tableSink struct {
 
 func newTableSink(opts Options) *tableSink { return &tableSink{opts: opts} }
 
-func (t *tableSink) Begin(cols []engine.Column) error {
+func (t *tableSink) Begin(cols []rowset.Column) error {
 	t.cols = cols
 	t.rows = t.rows[:0]
 	t.numeric = make([]bool, len(cols))

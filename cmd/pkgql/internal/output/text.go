@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 )
 
 // textSink writes tab-separated lines for scripts (cut, awk, while read):
@@ -22,7 +22,7 @@ var textEscaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `
 
 func newTextSink(opts Options) *textSink { return &textSink{opts: opts, s: newStream(opts.Out)} }
 
-func (t *textSink) Begin(cols []engine.Column) error {
+func (t *textSink) Begin(cols []rowset.Column) error {
 	if err := t.s.begin(); err != nil {
 		return err
 	}

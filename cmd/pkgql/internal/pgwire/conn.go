@@ -21,6 +21,7 @@ import (
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 )
 
 const (
@@ -328,7 +329,7 @@ func (e *stmtError) Unwrap() error { return e.err }
 
 // run runs one engine statement, cancellable by a CancelRequest and bounded
 // by the session's statement_timeout (else Options.Timeout).
-func (c *conn) run(st *engine.Statement, sink engine.Sink) error {
+func (c *conn) run(st *engine.Statement, sink rowset.Sink) error {
 	if err := c.checkReadOnly(st); err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/xwb1989/sqlparser"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/schema"
 )
 
@@ -39,9 +39,9 @@ func constantSelect(toks []token) (*sessionStmt, error) {
 	if items == nil {
 		return nil, nil
 	}
-	cols := make([]engine.Column, len(items))
+	cols := make([]rowset.Column, len(items))
 	for i, it := range items {
-		cols[i] = engine.Column{Name: it.name, Type: it.typ}
+		cols[i] = rowset.Column{Name: it.name, Type: it.typ}
 	}
 	return &sessionStmt{cols: cols, exec: func(c *conn) ([][]any, string, error) {
 		row := make([]any, len(items))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 )
 
 // COPY (SELECT …) TO STDOUT and COPY table TO STDOUT stream a query's rows
@@ -173,7 +174,7 @@ type copySink struct {
 	val  []byte
 }
 
-func (s *copySink) Begin(cols []engine.Column) error {
+func (s *copySink) Begin(cols []rowset.Column) error {
 	s.cols = len(cols)
 	s.c.send(&pgproto3.CopyOutResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, len(cols))})
 	if s.opts.header {
@@ -274,9 +275,9 @@ func (c *conn) runCopy(query string, opts copyOptions) error {
 		if err != nil {
 			return err
 		}
-		cols := make([]engine.Column, len(res.Cols))
+		cols := make([]rowset.Column, len(res.Cols))
 		for i, col := range res.Cols {
-			cols[i] = engine.Column{Name: col.Name}
+			cols[i] = rowset.Column{Name: col.Name}
 		}
 		if err := sink.Begin(cols); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"github.com/xwb1989/sqlparser"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 )
 
@@ -35,12 +36,12 @@ type cursor struct {
 	cancel context.CancelFunc
 	begun  chan struct{} // closed at Begin, or when the statement ends before it
 	rows   chan []any    // closed when the statement ends
-	cols   []engine.Column
+	cols   []rowset.Column
 	err    error // set before rows is closed
 	ctx    context.Context
 }
 
-func (cu *cursor) Begin(cols []engine.Column) error {
+func (cu *cursor) Begin(cols []rowset.Column) error {
 	cu.cols = slices.Clone(cols)
 	close(cu.begun)
 	return nil
@@ -217,7 +218,7 @@ func fetchStatement(toks []token) (*sessionStmt, error) {
 	}}
 	if !move {
 		// Describe of a FETCH waits for the cursor's columns.
-		st.describe = func(c *conn) ([]engine.Column, error) {
+		st.describe = func(c *conn) ([]rowset.Column, error) {
 			cu, err := lookup(c)
 			if err != nil {
 				return nil, err
@@ -324,7 +325,7 @@ func readOnlyKind(k engine.Kind) bool {
 
 // portalCursor starts a portal's statement and waits for its columns. The
 // rows wait in the cursor for the Executes that follow.
-func (c *conn) portalCursor(pt *portal) ([]engine.Column, error) {
+func (c *conn) portalCursor(pt *portal) ([]rowset.Column, error) {
 	if pt.cur == nil {
 		if err := c.checkReadOnly(pt.engine); err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 )
 
 // The extended protocol: Parse keeps a statement with $n placeholders; Bind
@@ -212,7 +213,7 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 	return &pgError{code: codeProtocolViolation, pos: -1, msg: fmt.Sprintf("invalid Describe type %q", m.ObjectType)}
 }
 
-func (c *conn) sendDescription(cols []engine.Column, formats []int16) error {
+func (c *conn) sendDescription(cols []rowset.Column, formats []int16) error {
 	if cols == nil {
 		c.send(&pgproto3.NoData{})
 		return nil
@@ -227,7 +228,7 @@ func (c *conn) sendDescription(cols []engine.Column, formats []int16) error {
 
 // portalColumns learns a portal's columns. An engine statement's columns
 // come from running it: the rows are held for the Execute that follows.
-func (c *conn) portalColumns(pt *portal) ([]engine.Column, error) {
+func (c *conn) portalColumns(pt *portal) ([]rowset.Column, error) {
 	switch {
 	case pt.stmt.session != nil:
 		return pt.stmt.session.columns(c)
@@ -354,7 +355,7 @@ func (c *conn) closeObject(m *pgproto3.Close) error {
 // before it runs: the answer is NoData, and its Execute sends the
 // RowDescription before the rows (the late description; pgx reads it, and
 // clients that Describe the portal never see it).
-func (c *conn) statementColumns(p *prepared) ([]engine.Column, error) {
+func (c *conn) statementColumns(p *prepared) ([]rowset.Column, error) {
 	switch {
 	case p.session != nil:
 		return p.session.columns(c)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgwire"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
@@ -34,7 +35,7 @@ type fixture struct {
 	t        *testing.T
 	srv      *pgwire.Server
 	api      *sandbox.Server
-	bindings []engine.Binding
+	bindings []engine.ProviderBinding
 	addr     *net.TCPAddr
 	apiURL   string
 	served   chan error
@@ -62,7 +63,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, api: api, apiURL: hs.URL, bindings: []engine.Binding{{Schema: sch, Provider: gh}}, served: make(chan error, 1)}
+	f := &fixture{t: t, api: api, apiURL: hs.URL, bindings: []engine.ProviderBinding{{Schema: sch, Provider: gh}}, served: make(chan error, 1)}
 	f.srv, err = pgwire.NewServer(pgwire.Options{
 		Password: o.password,
 		Grace:    o.grace,
@@ -124,13 +125,13 @@ type resultSet struct {
 	rows [][]any
 }
 
-// collect is an engine.Sink that keeps a result set.
+// collect is a rowset.Sink that keeps a result set.
 type collect struct {
-	cols []engine.Column
+	cols []rowset.Column
 	rows [][]any
 }
 
-func (c *collect) Begin(cols []engine.Column) error { c.cols = cols; return nil }
+func (c *collect) Begin(cols []rowset.Column) error { c.cols = cols; return nil }
 func (c *collect) Row(v []any) error {
 	row := make([]any, len(v))
 	copy(row, v)

@@ -11,6 +11,7 @@ import (
 	"github.com/xwb1989/sqlparser"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/schema"
 )
 
@@ -22,7 +23,7 @@ import (
 // sessionStmt is a statement the server answers itself.
 type sessionStmt struct {
 	// cols are the result's columns, known before it runs; nil for none.
-	cols []engine.Column
+	cols []rowset.Column
 	// exec performs the statement and returns its rows and command tag.
 	exec func(c *conn) (rows [][]any, tag string, err error)
 	// catalog is the text of a query the connection's catalog answers;
@@ -33,11 +34,11 @@ type sessionStmt struct {
 	run func(c *conn, formats []int16, describe bool) error
 	// describe, when set, gives the columns of a statement that run
 	// answers (a FETCH: its cursor's).
-	describe func(c *conn) ([]engine.Column, error)
+	describe func(c *conn) ([]rowset.Column, error)
 }
 
 // columns are the statement's result columns, for Describe.
-func (s *sessionStmt) columns(c *conn) ([]engine.Column, error) {
+func (s *sessionStmt) columns(c *conn) ([]rowset.Column, error) {
 	if s.describe != nil {
 		return s.describe(c)
 	}
@@ -375,7 +376,7 @@ func showStatement(toks []token) (*sessionStmt, error) {
 	}
 	if name == "all" {
 		return &sessionStmt{
-			cols: []engine.Column{{Name: "name", Type: schema.String}, {Name: "setting", Type: schema.String}},
+			cols: []rowset.Column{{Name: "name", Type: schema.String}, {Name: "setting", Type: schema.String}},
 			exec: func(c *conn) ([][]any, string, error) {
 				names := make([]string, 0, len(settingNames))
 				for n := range settingNames {
@@ -405,7 +406,7 @@ func showStatement(toks []token) (*sessionStmt, error) {
 		shown = name
 	}
 	return &sessionStmt{
-		cols: []engine.Column{{Name: shown, Type: schema.String}},
+		cols: []rowset.Column{{Name: shown, Type: schema.String}},
 		exec: func(c *conn) ([][]any, string, error) {
 			if _, set := c.settings[name]; !set && !known {
 				return nil, "", &pgError{code: codeUndefinedObject, pos: -1, msg: fmt.Sprintf("unrecognized configuration parameter %q", name)}

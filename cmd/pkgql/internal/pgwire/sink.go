@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 )
 
@@ -31,7 +32,7 @@ type wireSink struct {
 	ended   bool
 }
 
-func (s *wireSink) Begin(cols []engine.Column) error {
+func (s *wireSink) Begin(cols []rowset.Column) error {
 	wc, err := wireColumns(cols, s.formats)
 	if err != nil {
 		return err
@@ -96,7 +97,7 @@ func commandTag(kind engine.Kind, rows, changed int64) string {
 // resultColumn finds the "result" column of a DELETE's or EXEC's report,
 // which says for each key whether it was changed; -1 for other result sets
 // (a dry run's calls).
-func resultColumn(kind engine.Kind, cols []engine.Column) int {
+func resultColumn(kind engine.Kind, cols []rowset.Column) int {
 	if kind != engine.KindDelete && kind != engine.KindExec {
 		return -1
 	}
@@ -134,12 +135,12 @@ func heldTag(kind engine.Kind, r *result) string {
 // result is a result set held in memory: what a portal's Describe ran ahead
 // of its Execute, or a portal read a few rows at a time.
 type result struct {
-	cols    []engine.Column
+	cols    []rowset.Column
 	rows    [][]any
 	summary string
 }
 
-func (r *result) Begin(cols []engine.Column) error {
+func (r *result) Begin(cols []rowset.Column) error {
 	r.cols = slices.Clone(cols)
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
 )
@@ -35,7 +35,7 @@ type column struct {
 	format int16
 }
 
-func oidOf(c engine.Column) (uint32, int16) {
+func oidOf(c rowset.Column) (uint32, int16) {
 	if c.Format == schema.DateTime {
 		return oidTimestamptz, 8
 	}
@@ -54,7 +54,7 @@ func oidOf(c engine.Column) (uint32, int16) {
 
 // wireColumns describes the engine's columns, in the result formats the
 // client asked for in Bind (none: text; one: for every column; else one each).
-func wireColumns(cols []engine.Column, formats []int16) ([]column, error) {
+func wireColumns(cols []rowset.Column, formats []int16) ([]column, error) {
 	if len(formats) > 1 && len(formats) != len(cols) {
 		return nil, &pgError{code: codeProtocolViolation, pos: -1,
 			msg: fmt.Sprintf("bind message has %d result formats but the statement has %d columns", len(formats), len(cols))}

@@ -1,8 +1,9 @@
 // Package progress shows how far a long listing has come, on one updating line
 // of stderr (schollz/progressbar): pages done of pages total, rows, requests
-// and the rate limit left. The engine hands it the providers' progress reports
+// (those to a container registry among them) and the rate limit left. The engine hands it the providers' progress reports
 // (engine.Config.Progress); the command line clears it before a statement's
-// result is written. A listing of one page never shows a line.
+// result is written. A listing of one page that reads no registry never shows
+// a line.
 package progress
 
 import (
@@ -34,11 +35,11 @@ func (l *Line) Report(p provider.Progress) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.bar == nil {
-		if p.PagesTotal <= 1 && p.PagesDone <= 1 {
+		if p.PagesTotal <= 1 && p.PagesDone <= 1 && p.RegistryRequests <= 1 {
 			return
 		}
 		l.max = -1
-		if p.PagesTotal >= p.PagesDone {
+		if p.PagesTotal > 0 && p.PagesTotal >= p.PagesDone {
 			l.max = p.PagesTotal
 		}
 		l.bar = progressbar.NewOptions64(l.max,
@@ -75,6 +76,9 @@ func (l *Line) Done() {
 
 func describe(p provider.Progress) string {
 	s := fmt.Sprintf("%d rows · %d requests", p.Rows, p.Requests)
+	if p.RegistryRequests > 0 {
+		s += fmt.Sprintf(" (%d to the registry)", p.RegistryRequests)
+	}
 	if p.RateLimitRemaining >= 0 {
 		s += fmt.Sprintf(" · rate limit %d left", p.RateLimitRemaining)
 	}

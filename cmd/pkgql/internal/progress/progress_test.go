@@ -36,6 +36,20 @@ func TestLine(t *testing.T) {
 			},
 			want: []string{"200 rows · 2 requests"},
 		},
+		{
+			name: "registry requests of one page's rows, as they are sent",
+			reports: []provider.Progress{
+				{PagesDone: 1, PagesTotal: 1, Rows: 45, Requests: 1, RateLimitRemaining: 4999},
+				{Rows: 45, Requests: 3, RegistryRequests: 2, RateLimitRemaining: -1},
+				{Rows: 45, Requests: 47, RegistryRequests: 46, RateLimitRemaining: -1},
+			},
+			want: []string{"45 rows · 3 requests (2 to the registry)", "45 rows · 47 requests (46 to the registry)"},
+		},
+		{
+			name:    "one registry request is silent",
+			reports: []provider.Progress{{Rows: 1, Requests: 2, RegistryRequests: 1, RateLimitRemaining: -1}},
+			silent:  true,
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

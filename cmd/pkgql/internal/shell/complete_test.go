@@ -6,14 +6,14 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pkgql/pkgql/provider/github"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 	"github.com/pkgql/pkgql/schema"
 )
 
-// githubCatalog is the GitHub provider's own declaration, as the engine
+// shopCatalog is the synthetic shop provider's declaration, as the engine
 // hands it to the shell.
-var githubCatalog = sync.OnceValue(func() []*schema.Provider {
-	p, err := github.New(nil).Schema(context.Background())
+var shopCatalog = sync.OnceValue(func() []*schema.Provider {
+	p, err := testprovider.New(testprovider.Options{}).Schema(context.Background())
 	if err != nil {
 		panic(err)
 	}
@@ -26,8 +26,8 @@ const cursor = "‸"
 
 func TestCompleter(t *testing.T) {
 	t.Parallel()
-	const from = "SELECT id FROM github.packages.user_packages WHERE "
-	const exec = "EXEC github.packages.user_packages.restore_package_for_user "
+	const from = "SELECT id FROM shop.store.items WHERE "
+	const exec = "EXEC shop.store.items.restore_item "
 	for _, tc := range []struct {
 		input string
 		want  []string
@@ -43,60 +43,63 @@ func TestCompleter(t *testing.T) {
 		{"SHOW RESOURCES ", []string{"IN "}},
 		{"SHOW PROVIDERS ", nil},
 		// Names, part by part: provider, service, resource.
-		{"SELECT * FROM gi", []string{"github."}},
-		{"SELECT * FROM github.", []string{"github.packages."}},
-		{"SELECT * FROM github.packages.user_pa", []string{"github.packages.user_packages "}},
-		{"select * from GitHub.Packages.u", []string{"GitHub.Packages.user_packages "}},
-		{"DELETE FROM github.packages.u", []string{"github.packages.user_packages "}},
-		{"DELETE FROM github.packages.", []string{"github.packages.user_packages ", "github.packages.packages ", "github.packages.package_versions ", "github.packages.docker_migration_packages "}},
-		{"DESCRIBE github.packages.user_pa", []string{"github.packages.user_packages "}},
+		{"SELECT * FROM sh", []string{"shop."}},
+		{"SELECT * FROM shop.", []string{"shop.store."}},
+		{"SELECT * FROM shop.store.it", []string{"shop.store.items "}},
+		{"select * from Shop.Store.i", []string{"Shop.Store.items "}},
+		{"DELETE FROM shop.store.r", []string{"shop.store.reviews "}},
+		{"DELETE FROM shop.store.", []string{"shop.store.items ", "shop.store.reviews "}},
+		{"DESCRIBE shop.store.it", []string{"shop.store.items "}},
 		{"DESCRIBE EXT", []string{"EXTENDED "}},
-		{"DESCRIBE EXTENDED github.p", []string{"github.packages."}},
-		{"SHOW SERVICES IN g", []string{"github "}},
-		{"SHOW RESOURCES IN github.", []string{"github.packages "}},
-		{"SHOW METHODS IN github.packages.u", []string{"github.packages.user_packages "}},
+		{"DESCRIBE EXTENDED shop.s", []string{"shop.store."}},
+		{"SHOW SERVICES IN s", []string{"shop "}},
+		{"SHOW RESOURCES IN shop.", []string{"shop.store "}},
+		{"SHOW METHODS IN shop.store.i", []string{"shop.store.items "}},
 		{"SELECT * FROM gitlab.", nil},
-		{"SELECT * FROM github.packages.user_packages.", nil},
+		{"SELECT * FROM shop.store.items.", nil},
 		// Columns of the resource the statement names: fields and params,
 		// the FROM after the cursor included.
-		{"SELECT na" + cursor + " FROM github.packages.user_packages", []string{"name"}},
-		{"SELECT id, ver" + cursor + "\n  FROM github.packages.user_packages", []string{"version_count"}},
-		{from + "package_t", []string{"package_type"}},
-		{from + "user", []string{"username"}},
-		{from + "v", []string{"version_count", "visibility"}},
-		{from + "username = 'octocat' OR", []string{"OR ", "ORDER BY "}},
-		{"SELECT p.ver" + cursor + " FROM github.packages.user_packages p", []string{"p.version_count"}},
-		{"SELECT x.ver" + cursor + " FROM github.packages.user_packages AS x", []string{"x.version_count"}},
-		{"SELECT ver", nil}, // no resource named: no columns
-		{"SELECT * FROM github.packages.user_packages; SELECT ver", nil},
-		{"SELECT 1; SELECT id FROM github.packages.user_packages WHERE ver", []string{"version_count"}},
-		{"SELECT 'a -- b', na" + cursor + " FROM github.packages.user_packages", []string{"name"}},
+		{"SELECT na" + cursor + " FROM shop.store.items", []string{"name"}},
+		{"SELECT id, pr" + cursor + "\n  FROM shop.store.items", []string{"price"}},
+		{from + "categ", []string{"category"}},
+		{from + "sh", []string{"shop"}},
+		{from + "i", []string{"id", "in_stock", "item_name", "in ", "is "}}, // columns, then keywords
+		{from + "shop = 'north' OR", []string{"OR ", "ORDER BY "}},
+		{"SELECT p.pr" + cursor + " FROM shop.store.items p", []string{"p.price"}},
+		{"SELECT x.pr" + cursor + " FROM shop.store.items AS x", []string{"x.price"}},
+		{"SELECT r.st" + cursor + " FROM shop.store.reviews r", []string{"r.stars"}},
+		{"SELECT id FROM shop.store.reviews WHERE mi", []string{"min_stars", "min "}},
+		{"SELECT pr", nil}, // no resource named: no columns
+		{"SELECT * FROM shop.store.items; SELECT pr", nil},
+		{"SELECT 1; SELECT id FROM shop.store.items WHERE pr", []string{"price"}},
+		{"SELECT 'a -- b', na" + cursor + " FROM shop.store.items", []string{"name"}},
 		// Values of params that list them.
-		{from + "package_type = '", []string{"'npm'", "'maven'", "'rubygems'", "'docker'", "'nuget'", "'container'"}},
-		{from + "package_type = 'c", []string{"'container'"}},
-		{from + "package_type = \"r", []string{`"rubygems"`}},
-		{from + "package_type IN ('npm', 'do", []string{"'docker'"}},
+		{from + "category = '", []string{"'books'", "'games'", "'music'", "'tools'", "'toys'", "'food'"}},
+		{from + "category = 'g", []string{"'games'"}},
+		{from + "category = \"m", []string{`"music"`}},
+		{from + "category IN ('books', 'to", []string{"'tools'", "'toys'"}},
 		{from + "visibility = ", []string{"'public'", "'private'", "'internal'"}},
-		{from + "username = '", nil},
+		{from + "shop = '", nil},
 		// EXEC: the EXEC methods, then their @params not yet given, then
 		// the values they take.
-		{"EXEC github.packages.user_packages.", []string{"github.packages.user_packages.restore_package_for_user "}},
-		{"EXEC github.packages.u", []string{"github.packages.user_packages."}},
-		{exec, []string{"@package_name = ", "@package_type = ", "@username = ", "@token = "}},
-		{exec + "@", []string{"@package_name = ", "@package_type = ", "@username = ", "@token = "}},
-		{exec + "@username = 'octocat', @p", []string{"@package_name = ", "@package_type = "}},
-		{exec + "@username = 'octocat', @package_type = 'n", []string{"'npm'", "'nuget'"}},
-		{exec + "@package_type = ", []string{"'npm'", "'maven'", "'rubygems'", "'docker'", "'nuget'", "'container'"}},
-		{"EXEC github.packages.user_packages.nope @", nil},
+		{"EXEC shop.store.items.", []string{"shop.store.items.restore_item "}},
+		{"EXEC shop.store.reviews.", []string{"shop.store.reviews.restore_review "}},
+		{"EXEC shop.store.i", []string{"shop.store.items."}},
+		{exec, []string{"@category = ", "@item_name = ", "@shop = ", "@token = "}},
+		{exec + "@", []string{"@category = ", "@item_name = ", "@shop = ", "@token = "}},
+		{exec + "@shop = 'north', @", []string{"@category = ", "@item_name = ", "@token = "}},
+		{exec + "@shop = 'north', @category = 't", []string{"'tools'", "'toys'"}},
+		{exec + "@category = ", []string{"'books'", "'games'", "'music'", "'tools'", "'toys'", "'food'"}},
+		{"EXEC shop.store.items.nope @", nil},
 		// Inside a comment or a quoted name there is nothing to propose.
-		{"SELECT /* gi", nil},
+		{"SELECT /* sh", nil},
 		{"SELECT `na", nil},
 	} {
 		text, pos := tc.input, len(tc.input)
 		if i := strings.Index(text, cursor); i >= 0 {
 			text, pos = text[:i]+text[i+len(cursor):], i
 		}
-		c := &completer{catalog: githubCatalog}
+		c := &completer{catalog: shopCatalog}
 		start, got := c.complete(text, pos)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("complete(%q) = %q, want %q", tc.input, got, tc.want)
@@ -122,17 +125,17 @@ func TestCompleteLine(t *testing.T) {
 		want          []string
 		tail          string
 	}{
-		{"SELECT name\n  FROM github.packages.user_packages\n", " WHERE user", -1, " WHERE ", []string{"username"}, ""},
-		{"", "SELECT ñame, ver FROM github.packages.user_packages", 16, "SELECT ñame, ", []string{"version_count"}, " FROM github.packages.user_packages"},
+		{"SELECT name\n  FROM shop.store.items\n", " WHERE sh", -1, " WHERE ", []string{"shop"}, ""},
+		{"", "SELECT ñame, pri FROM shop.store.items", 16, "SELECT ñame, ", []string{"price"}, " FROM shop.store.items"},
 		{"SELECT 'a\n", "b', na", -1, "b', ", nil, ""},
-		{"SELECT '\n", "np", -1, "np", nil, ""}, // the word began on an earlier line
+		{"SELECT '\n", "bo", -1, "bo", nil, ""}, // the word began on an earlier line
 		{"", ".ou", -1, "", []string{".output "}, ""},
 		{"", ".output j", -1, ".output ", []string{"json"}, ""},
 		{"", ".dryrun o", -1, ".dryrun ", []string{"on", "off"}, ""},
-		{"", ".schema github.packages.u", -1, ".schema ", []string{"github.packages.user_packages "}, ""},
+		{"", ".schema shop.store.i", -1, ".schema ", []string{"shop.store.items "}, ""},
 		{"", ".timer on o", -1, ".timer on ", nil, ""},
 	} {
-		sh := New(Config{Catalog: githubCatalog, Formats: []string{"table", "json", "csv"}})
+		sh := New(Config{Catalog: shopCatalog, Formats: []string{"table", "json", "csv"}})
 		sh.pending = tc.pending
 		pos := tc.pos
 		if pos < 0 {

@@ -143,7 +143,7 @@ func TestHistoryKeepsNoSecretInUse(t *testing.T) {
 	defer s.in.close()
 	for _, typed := range []string{
 		"SELECT 1;",
-		"SELECT * FROM github.packages.user_packages WHERE username = '" + secret + "';",
+		"SELECT * FROM shop.store.items WHERE shop = '" + secret + "';",
 		"SELECT '" + secret[:10] + "' AS part;",
 		"SELECT 'ghp_0123456789abcdefghijABCDEFGHIJ012345' AS pasted;",
 	} {

@@ -41,7 +41,7 @@ func runShell(t *testing.T, input string, interactive bool, run func(*Shell, Req
 	var sh *Shell
 	sh = New(Config{
 		In: strings.NewReader(input), Out: &s.out, Results: &s.results, Interactive: interactive,
-		Catalog:  githubCatalog,
+		Catalog:  shopCatalog,
 		Formats:  []string{"table", "json", "csv", "text", "markdown"},
 		Settings: Settings{Format: "table", Pager: true},
 		Run: func(_ context.Context, r Request) error {
@@ -122,7 +122,7 @@ func TestLoop(t *testing.T) {
 		},
 		{
 			name:    "quit stops reading",
-			input:   "SHOW PROVIDERS;\n\\q\nSHOW SERVICES IN github;\n",
+			input:   "SHOW PROVIDERS;\n\\q\nSHOW SERVICES IN shop;\n",
 			wantRan: []string{"SHOW PROVIDERS;\n"},
 		},
 		{
@@ -233,8 +233,8 @@ func TestMetaCommands(t *testing.T) {
 		},
 		{
 			name:    "schema describes a resource, or lists them all",
-			input:   ".schema github.packages.user_packages\n.schema\n",
-			wantRan: []string{"DESCRIBE github.packages.user_packages;", "SHOW RESOURCES IN github.packages;\n"},
+			input:   ".schema shop.store.items\n.schema\n",
+			wantRan: []string{"DESCRIBE shop.store.items;", "SHOW RESOURCES IN shop.store;\n"},
 			wantSet: []Settings{{Format: "table", Pager: true}, {Format: "table", Pager: true}},
 		},
 		{

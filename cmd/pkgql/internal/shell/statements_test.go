@@ -46,16 +46,16 @@ func TestHistoryEntries(t *testing.T) {
 		{"SHOW PROVIDERS;", []string{"SHOW PROVIDERS;"}},
 		{".output json\n", []string{".output json"}},
 		// Lines that join without changing a token make one entry.
-		{"SELECT name\n  FROM github.packages.user_packages\n WHERE username = 'octocat';\n",
-			[]string{"SELECT name FROM github.packages.user_packages WHERE username = 'octocat';"}},
+		{"SELECT name\n  FROM shop.store.items\n WHERE shop = 'north';\n",
+			[]string{"SELECT name FROM shop.store.items WHERE shop = 'north';"}},
 		{"SELECT /* note */ name\nFROM t;", []string{"SELECT /* note */ name FROM t;"}},
 		// A "--" comment would swallow what follows it, a string would
 		// change: the lines stay as typed.
 		{"SELECT name -- the name\nFROM t;", []string{"SELECT name -- the name", "FROM t;"}},
 		{"SELECT 'a\n  b' FROM t;", []string{"SELECT 'a", "b' FROM t;"}},
 		// Credentials are never kept.
-		{"EXEC github.packages.user_packages.restore_package_for_user @username = 'octocat', @token = 'ghp_abc';", nil},
-		{"EXEC github.packages.user_packages.restore_package_for_user\n  @username = 'octocat',\n  @TOKEN='ghp_abc';", nil},
+		{"EXEC shop.store.items.restore_item @shop = 'north', @token = 'ghp_abc';", nil},
+		{"EXEC shop.store.items.restore_item\n  @shop = 'north',\n  @TOKEN='ghp_abc';", nil},
 		{"SELECT * FROM t WHERE token = 'ghp_abc';", nil},
 		{"EXEC a.b.c.d @client_secret = 'x';", nil},
 		// A token pasted anywhere, in the shape GitHub gives tokens.
@@ -77,10 +77,10 @@ func TestHistoryEntries(t *testing.T) {
 // provider would declare them.
 var testSecrets = secretParams{"token": true, "client_secret": true}
 
-// The secret params come from the schemas: the GitHub provider declares its
+// The secret params come from the schemas: the shop provider declares its
 // restore token so, and nothing else.
 func TestSecretsFromSchema(t *testing.T) {
-	got := secretsOf(githubCatalog())
+	got := secretsOf(shopCatalog())
 	if len(got) != 1 || !got["token"] {
 		t.Fatalf("secret params %v, want token", got)
 	}

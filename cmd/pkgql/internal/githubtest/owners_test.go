@@ -1,10 +1,11 @@
-package engine
+package githubtest
 
 import (
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
@@ -13,7 +14,7 @@ import (
 // an error before any request.
 func TestExcludedParamsChooseTheMethod(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, sandbox.Options{}, engine.Config{})
 	for _, tc := range []struct {
 		sql, method, err string
 	}{
@@ -55,7 +56,7 @@ func TestExcludedParamsChooseTheMethod(t *testing.T) {
 // Concurrency, and each is made once.
 func TestJoinCallsOverlap(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{Latency: 20 * time.Millisecond}, Config{Concurrency: 4})
+	h := newHarness(t, sandbox.Options{Latency: 20 * time.Millisecond}, engine.Config{Concurrency: 4})
 	res := h.one("SELECT p.name, COUNT(v.id) AS n FROM github.packages.packages p JOIN github.packages.package_versions v" +
 		" ON v.org = 'acme' AND v.package_type = p.package_type AND v.package_name = p.name" +
 		" WHERE p.org = 'acme' AND p.package_type = 'npm' GROUP BY p.name")
@@ -85,9 +86,9 @@ func TestJoinCallsOverlap(t *testing.T) {
 // The missing-params hint offers only the methods the bound params allow.
 func TestMissingHintFollowsTheOwner(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{}, Config{})
+	h := newHarness(t, sandbox.Options{}, engine.Config{})
 	_, err := h.exec("SELECT name FROM github.packages.package_versions WHERE org = 'acme' AND package_type = 'npm'")
-	e, ok := err.(*Error)
+	e, ok := err.(*engine.Error)
 	if !ok || !strings.Contains(e.Message, "package_name") || !strings.Contains(e.Hint, "get_all_package_versions_for_package_owned_by_org") ||
 		strings.Contains(e.Hint, "_for_user") || strings.Contains(e.Hint, "authenticated_user") {
 		t.Fatalf("%#v", err)
@@ -107,7 +108,7 @@ func TestKeepNDeleteChoosesTheOwner(t *testing.T) {
 			" AND id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY created_at DESC, id) AS rn FROM github.packages.package_versions" +
 			" WHERE org = 'acme' AND package_type = 'npm' AND package_name = 'hello') WHERE rn > 1)"
 	}
-	h := newHarness(t, sandbox.Options{}, Config{Yes: true})
+	h := newHarness(t, sandbox.Options{}, engine.Config{Yes: true})
 	if _, err := h.exec(keepOne("org = 'acme' AND username = 'octocat'")); err == nil ||
 		!strings.Contains(err.Error(), "cannot bind org and username together") || len(h.log()) != 0 {
 		t.Fatalf("org and username: %v, %d requests", err, len(h.log()))
@@ -133,7 +134,7 @@ func TestKeepNDeleteChoosesTheOwner(t *testing.T) {
 // overlapping, each once; one missing a required param makes none.
 func TestWithInCallsOverlap(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, sandbox.Options{Latency: 20 * time.Millisecond}, Config{Concurrency: 4})
+	h := newHarness(t, sandbox.Options{Latency: 20 * time.Millisecond}, engine.Config{Concurrency: 4})
 	if _, err := h.exec("WITH p AS (SELECT name FROM github.packages.user_packages WHERE package_type IN ('npm', 'container')) SELECT COUNT(*) FROM p"); err == nil || len(h.log()) != 0 {
 		t.Fatalf("missing username: %v, %d requests", err, len(h.log()))
 	}

@@ -1,0 +1,30 @@
+// Package rowset is the shape of a statement's result as it leaves the
+// engine: its columns and the Sink that receives its rows. Writers of results
+// (the output formats, the Postgres server) depend on it alone, not on the
+// engine that produces them.
+package rowset
+
+import "github.com/pkgql/pkgql/schema"
+
+// Column describes one column of a result set. Type is empty when SQLite
+// computed the value and its type is not known in advance.
+type Column struct {
+	Name string
+	Type schema.Type
+	// Format is schema.DateTime for a time: RFC 3339 text in UTC.
+	Format schema.Format
+}
+
+// Sink receives the result sets of statements: output writers, the Postgres
+// server and tests implement it. Every statement produces exactly one result
+// set: Begin, Row for each row, then End. A statement that fails may stop
+// after Begin or a Row, without End; the error of the run says why.
+//
+// Row values are nil, int64, float64, string, bool or provider.JSON (an object
+// field, as JSON text). The slice is reused after Row returns.
+type Sink interface {
+	Begin(cols []Column) error
+	Row(values []any) error
+	// End closes the result set with a short summary ("3 rows", "1 deleted").
+	End(summary string) error
+}
