@@ -68,7 +68,12 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 			fmt.Fprintf(a.stdout, "pkgql sandbox: serving a GitHub-compatible Packages API at %s\n", url)
 			var orgs []string
 			for _, o := range sandbox.DefaultOrgs() {
-				orgs = append(orgs, fmt.Sprintf("%s (%d packages; admins %s)", o.Login, o.Packages, strings.Join(o.Admins, ", ")))
+				n := o.Packages
+				if o.Images {
+					// Each image repository is a container package of its own.
+					n += len(sandbox.ImageRepos(o.Login, !noReferrers))
+				}
+				orgs = append(orgs, fmt.Sprintf("%s (%d packages; admins %s)", o.Login, n, strings.Join(o.Admins, ", ")))
 			}
 			fmt.Fprintf(a.stdout, "Users: %s. %s\n", strings.Join(users, ", "), tokenNote(token, scopes))
 			fmt.Fprintf(a.stdout, "Organizations: %s. The authenticated user is octocat.\n", strings.Join(orgs, ", "))

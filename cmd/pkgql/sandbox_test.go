@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +97,74 @@ func TestSandboxScopesNeedToken(t *testing.T) {
 	r := runPkgql(t, "sandbox", "--listen", "127.0.0.1:0", "--scopes", "read:packages")
 	if r.code != 2 || !strings.Contains(r.stderr, "--scopes needs --token") {
 		t.Errorf("--scopes alone:\n%s", r)
+	}
+}
+
+// The banner's package counts are the packages each owner has: what a
+// listing over every package type finds, for every owner whose packages the
+// authenticated user (octocat) sees in full (not initech's private ones).
+func TestSandboxBannerCounts(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(pkgqlBin, "sandbox", "--listen", "127.0.0.1:0")
+	cmd.Env = testEnv()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	banner := make(chan []string, 1)
+	go func() {
+		var lines []string
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if strings.HasPrefix(sc.Text(), "Organizations: ") {
+				banner <- lines
+				return
+			}
+		}
+		banner <- lines
+	}()
+	var lines []string
+	select {
+	case lines = <-banner:
+	case <-time.After(30 * time.Second):
+		t.Fatal("pkgql sandbox printed no banner")
+	}
+	text := strings.Join(lines, "\n")
+	url := regexp.MustCompile(`at (http://\S+/)\n`).FindStringSubmatch(text)
+	if url == nil {
+		t.Fatalf("no URL in the banner:\n%s", text)
+	}
+	var owners []struct{ kind, login, count string }
+	for _, l := range lines {
+		kind, list, ok := strings.Cut(l, ": ")
+		if !ok || (kind != "Users" && kind != "Organizations") {
+			continue
+		}
+		for _, m := range regexp.MustCompile(`(\w+) \((\d+) packages(?:; admins ([\w, ]+))?\)`).FindAllStringSubmatch(list, -1) {
+			if kind == "Organizations" && !slices.Contains(strings.Split(m[3], ", "), "octocat") {
+				continue
+			}
+			owners = append(owners, struct{ kind, login, count string }{kind, m[1], m[2]})
+		}
+	}
+	if len(owners) == 0 {
+		t.Fatalf("no owners in the banner:\n%s", text)
+	}
+	for _, o := range owners {
+		param := "username"
+		if o.kind == "Organizations" {
+			param = "org"
+		}
+		r := pkgql(t, invocation{args: []string{"--github-url", url[1], "-o", "csv", "exec",
+			"SELECT count(*) AS n FROM github.packages.packages WHERE " + param + " = '" + o.login +
+				"' AND package_type IN ('npm', 'maven', 'rubygems', 'docker', 'nuget', 'container')"}})
+		if got := strings.TrimSpace(strings.TrimPrefix(r.stdout, "n\n")); r.code != 0 || got != o.count {
+			t.Errorf("the banner says %s has %s packages; a listing finds %q:\n%s", o.login, o.count, got, r)
+		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgengine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgwire"
 )
 
@@ -76,8 +76,8 @@ func (a *app) serve(ctx context.Context, listen string) error {
 	// Many connections' statements run at once: no single progress line can
 	// show them.
 	s.Progress = nil
-	newEngine := func(_ context.Context, confirm func(context.Context, string) bool) (*engine.Engine, error) {
-		return engine.New(s.EngineConfig(a.opts.dryRun, confirm))
+	newEngine := func(_ context.Context, confirm func(context.Context, string) bool) (pgwire.Engine, error) {
+		return pgengine.New(s.EngineConfig(a.opts.dryRun, confirm))
 	}
 	srv, err := pgwire.NewServer(pgwire.Options{
 		Addr:      listen,

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
 // An answer larger than the provider reads, one cut short, and one whose
@@ -17,43 +18,24 @@ func TestBadBodies(t *testing.T) {
 	big := `[` + strings.Repeat(`{"id":1,"name":"x"},`, 1000) + `{"id":2}]`
 	for _, tc := range []struct {
 		name   string
-		answer func(w http.ResponseWriter)
+		answer sandbox.Fault
 		want   string
 	}{
-		{"too large, with Content-Length", func(w http.ResponseWriter) {
-			w.Header().Set("Content-Length", strconv.Itoa(len(big)))
-			_, _ = w.Write([]byte(big))
-		}, "is larger than"},
-		{"too large, chunked", func(w http.ResponseWriter) {
-			for range 4 {
-				_, _ = w.Write([]byte(big[:len(big)/4]))
-				w.(http.Flusher).Flush()
-			}
-		}, "is larger than"},
-		{"cut short of its Content-Length", func(w http.ResponseWriter) {
-			w.Header().Set("Content-Length", "100")
-			_, _ = w.Write([]byte(`[{"id":1,"name":"x"`))
-		}, "broke off after 19 of its 100 bytes"},
-		{"JSON cut short", func(w http.ResponseWriter) {
-			_, _ = w.Write([]byte(`[{"id":1,"name":"x"`))
-		}, "(19 bytes) is not the JSON expected"},
+		{"too large, with Content-Length", sandbox.Fault{Header: header("Content-Length", strconv.Itoa(len(big))), Body: big}, "is larger than"},
+		// Without a Content-Length, net/http sends a body this large chunked.
+		{"too large, chunked", sandbox.Fault{Body: big}, "is larger than"},
+		{"cut short of its Content-Length", sandbox.Fault{Header: header("Content-Length", "100"), Body: `[{"id":1,"name":"x"`}, "broke off after 19 of its 100 bytes"},
+		{"JSON cut short", sandbox.Fault{Body: `[{"id":1,"name":"x"`}, "(19 bytes) is not the JSON expected"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			f.addPackages("octocat", "npm", 2, nil)
-			f.addPackages("octocat", "maven", 1, nil)
-			f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-				if r.URL.Query().Get("package_type") != "npm" {
-					return false
-				}
-				w.Header().Set("Content-Type", "application/json")
-				tc.answer(w)
-				return true
-			}
-			p, _ := testProvider(t, f.srv.URL, 1, nil)
+			sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "maven", 1)}})
+			fault := tc.answer
+			fault.Query, fault.Status = map[string]string{"package_type": "npm"}, http.StatusOK
+			sb.SetFaults(fault)
+			p, _ := testProvider(t, base, 1, nil)
 			p.policy.maxBody = 8 << 10
-			if err := p.Configure(t.Context(), providerConfig(f.srv.URL)); err != nil {
+			if err := p.Configure(t.Context(), providerConfig(base)); err != nil {
 				t.Fatal(err)
 			}
 			out := run(p, listReq("octocat", "npm"))

@@ -1,13 +1,13 @@
 package github
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
 // GitHub's errors come back with GitHub's status and message, where they
@@ -17,7 +17,7 @@ func TestGitHubErrors(t *testing.T) {
 	cases := []struct {
 		name     string
 		req      provider.Request
-		answer   func(w http.ResponseWriter)
+		answer   sandbox.Fault
 		kind     string
 		status   int
 		message  string
@@ -28,131 +28,100 @@ func TestGitHubErrors(t *testing.T) {
 		hasReset bool
 	}{
 		{
-			name: "401 bad credentials",
-			req:  pkgReq("get_package_for_user", "octocat", "npm", "hello"),
-			answer: func(w http.ResponseWriter) {
-				writeError(w, 401, "Bad credentials", "https://docs.github.com/rest")
-			},
-			kind: provider.KindAuth, status: 401, message: "Bad credentials",
+			name:   "401 bad credentials",
+			req:    pkgReq("get_package_for_user", "octocat", "npm", "hello"),
+			answer: sandbox.Fault{Status: 401, Message: "Bad credentials", Docs: "https://docs.github.com/rest"},
+			kind:   provider.KindAuth, status: 401, message: "Bad credentials",
 			hintHas: []string{"GITHUB_TOKEN", "gh auth login"}, docURL: "https://docs.github.com/rest",
 		},
 		{
 			name: "403 missing scope",
 			req:  pkgReq("delete_package_for_user", "octocat", "npm", "hello"),
-			answer: func(w http.ResponseWriter) {
-				w.Header().Set("X-Accepted-OAuth-Scopes", "delete:packages, read:packages")
-				w.Header().Set("X-OAuth-Scopes", "read:packages")
-				writeError(w, 403, "You need at least delete:packages scope to perform this action.", "https://docs.github.com/rest/packages/packages#delete-a-package-for-a-user")
-			},
+			answer: sandbox.Fault{Status: 403, Message: "You need at least delete:packages scope to perform this action.", Docs: "https://docs.github.com/rest/packages/packages#delete-a-package-for-a-user",
+				Header: header("X-Accepted-OAuth-Scopes", "delete:packages, read:packages", "X-OAuth-Scopes", "read:packages")},
 			kind: provider.KindAuth, status: 403, message: "You need at least delete:packages scope to perform this action.",
 			hintHas: []string{"delete:packages, read:packages scopes", "this token has: read:packages", "gh auth refresh -s read:packages,delete:packages"},
 		},
 		{
-			name: "403 without scope headers names the method's scopes",
-			req:  pkgReq("restore_package_for_user", "octocat", "npm", "hello"),
-			answer: func(w http.ResponseWriter) {
-				writeError(w, 403, "Forbidden", "")
-			},
-			kind: provider.KindAuth, status: 403, message: "Forbidden",
+			name:   "403 without scope headers names the method's scopes",
+			req:    pkgReq("restore_package_for_user", "octocat", "npm", "hello"),
+			answer: sandbox.Fault{Status: 403, Message: "Forbidden"},
+			kind:   provider.KindAuth, status: 403, message: "Forbidden",
 			hintHas: []string{"restore_package_for_user needs a token with the read:packages, write:packages scopes"},
 		},
 		{
-			name: "404 package",
-			req:  pkgReq("delete_package_for_user", "octocat", "npm", "nope"),
-			answer: func(w http.ResponseWriter) {
-				writeError(w, 404, "Package not found.", "https://docs.github.com/rest/packages/packages#delete-a-package-for-a-user")
-			},
-			kind: provider.KindNotFound, status: 404, message: "Package not found.",
+			name:   "404 package",
+			req:    pkgReq("delete_package_for_user", "octocat", "npm", "nope"),
+			answer: sandbox.Fault{Status: 404, Message: "Package not found.", Docs: "https://docs.github.com/rest/packages/packages#delete-a-package-for-a-user"},
+			kind:   provider.KindNotFound, status: 404, message: "Package not found.",
 			hintHas: []string{`no npm package "nope" of user "octocat"`},
 		},
 		{
-			name: "404 restore",
-			req:  pkgReq("restore_package_for_user", "octocat", "npm", "old"),
-			answer: func(w http.ResponseWriter) {
-				writeError(w, 404, "Package not found.", "")
-			},
-			kind: provider.KindNotFound, status: 404, message: "Package not found.",
+			name:   "404 restore",
+			req:    pkgReq("restore_package_for_user", "octocat", "npm", "old"),
+			answer: sandbox.Fault{Status: 404, Message: "Package not found."},
+			kind:   provider.KindNotFound, status: 404, message: "Package not found.",
 			hintHas: []string{"within 30 days"},
 		},
 		{
-			name: "404 user",
-			req:  listReq("nobody", "npm"),
-			answer: func(w http.ResponseWriter) {
-				writeError(w, 404, "Not Found", "")
-			},
-			kind: provider.KindNotFound, status: 404, message: "Not Found",
+			name:   "404 user",
+			req:    listReq("nobody", "npm"),
+			answer: sandbox.Fault{Status: 404, Message: "Not Found"},
+			kind:   provider.KindNotFound, status: 404, message: "Not Found",
 			hintHas: []string{`no user "nobody"`},
 		},
 		{
-			name: "400 five thousand downloads",
-			req:  pkgReq("delete_package_for_user", "octocat", "npm", "popular"),
-			answer: func(w http.ResponseWriter) {
-				writeError(w, 400, "Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance.", "https://docs.github.com/rest/packages/packages#delete-a-package-for-a-user")
-			},
-			kind: provider.KindAPI, status: 400, message: "Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance.",
+			name:   "400 five thousand downloads",
+			req:    pkgReq("delete_package_for_user", "octocat", "npm", "popular"),
+			answer: sandbox.Fault{Status: 400, Message: "Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance.", Docs: "https://docs.github.com/rest/packages/packages#delete-a-package-for-a-user"},
+			kind:   provider.KindAPI, status: 400, message: "Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance.",
 			hintHas: []string{"GitHub's rule", "GitHub Support"},
 		},
 		{
 			name: "422 names the param",
 			req:  listReq("octocat", "npm"),
-			answer: func(w http.ResponseWriter) {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(422)
-				_, _ = w.Write([]byte(`{"message":"Validation Failed","errors":[{"resource":"Package","field":"package_type","code":"invalid"}],"documentation_url":"https://docs.github.com/rest"}`))
-			},
+			answer: sandbox.Fault{Status: 422, Header: header("Content-Type", "application/json"),
+				Body: `{"message":"Validation Failed","errors":[{"resource":"Package","field":"package_type","code":"invalid"}],"documentation_url":"https://docs.github.com/rest"}`},
 			kind: provider.KindInvalid, status: 422, message: "Validation Failed (package_type invalid)", param: "package_type",
 			hintHas: []string{`GitHub refused package_type = "npm"`},
 		},
 		{
-			name: "5xx after retries",
-			req:  listReq("octocat", "npm"),
-			answer: func(w http.ResponseWriter) {
-				writeError(w, 503, "Service Unavailable", "")
-			},
-			kind: provider.KindUnavailable, status: 503, message: "Service Unavailable", retried: true,
+			name:   "5xx after retries",
+			req:    listReq("octocat", "npm"),
+			answer: sandbox.Fault{Status: 503, Message: "Service Unavailable"},
+			kind:   provider.KindUnavailable, status: 503, message: "Service Unavailable", retried: true,
 			hintHas: []string{"try again later"},
 		},
 		{
 			name: "primary rate limit",
 			req:  listReq("octocat", "npm"),
-			answer: func(w http.ResponseWriter) {
-				w.Header().Set("X-RateLimit-Remaining", "0")
-				w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(40*time.Minute).Unix(), 10))
-				writeError(w, 403, "API rate limit exceeded for user ID 1.", "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api")
-			},
+			answer: sandbox.Fault{Status: 403, Message: "API rate limit exceeded for user ID 1.", Docs: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+				Header: header("X-RateLimit-Remaining", "0", "X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(40*time.Minute).Unix(), 10))},
 			kind: provider.KindRateLimit, status: 403, message: "API rate limit exceeded for user ID 1.", hasReset: true,
 			hintHas: []string{"rate limit"},
 		},
 		{
 			name: "secondary rate limit, long wait",
 			req:  listReq("octocat", "npm"),
-			answer: func(w http.ResponseWriter) {
-				w.Header().Set("Retry-After", "3600")
-				writeError(w, 403, "You have exceeded a secondary rate limit.", "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits")
-			},
+			answer: sandbox.Fault{Status: 403, Message: "You have exceeded a secondary rate limit.", Docs: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+				Header: header("Retry-After", "3600")},
 			kind: provider.KindRateLimit, status: 403, message: "You have exceeded a secondary rate limit.", hasReset: true,
 			hintHas: []string{"secondary rate limit"},
 		},
 		{
-			name: "429 long wait",
-			req:  pkgReq("get_package_for_user", "octocat", "npm", "hello"),
-			answer: func(w http.ResponseWriter) {
-				w.Header().Set("Retry-After", "120")
-				writeError(w, 429, "Too Many Requests", "")
-			},
-			kind: provider.KindRateLimit, status: 429, message: "Too Many Requests", hasReset: true,
+			name:   "429 long wait",
+			req:    pkgReq("get_package_for_user", "octocat", "npm", "hello"),
+			answer: sandbox.Fault{Status: 429, Message: "Too Many Requests", Header: header("Retry-After", "120")},
+			kind:   provider.KindRateLimit, status: 429, message: "Too Many Requests", hasReset: true,
 			hintHas: []string{"rate limit"},
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-				tc.answer(w)
-				return true
-			}
-			p, _ := testProvider(t, f.srv.URL, 8, nil)
+			sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{}})
+			sb.SetFaults(tc.answer)
+			p, _ := testProvider(t, base, 8, nil)
 			start := time.Now()
 			out := run(p, tc.req)
 			pe := mustProviderError(t, out.err)
@@ -173,12 +142,12 @@ func TestGitHubErrors(t *testing.T) {
 			if tc.hasReset != !pe.Reset.IsZero() || (tc.hasReset && !pe.Reset.After(start.Add(time.Minute))) {
 				t.Errorf("reset %v", pe.Reset)
 			}
-			wantReq := int64(1)
+			wantReq := 1
 			if tc.retried {
 				wantReq = 4
 			}
-			if f.requests.Load() != wantReq {
-				t.Errorf("%d requests, want %d", f.requests.Load(), wantReq)
+			if arrived(sb) != wantReq {
+				t.Errorf("%d requests, want %d", arrived(sb), wantReq)
 			}
 			if strings.Contains(pe.Error(), testToken) {
 				t.Error("the token is in the error")
@@ -221,14 +190,14 @@ func TestInvalidParamsMakeNoRequest(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			p, _ := testProvider(t, f.srv.URL, 8, nil)
+			sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{}})
+			p, _ := testProvider(t, base, 8, nil)
 			pe := mustProviderError(t, run(p, tc.req).err)
 			if pe.Kind != tc.kind || pe.Param != tc.param || !strings.Contains(pe.Message, tc.message) {
 				t.Errorf("error %+v", *pe)
 			}
-			if f.requests.Load() != 0 {
-				t.Errorf("%d requests made", f.requests.Load())
+			if n := arrived(sb); n != 0 {
+				t.Errorf("%d requests made", n)
 			}
 		})
 	}

@@ -2,9 +2,10 @@ package github
 
 import (
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
 // A request slot is given back however its answer ends: an error answer
@@ -13,31 +14,15 @@ import (
 // any of them would hang every later call.
 func TestSlotFreedAfterErrorAnswers(t *testing.T) {
 	t.Parallel()
-	f := newFakeGitHub(t)
-	f.addPackages("octocat", "npm", 3, nil)
-	f.addPackages("octocat", "npm", 1, func(int) string { return "hello" })
-	var (
-		status atomic.Int64 // the status the next answers have; 0 for the fake's own
-		count  atomic.Int64 // how many answers have it
-	)
-	f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-		if count.Add(-1) < 0 {
-			return false
-		}
-		if r.Method == http.MethodDelete {
-			f.mu.Lock()
-			f.packages["octocat/npm"] = f.packages["octocat/npm"][:3]
-			f.mu.Unlock()
-		}
-		writeError(w, int(status.Load()), http.StatusText(int(status.Load())), "")
-		return true
-	}
-	p, _ := testProvider(t, f.srv.URL, 1, nil)
+	sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", 3, "hello")}})
+	p, _ := testProvider(t, base, 1, nil)
 	get := func() result { return run(p, pkgReq("get_package_for_user", "octocat", "npm", "hello")) }
+	// status answers the next count requests, a DELETE among them taking
+	// effect first; status 0 leaves every answer to the sandbox.
 	steps := []struct {
 		name    string
 		status  int
-		count   int64
+		count   int
 		call    func() result
 		wantErr bool
 	}{
@@ -51,8 +36,10 @@ func TestSlotFreedAfterErrorAnswers(t *testing.T) {
 		{"listing", 0, 0, func() result { return run(p, listReq("octocat", "npm")) }, false},
 	}
 	for _, st := range steps {
-		status.Store(int64(st.status))
-		count.Store(st.count)
+		sb.SetFaults()
+		if st.status != 0 {
+			sb.SetFaults(sandbox.Fault{Times: st.count, Status: st.status, Applied: true})
+		}
 		done := make(chan result, 1)
 		go func() { done <- st.call() }()
 		select {

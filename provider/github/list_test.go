@@ -9,12 +9,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
 // Listing N packages takes ceil(N/100) requests with per_page=100, and returns
@@ -38,19 +39,22 @@ func TestListRequestsAndRows(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			f.noLast = tc.noLast
-			want := f.addPackages("octocat", "npm", tc.n, nil)
-			p, _ := testProvider(t, f.srv.URL, tc.conc, nil)
+			opts := sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", tc.n)}}
+			sb, base := startSandbox(t, opts)
+			want := sandboxJSON(t, opts, base, "/users/octocat/packages?package_type=npm&per_page=100")
+			if tc.noLast {
+				sb.SetFaults(sandbox.Fault{NoLastLink: true})
+			}
+			p, _ := testProvider(t, base, tc.conc, nil)
 			out := run(p, listReq("octocat", "npm"))
 			if out.err != nil {
 				t.Fatal(out.err)
 			}
 			wantReq := max((tc.n+99)/100, 1)
-			if got := int(f.requests.Load()); got != wantReq || out.res.Requests != int64(wantReq) {
+			if got := arrived(sb); got != wantReq || out.res.Requests != int64(wantReq) {
 				t.Errorf("%d requests (result says %d), want %d", got, out.res.Requests, wantReq)
 			}
-			for _, l := range f.requestLog() {
+			for _, l := range requestLines(sb) {
 				if !strings.Contains(l, "per_page=100") || !strings.Contains(l, "package_type=npm") {
 					t.Errorf("request %s lacks per_page=100 or package_type", l)
 				}
@@ -81,52 +85,36 @@ func TestListRequestsAndRows(t *testing.T) {
 	}
 }
 
-// checkRow compares a row of all fields with the package the server holds.
-func checkRow(t *testing.T, row []any, p fakePackage) {
-	t.Helper()
-	want := []any{p.ID, p.Name, p.CreatedAt, p.HTMLURL, provider.JSON(p.Owner), p.PackageType, provider.JSON(p.Repository),
-		p.UpdatedAt, p.URL, p.VersionCount, p.Visibility}
-	if string(p.Repository) == "null" {
-		want[6] = nil
-	}
-	if len(row) != len(want) {
-		t.Fatalf("row has %d values, want %d", len(row), len(want))
-	}
-	for i := range want {
-		switch w := want[i].(type) {
-		case provider.JSON:
-			g, ok := row[i].(provider.JSON)
-			if !ok || string(g) != string(w) {
-				t.Fatalf("value %d = %v (%T), want %s", i, row[i], row[i], w)
-			}
-		default:
-			if row[i] != w {
-				t.Fatalf("value %d = %v (%T), want %v (%T)", i, row[i], row[i], w, w)
-			}
-		}
-	}
-}
-
 // Columns come in the order asked; a param the method takes echoes its value.
 func TestListColumns(t *testing.T) {
 	t.Parallel()
-	f := newFakeGitHub(t)
-	want := f.addPackages("octocat", "container", 3, nil)
-	p, _ := testProvider(t, f.srv.URL, 8, nil)
+	opts := sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "container", 3)}}
+	_, base := startSandbox(t, opts)
+	want := sandboxJSON(t, opts, base, "/users/octocat/packages?package_type=container&per_page=100")
+	p, _ := testProvider(t, base, 8, nil)
 	req := listReq("octocat", "container")
 	req.Columns = []string{"version_count", "username", "owner", "id", "visibility"}
 	out := run(p, req)
 	if out.err != nil {
 		t.Fatal(out.err)
 	}
+	if len(out.rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(out.rows), len(want))
+	}
 	for i, row := range out.rows {
-		w := want[i]
-		if row[0] != w.VersionCount || row[1] != "octocat" || string(row[2].(provider.JSON)) != string(w.Owner) || row[3] != w.ID || row[4] != w.Visibility {
-			t.Errorf("row %d = %v", i, row)
+		var w struct {
+			ID           int64           `json:"id"`
+			VersionCount int64           `json:"version_count"`
+			Visibility   string          `json:"visibility"`
+			Owner        json.RawMessage `json:"owner"`
 		}
-		var owner map[string]any
-		if err := json.Unmarshal(row[2].(provider.JSON), &owner); err != nil || owner["user_view_type"] != "public" {
-			t.Errorf("owner lost GitHub's fields: %v %v", owner, err)
+		if err := json.Unmarshal(want[i], &w); err != nil {
+			t.Fatal(err)
+		}
+		// The owner is GitHub's object as sent, byte for byte: none of its
+		// fields is lost to a struct that does not know them.
+		if row[0] != w.VersionCount || row[1] != "octocat" || string(row[2].(provider.JSON)) != string(w.Owner) || row[3] != w.ID || row[4] != w.Visibility {
+			t.Errorf("row %d = %v, want %s", i, row, want[i])
 		}
 	}
 
@@ -190,18 +178,21 @@ func TestListLimit(t *testing.T) {
 	for _, tc := range cases {
 		t.Run("", func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			f.noLast = tc.noLast
-			want := f.addPackages("octocat", "maven", tc.n, nil)
-			p, _ := testProvider(t, f.srv.URL, 8, nil)
+			opts := sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "maven", tc.n)}}
+			sb, base := startSandbox(t, opts)
+			want := sandboxJSON(t, opts, base, "/users/octocat/packages?package_type=maven&per_page=100")
+			if tc.noLast {
+				sb.SetFaults(sandbox.Fault{NoLastLink: true})
+			}
+			p, _ := testProvider(t, base, 8, nil)
 			req := listReq("octocat", "maven")
 			req.Limit = int64(tc.limit)
 			out := run(p, req)
 			if out.err != nil {
 				t.Fatal(out.err)
 			}
-			if got := int(f.requests.Load()); got != tc.wantReq {
-				t.Errorf("limit %d: %d requests, want %d: %v", tc.limit, got, tc.wantReq, f.requestLog())
+			if got := arrived(sb); got != tc.wantReq {
+				t.Errorf("limit %d: %d requests, want %d: %v", tc.limit, got, tc.wantReq, requestLines(sb))
 			}
 			if len(out.rows) != tc.wantRows {
 				t.Fatalf("limit %d: %d rows, want %d", tc.limit, len(out.rows), tc.wantRows)
@@ -216,28 +207,36 @@ func TestListLimit(t *testing.T) {
 // visibility is pushed down as GitHub's query parameter.
 func TestListVisibility(t *testing.T) {
 	t.Parallel()
-	f := newFakeGitHub(t)
-	all := f.addPackages("octocat", "rubygems", 450, nil)
-	p, _ := testProvider(t, f.srv.URL, 8, nil)
+	opts := sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "rubygems", 450)}}
+	sb, base := startSandbox(t, opts)
+	// The private ones of the whole listing: what the filter should keep.
+	var want []json.RawMessage
+	for _, pk := range sandboxJSON(t, opts, base, "/users/octocat/packages?package_type=rubygems&per_page=100") {
+		var v struct{ Visibility string }
+		if err := json.Unmarshal(pk, &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Visibility == "private" {
+			want = append(want, pk)
+		}
+	}
+	p, _ := testProvider(t, base, 8, nil)
 	req := listReq("octocat", "rubygems")
 	req.Params["visibility"] = "private"
 	out := run(p, req)
 	if out.err != nil {
 		t.Fatal(out.err)
 	}
-	var want []fakePackage
-	for _, pk := range all {
-		if pk.Visibility == "private" {
-			want = append(want, pk)
-		}
+	if len(want) <= 100 || len(want) == 450 {
+		t.Fatalf("%d private packages of 450: the seed no longer tests a filter over several pages", len(want))
 	}
-	if len(out.rows) != len(want) || f.requests.Load() != int64((len(want)+99)/100) {
-		t.Fatalf("%d rows in %d requests, want %d", len(out.rows), f.requests.Load(), len(want))
+	if len(out.rows) != len(want) || arrived(sb) != (len(want)+99)/100 {
+		t.Fatalf("%d rows in %d requests, want %d", len(out.rows), arrived(sb), len(want))
 	}
 	for i := range want {
 		checkRow(t, out.rows[i], want[i])
 	}
-	for _, l := range f.requestLog() {
+	for _, l := range requestLines(sb) {
 		u, _ := url.Parse(strings.TrimPrefix(l, "GET "))
 		if u.Query().Get("visibility") != "private" {
 			t.Errorf("request %s does not filter on visibility", l)
@@ -252,21 +251,16 @@ func TestListOrderUnderConcurrency(t *testing.T) {
 	for _, conc := range []int{1, 3, 8} {
 		t.Run("", func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			want := f.addPackages("octocat", "nuget", 2000, nil)
+			opts := sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "nuget", 2000)}}
+			sb, base := startSandbox(t, opts)
+			want := sandboxJSON(t, opts, base, "/users/octocat/packages?package_type=nuget&per_page=100")
 			// Later pages answer first: each page waits less than the one before.
-			f.latency = func(r *http.Request) time.Duration {
-				pg := r.URL.Query().Get("page")
-				if pg == "" {
-					return 0
-				}
-				n := 0
-				for _, ch := range pg {
-					n = n*10 + int(ch-'0')
-				}
-				return time.Duration(25-n) * time.Millisecond
+			var faults []sandbox.Fault
+			for pg := 2; pg <= 20; pg++ {
+				faults = append(faults, sandbox.Fault{Query: map[string]string{"page": strconv.Itoa(pg)}, Delay: time.Duration(25-pg) * time.Millisecond})
 			}
-			p, _ := testProvider(t, f.srv.URL, conc, nil)
+			sb.SetFaults(faults...)
+			p, _ := testProvider(t, base, conc, nil)
 			out := run(p, listReq("octocat", "nuget"))
 			if out.err != nil {
 				t.Fatal(out.err)
@@ -282,10 +276,10 @@ func TestListOrderUnderConcurrency(t *testing.T) {
 					t.Fatalf("batch %d says page %d", i, b.Progress.PagesDone)
 				}
 			}
-			if m := f.maxInFlight.Load(); m > int64(conc) {
+			if m := sb.Stats().MaxInFlight; m > conc {
 				t.Errorf("%d requests in flight at once, concurrency %d", m, conc)
 			}
-			if conc > 1 && f.maxInFlight.Load() < 2 {
+			if conc > 1 && sb.Stats().MaxInFlight < 2 {
 				t.Errorf("pages were not fetched concurrently")
 			}
 		})
@@ -297,14 +291,13 @@ func TestListOrderUnderConcurrency(t *testing.T) {
 // listing.
 func TestListReorderWindowIsBounded(t *testing.T) {
 	t.Parallel()
-	f := newFakeGitHub(t)
-	f.addPackages("octocat", "npm", 4000, nil)
+	sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", 4000)}})
 	const conc = 4
-	p, _ := testProvider(t, f.srv.URL, conc, nil)
-	sent := int64(0)
+	p, _ := testProvider(t, base, conc, nil)
+	sent := 0
 	_, err := p.Call(t.Context(), listReq("octocat", "npm"), func(b provider.Batch) error {
 		sent++
-		if ahead := f.requests.Load() - sent; ahead > conc {
+		if ahead := arrived(sb) - sent; ahead > conc {
 			t.Errorf("%d pages fetched ahead of page %d", ahead, sent)
 		}
 		time.Sleep(2 * time.Millisecond)
@@ -322,26 +315,27 @@ func TestListStopsInFlightRequests(t *testing.T) {
 	for _, how := range []string{"emit error", "context cancelled"} {
 		t.Run(how, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			f.addPackages("octocat", "docker", 5000, nil)
-			var cancelled atomic.Int64
-			f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-				switch r.URL.Query().Get("page") {
-				case "", "2":
-					return false
+			sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "docker", 5000)}})
+			// Pages after 2 never answer; page 1 is the one without a page param.
+			sb.SetFaults(sandbox.Fault{Query: map[string]string{"page": "2"}}, sandbox.Fault{Query: map[string]string{"page": "*"}, Stall: true})
+			cancelled := func() int {
+				n := 0
+				for _, r := range sb.Log() {
+					if r.Status == 499 {
+						n++
+					}
 				}
-				<-r.Context().Done() // pages after 2 never answer
-				cancelled.Add(1)
-				return true
+				return n
 			}
+			inFlight := func() int { return sb.Stats().InFlight }
 			const conc = 4
-			p, _ := testProvider(t, f.srv.URL, conc, nil)
+			p, _ := testProvider(t, base, conc, nil)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			stop := errors.New("host stopped reading")
 			batches := 0
 			done := make(chan error, 1)
-			var written int64 // requests the provider wrote before the call returned
+			var written int // requests the provider wrote before the call returned
 			go func() {
 				res, err := p.Call(ctx, listReq("octocat", "docker"), func(b provider.Batch) error {
 					batches++
@@ -351,7 +345,7 @@ func TestListStopsInFlightRequests(t *testing.T) {
 						}
 						go func() {
 							// Let the blocked pages reach the server first.
-							for f.inFlight.Load() < conc {
+							for inFlight() < conc {
 								time.Sleep(time.Millisecond)
 							}
 							cancel()
@@ -359,7 +353,7 @@ func TestListStopsInFlightRequests(t *testing.T) {
 					}
 					return nil
 				})
-				written = res.Requests
+				written = int(res.Requests)
 				done <- err
 			}()
 			var err error
@@ -383,24 +377,24 @@ func TestListStopsInFlightRequests(t *testing.T) {
 			// may come. Waiting for the count the provider wrote, not for a
 			// quiet moment, is what tells a late arrival from a new request.
 			deadline := time.Now().Add(2 * time.Second)
-			for (f.requests.Load() < written || f.inFlight.Load() > 0 || cancelled.Load() != f.requests.Load()-2) && time.Now().Before(deadline) {
+			for (arrived(sb) < written || inFlight() > 0 || cancelled() != arrived(sb)-2) && time.Now().Before(deadline) {
 				time.Sleep(time.Millisecond)
 			}
 			// A request counts as written once net/http has put it in its
 			// buffer; one that the cancellation stopped before the buffer
 			// was flushed never arrives, so the server may get fewer.
-			started := f.requests.Load()
+			started := arrived(sb)
 			if started > written {
 				t.Errorf("the server got %d requests, the provider wrote %d before the call returned", started, written)
 			}
-			if f.inFlight.Load() != 0 || cancelled.Load() != started-2 {
-				t.Fatalf("%d requests after page 2, %d cancelled, %d still in flight", started-2, cancelled.Load(), f.inFlight.Load())
+			if inFlight() != 0 || cancelled() != started-2 {
+				t.Fatalf("%d requests after page 2, %d cancelled, %d still in flight", started-2, cancelled(), inFlight())
 			}
 			if started-2 > conc {
 				t.Errorf("%d requests after page 2, concurrency %d", started-2, conc)
 			}
 			time.Sleep(50 * time.Millisecond)
-			if f.requests.Load() != started {
+			if arrived(sb) != started {
 				t.Errorf("requests kept coming after the call returned")
 			}
 		})
@@ -408,44 +402,86 @@ func TestListStopsInFlightRequests(t *testing.T) {
 }
 
 // A listing whose pages moved while it was read fails instead of returning
-// rows missing or twice.
+// rows missing or twice. The change is made while page 2 is held back, after
+// page 1 was sent.
 func TestListChangedWhileRead(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name  string
-		fault func(f *fakeGitHub) func(w http.ResponseWriter, r *http.Request, n int64) bool
+		name string
+		n    int
+		// before and after are the packages deleted before the listing,
+		// and deleted or restored once page 1 is sent.
+		before, after func(names []string) []string
+		verb          string
 	}{
-		{"packages deleted after page 1", func(f *fakeGitHub) func(http.ResponseWriter, *http.Request, int64) bool {
-			return func(_ http.ResponseWriter, _ *http.Request, n int64) bool {
-				if n == 2 {
-					f.mu.Lock()
-					f.packages["octocat/npm"] = f.packages["octocat/npm"][60:]
-					f.mu.Unlock()
-				}
-				return false
-			}
-		}},
-		{"packages added after page 1", func(f *fakeGitHub) func(http.ResponseWriter, *http.Request, int64) bool {
-			return func(_ http.ResponseWriter, _ *http.Request, n int64) bool {
-				if n == 2 {
-					f.addPackages("octocat", "npm", 100, nil)
-				}
-				return false
-			}
-		}},
+		{"packages deleted after page 1", 350, nil, func(names []string) []string { return names[:60] }, http.MethodDelete},
+		{"packages added after page 1", 450, func(names []string) []string { return names[len(names)-100:] },
+			func(names []string) []string { return names[len(names)-100:] }, http.MethodPost},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			f.addPackages("octocat", "npm", 350, nil)
-			p, _ := testProvider(t, f.srv.URL, 1, nil)
-			f.fault = tc.fault(f)
-			out := run(p, listReq("octocat", "npm"))
-			pe := mustProviderError(t, out.err)
+			opts := sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", tc.n)}}
+			sb, base := startSandbox(t, opts)
+			// The packages GitHub lets be deleted (not public with over
+			// 5,000 downloads), in listing order.
+			var names []string
+			for _, pk := range sandboxJSON(t, opts, base, "/users/octocat/packages?package_type=npm&per_page=100") {
+				var v struct{ Name string }
+				if err := json.Unmarshal(pk, &v); err != nil {
+					t.Fatal(err)
+				}
+				if rec, _ := sb.Package("octocat", "npm", v.Name); rec.Visibility != "public" || rec.Downloads <= 5000 {
+					names = append(names, v.Name)
+				}
+			}
+			if len(names) < tc.n-100 {
+				t.Fatalf("%d of %d packages can be deleted", len(names), tc.n)
+			}
+			change := func(verb string, names []string) {
+				for _, name := range names {
+					path := "/users/octocat/packages/npm/" + url.PathEscape(name)
+					if verb == http.MethodPost {
+						path += "/restore"
+					}
+					sandboxDo(t, sb, verb, path, http.StatusNoContent)
+				}
+			}
+			if tc.before != nil {
+				change(http.MethodDelete, tc.before(names))
+			}
+			hold := make(chan struct{})
+			sb.SetFaults(sandbox.Fault{Query: map[string]string{"page": "2"}, Hold: hold})
+			p, _ := testProvider(t, base, 1, nil)
+			batches := 0
+			_, err := p.Call(t.Context(), listReq("octocat", "npm"), func(provider.Batch) error {
+				if batches++; batches == 1 {
+					change(tc.verb, tc.after(names))
+					close(hold)
+				}
+				return nil
+			})
+			pe := mustProviderError(t, err)
 			if pe.Kind != provider.KindPartial || !strings.Contains(pe.Message, "changed while they were listed") {
 				t.Fatalf("err = %v", pe)
 			}
 		})
+	}
+}
+
+// sandboxDo sends one request to sb in process and checks its status.
+func sandboxDo(t testing.TB, sb *sandbox.Server, method, path string, status int) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://sandbox"+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sb.Transport().RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != status {
+		t.Fatalf("%s %s: %d, want %d", method, path, res.StatusCode, status)
 	}
 }

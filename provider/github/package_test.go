@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
 // A bound package name is one GET, with the name escaped as one path segment.
@@ -24,15 +25,15 @@ func TestGetIsOneRequest(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			f.addPackages("octocat", tc.ptype, 3, nil)
-			want := f.addPackages("octocat", tc.ptype, 1, func(int) string { return tc.name })[0]
-			p, _ := testProvider(t, f.srv.URL, 8, nil)
+			opts := sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", tc.ptype, 3, tc.name)}}
+			sb, base := startSandbox(t, opts)
+			want := sandboxJSON(t, opts, base, tc.path)[0]
+			p, _ := testProvider(t, base, 8, nil)
 			out := run(p, pkgReq("get_package_for_user", "octocat", tc.ptype, tc.name))
 			if out.err != nil {
 				t.Fatal(out.err)
 			}
-			if log := f.requestLog(); len(log) != 1 || log[0] != "GET "+tc.path || out.res.Requests != 1 {
+			if log := requestLines(sb); len(log) != 1 || log[0] != "GET "+tc.path || out.res.Requests != 1 {
 				t.Fatalf("requests %v (result says %d), want one GET %s", log, out.res.Requests, tc.path)
 			}
 			if len(out.rows) != 1 {
@@ -117,9 +118,8 @@ func TestBaseURL(t *testing.T) {
 // token; names with / are escaped.
 func TestDeleteAndRestore(t *testing.T) {
 	t.Parallel()
-	f := newFakeGitHub(t)
-	f.addPackages("octocat", "container", 1, func(int) string { return "octocat/app" })
-	p, _ := testProvider(t, f.srv.URL, 8, nil)
+	sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "container", 0, "octocat/app")}})
+	p, _ := testProvider(t, base, 8, nil)
 
 	out := run(p, pkgReq("delete_package_for_user", "octocat", "container", "octocat/app"))
 	if out.err != nil {
@@ -128,8 +128,11 @@ func TestDeleteAndRestore(t *testing.T) {
 	if out.res.HTTPStatus != http.StatusNoContent || out.res.Message != "deleted" || out.res.Requests != 1 || len(out.rows) != 0 {
 		t.Fatalf("delete: %+v, %d rows", out.res, len(out.rows))
 	}
+	if pk, _ := sb.Package("octocat", "container", "octocat/app"); !pk.Deleted {
+		t.Fatal("the sandbox did not delete it")
+	}
 	out = run(p, pkgReq("get_package_for_user", "octocat", "container", "octocat/app"))
-	if pe := mustProviderError(t, out.err); pe.Kind != provider.KindNotFound || pe.HTTPStatus != 404 || pe.Message != "Package not found." {
+	if pe := mustProviderError(t, out.err); pe.Kind != provider.KindNotFound || pe.HTTPStatus != 404 || pe.Message != "Not Found" {
 		t.Fatalf("get after delete: %v", pe)
 	}
 
@@ -142,7 +145,7 @@ func TestDeleteAndRestore(t *testing.T) {
 	if out.res.HTTPStatus != http.StatusNoContent || out.res.Message != "restored" || out.res.Requests != 1 {
 		t.Fatalf("restore: %+v", out.res)
 	}
-	log := f.requestLog()
+	log := requestLines(sb)
 	want := []string{
 		"DELETE /users/octocat/packages/container/octocat%2Fapp",
 		"GET /users/octocat/packages/container/octocat%2Fapp",
@@ -161,67 +164,44 @@ func TestDeleteAndRestore(t *testing.T) {
 func TestMutationAfterServerError(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name     string
-		method   string
-		acts     bool // the failing request changed the package anyway
-		wantLog  []string
-		wantFail bool
+		name    string
+		method  string
+		acts    bool // the failing request changed the package anyway
+		wantLog []string
 	}{
-		{"delete acted then 502", "delete_package_for_user", true,
-			[]string{"DELETE", "GET"}, false},
-		{"delete did not act", "delete_package_for_user", false,
-			[]string{"DELETE", "GET", "DELETE"}, false},
-		{"restore acted then 502", "restore_package_for_user", true,
-			[]string{"POST", "GET"}, false},
-		{"restore did not act", "restore_package_for_user", false,
-			[]string{"POST", "GET", "POST"}, false},
+		{"delete acted then 502", "delete_package_for_user", true, []string{"DELETE", "GET"}},
+		{"delete did not act", "delete_package_for_user", false, []string{"DELETE", "GET", "DELETE"}},
+		{"restore acted then 502", "restore_package_for_user", true, []string{"POST", "GET"}},
+		{"restore did not act", "restore_package_for_user", false, []string{"POST", "GET", "POST"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			f.addPackages("octocat", "npm", 1, func(int) string { return "hello" })
-			p, _ := testProvider(t, f.srv.URL, 8, nil)
+			sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", 0, "hello")}})
+			p, _ := testProvider(t, base, 8, nil)
 			if tc.method == "restore_package_for_user" {
 				if out := run(p, pkgReq("delete_package_for_user", "octocat", "npm", "hello")); out.err != nil {
 					t.Fatal(out.err)
 				}
-				f.mu.Lock()
-				f.log = nil
-				f.mu.Unlock()
+				sb.ResetStats()
 			}
-			var failed atomic.Bool
-			f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-				if r.Method == http.MethodGet || !failed.CompareAndSwap(false, true) {
-					return false
-				}
-				if tc.acts {
-					f.mu.Lock()
-					if r.Method == http.MethodDelete {
-						f.deleted["octocat/npm/hello"] = f.packages["octocat/npm"][0]
-						f.packages["octocat/npm"] = nil
-					} else {
-						f.packages["octocat/npm"] = []fakePackage{f.deleted["octocat/npm/hello"]}
-						delete(f.deleted, "octocat/npm/hello")
-					}
-					f.mu.Unlock()
-				}
-				writeError(w, http.StatusBadGateway, "Server Error", "")
-				return true
-			}
+			sb.SetFaults(sandbox.Fault{Method: tc.wantLog[0], Times: 1, Applied: tc.acts, Status: http.StatusBadGateway, Message: "Server Error"})
 			out := run(p, pkgReq(tc.method, "octocat", "npm", "hello"))
 			if out.err != nil {
 				t.Fatal(out.err)
 			}
 			var methods []string
-			for _, l := range f.requestLog() {
-				methods = append(methods, strings.Fields(l)[0])
+			for _, l := range sb.Log() {
+				methods = append(methods, l.Method)
 			}
 			if strings.Join(methods, " ") != strings.Join(tc.wantLog, " ") {
 				t.Fatalf("requests %v, want %v", methods, tc.wantLog)
 			}
 			if out.res.HTTPStatus != http.StatusNoContent || out.res.Requests != int64(len(tc.wantLog)) {
 				t.Errorf("result %+v", out.res)
+			}
+			if pk, _ := sb.Package("octocat", "npm", "hello"); pk.Deleted != (tc.method == "delete_package_for_user") || sb.Stats().Mutations != 1 {
+				t.Errorf("deleted %t after %s, %d changes made", pk.Deleted, tc.method, sb.Stats().Mutations)
 			}
 		})
 	}
@@ -241,8 +221,7 @@ func TestMutationAfterNetworkError(t *testing.T) {
 		}
 		addr := l.Addr().String()
 		l.Close()
-		f := newFakeGitHub(t)
-		f.addPackages("octocat", "npm", 1, func(int) string { return "hello" })
+		sb := sandbox.New(sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", 0, "hello")}})
 		p, s := testProvider(t, "http://"+addr, 8, nil)
 		s.hook = func(n int) {
 			if n == 1 {
@@ -251,7 +230,7 @@ func TestMutationAfterNetworkError(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				srv := &http.Server{Handler: f.srv.Config.Handler}
+				srv := &http.Server{Handler: sb}
 				go func() { _ = srv.Serve(l) }()
 				t.Cleanup(func() { srv.Close() })
 			}
@@ -260,45 +239,21 @@ func TestMutationAfterNetworkError(t *testing.T) {
 		if out.err != nil {
 			t.Fatal(out.err)
 		}
-		if log := f.requestLog(); len(log) != 1 || !strings.HasPrefix(log[0], "DELETE ") || out.res.Requests != 1 {
+		if log := requestLines(sb); len(log) != 1 || !strings.HasPrefix(log[0], "DELETE ") || out.res.Requests != 1 {
 			t.Fatalf("server saw %v; result counts %d requests", log, out.res.Requests)
 		}
 	})
 	t.Run("reset after sending", func(t *testing.T) {
 		t.Parallel()
-		f := newFakeGitHub(t)
-		f.addPackages("octocat", "npm", 1, func(int) string { return "hello" })
-		var once atomic.Bool
-		f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-			if r.Method != http.MethodDelete || !once.CompareAndSwap(false, true) {
-				return false
-			}
-			f.mu.Lock()
-			f.packages["octocat/npm"] = nil
-			f.mu.Unlock()
-			hijackClose(t, w)
-			return true
-		}
-		p, _ := testProvider(t, f.srv.URL, 8, nil)
+		sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", 0, "hello")}})
+		sb.SetFaults(sandbox.Fault{Method: http.MethodDelete, Times: 1, Applied: true, Reset: true})
+		p, _ := testProvider(t, base, 8, nil)
 		out := run(p, pkgReq("delete_package_for_user", "octocat", "npm", "hello"))
 		if out.err != nil {
 			t.Fatal(out.err)
 		}
-		if log := f.requestLog(); len(log) != 2 || !strings.HasPrefix(log[0], "DELETE ") || !strings.HasPrefix(log[1], "GET ") {
+		if log := requestLines(sb); len(log) != 2 || !strings.HasPrefix(log[0], "DELETE ") || !strings.HasPrefix(log[1], "GET ") {
 			t.Fatalf("requests %v, want DELETE then GET", log)
 		}
 	})
-}
-
-// hijackClose drops the connection without an answer, as a reset does.
-func hijackClose(t *testing.T, w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0) // RST, not FIN
-	}
-	conn.Close()
 }

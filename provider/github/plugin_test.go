@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
 // buildPlugin builds cmd/pkgql-provider-github into dir.
@@ -69,9 +70,9 @@ func TestPluginProcess(t *testing.T) {
 
 	t.Run("served over gRPC", func(t *testing.T) {
 		ctx := context.Background()
-		f := newFakeGitHub(t)
-		want := f.addPackages("octocat", "container", 249, nil)
-		want = append(want, f.addPackages("octocat", "container", 1, func(int) string { return "octocat/app" })...)
+		opts := sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "container", 249, "octocat/app")}}
+		sb, base := startSandbox(t, opts)
+		want := sandboxJSON(t, opts, base, "/users/octocat/packages?package_type=container&per_page=100")
 
 		proc, err := provider.Launch(exec.Command(bin), hclog.NewNullLogger())
 		if err != nil {
@@ -90,7 +91,7 @@ func TestPluginProcess(t *testing.T) {
 		if !reflect.DeepEqual(got, local) {
 			t.Errorf("schema over gRPC differs:\n%+v\n%+v", got, local)
 		}
-		if err := proc.Configure(ctx, provider.Config{Settings: map[string]string{SettingBaseURL: f.srv.URL, SettingToken: testToken}, Concurrency: 4}); err != nil {
+		if err := proc.Configure(ctx, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}, Concurrency: 4}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -102,8 +103,8 @@ func TestPluginProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != len(want) || res.Requests != 3 || f.requests.Load() != 3 {
-			t.Fatalf("%d rows in %d requests (result says %d)", len(rows), f.requests.Load(), res.Requests)
+		if len(rows) != len(want) || len(want) != 250 || res.Requests != 3 || arrived(sb) != 3 {
+			t.Fatalf("%d rows in %d requests (result says %d)", len(rows), arrived(sb), res.Requests)
 		}
 		for i, row := range rows {
 			checkRow(t, row, want[i])
@@ -118,11 +119,17 @@ func TestPluginProcess(t *testing.T) {
 		}
 		checkRow(t, rows[0], want[len(want)-1])
 
-		_, err = proc.Call(ctx, pkgReq("get_package_for_user", "octocat", "container", "nope"), func(provider.Batch) error { return nil })
+		nope := pkgReq("get_package_for_user", "octocat", "container", "nope")
+		_, err = proc.Call(ctx, nope, func(provider.Batch) error { return nil })
 		pe := mustProviderError(t, err)
-		if pe.Kind != provider.KindNotFound || pe.HTTPStatus != 404 || pe.Message != "Package not found." || pe.API != "GitHub" ||
+		if pe.Kind != provider.KindNotFound || pe.HTTPStatus != 404 || pe.Message != "Not Found" || pe.API != "GitHub" ||
 			pe.Resource != "github.packages.user_packages" || pe.Method != "get_package_for_user" || pe.Hint == "" || pe.DocURL == "" {
 			t.Errorf("error over gRPC: %+v", *pe)
+		}
+		// The same error as the provider in process gives for that answer.
+		inProcess, _ := testProvider(t, base, 4, nil)
+		if local := mustProviderError(t, run(inProcess, nope).err); !reflect.DeepEqual(*pe, *local) {
+			t.Errorf("error over gRPC %+v, in process %+v", *pe, *local)
 		}
 
 		res, err = proc.Call(ctx, pkgReq("delete_package_for_user", "octocat", "container", "octocat/app"), func(provider.Batch) error { return nil })

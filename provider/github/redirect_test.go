@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
 // A redirect that leaves the API's scheme, host or port is not followed:
@@ -26,34 +27,9 @@ func TestRedirectsStayOnTheAPI(t *testing.T) {
 	t.Cleanup(other.Close)
 	otherHost := strings.TrimPrefix(other.URL, "http://")
 
-	f := newFakeGitHub(t)
-	f.addPackages("octocat", "npm", 2, nil)
-	f.addPackages("octocat", "npm", 1, func(int) string { return "hello" })
-	var target atomic.Value // where the next answer redirects to
-	f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-		to, _ := target.Load().(string)
-		if to == "" || r.Header.Get("X-Test-Moved") != "" {
-			return false
-		}
-		if to == "same" {
-			to = "/moved" + r.URL.RequestURI()
-		}
-		w.Header().Set("Location", to)
-		w.WriteHeader(http.StatusFound)
-		return true
-	}
-	inner := f.srv.Config.Handler
-	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rest, ok := strings.CutPrefix(r.URL.Path, "/moved"); ok {
-			r.URL.Path = rest
-			r.Header.Set("X-Test-Moved", "1")
-			if r.Header.Get("Authorization") != "Bearer "+testToken {
-				t.Errorf("a redirect on the API's own host lost the token")
-			}
-		}
-		inner.ServeHTTP(w, r)
-	})
-	p, _ := testProvider(t, f.srv.URL, 1, nil)
+	// The sandbox answers 401 to a request without the token.
+	sb, base := startSandbox(t, sandbox.Options{Token: testToken, Users: []sandbox.UserSeed{seeded("octocat", "npm", 2, "hello")}})
+	p, _ := testProvider(t, base, 1, nil)
 	for _, tc := range []struct {
 		name, to, wantHost string
 		status             int
@@ -62,7 +38,7 @@ func TestRedirectsStayOnTheAPI(t *testing.T) {
 		{"another host", "http://localhost" + otherHost[strings.LastIndex(otherHost, ":"):] + "/x", "localhost", http.StatusFound},
 		{"https to http on another host", "https://" + otherHost + "/x", otherHost, http.StatusFound},
 	} {
-		target.Store(tc.to)
+		sb.SetFaults(sandbox.Fault{Status: http.StatusFound, Header: header("Location", tc.to)})
 		for _, req := range []provider.Request{listReq("octocat", "npm"), pkgReq("get_package_for_user", "octocat", "npm", "hello"), pkgReq("delete_package_for_user", "octocat", "npm", "hello")} {
 			out := run(p, req)
 			pe := mustProviderError(t, out.err)
@@ -78,8 +54,13 @@ func TestRedirectsStayOnTheAPI(t *testing.T) {
 		t.Errorf("the other host got %d requests", n)
 	}
 	// A redirect within the API is followed, with the token.
-	target.Store("same")
+	sb.ResetStats()
+	const uri = "/users/octocat/packages?package_type=npm&per_page=100"
+	sb.SetFaults(sandbox.Fault{Times: 1, Status: http.StatusFound, Header: header("Location", uri)})
 	if out := run(p, listReq("octocat", "npm")); out.err != nil || len(out.rows) != 3 {
 		t.Errorf("a redirect on the same host: %d rows, %v", len(out.rows), out.err)
+	}
+	if log := sb.Log(); len(log) != 2 || log[0].Status != http.StatusFound || log[1].Status != http.StatusOK {
+		t.Errorf("a redirect on the same host: requests %+v", log)
 	}
 }

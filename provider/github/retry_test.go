@@ -1,45 +1,39 @@
 package github
 
 import (
-	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
+
+// header builds a header from name, value pairs.
+func header(kv ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	return h
+}
 
 // Transient faults on a page are retried on that same page: the listing that
 // succeeds has every row exactly once, in order.
 func TestListRetriesFaults(t *testing.T) {
 	t.Parallel()
-	type fault func(t *testing.T, w http.ResponseWriter)
-	status := func(code int, header ...string) fault {
-		return func(_ *testing.T, w http.ResponseWriter) {
-			for i := 0; i+1 < len(header); i += 2 {
-				w.Header().Set(header[i], header[i+1])
-			}
-			writeError(w, code, http.StatusText(code), "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits")
-		}
+	status := func(code int, kv ...string) sandbox.Fault {
+		return sandbox.Fault{Status: code, Header: header(kv...), Docs: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}
 	}
-	reset := func(t *testing.T, w http.ResponseWriter) { hijackClose(t, w) }
-	midBody := func(t *testing.T, w http.ResponseWriter) {
-		conn, buf, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[{\"id\":1,")
-		buf.Flush()
-		conn.Close()
-	}
+	reset := sandbox.Fault{Reset: true}
+	midBody := sandbox.Fault{Status: http.StatusOK, Header: header("Content-Length", "100000"), Body: `[{"id":1,`}
 	cases := []struct {
 		name      string
-		fault     fault
+		fault     sandbox.Fault
 		times     int // how many times page 3 fails
 		wantWaits []time.Duration
 		// fresh closes every connection after its answer, so that net/http
@@ -56,25 +50,16 @@ func TestListRetriesFaults(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeGitHub(t)
-			f.srv.Config.SetKeepAlivesEnabled(!tc.fresh)
-			want := f.addPackages("octocat", "npm", 530, nil)
-			var mu sync.Mutex
-			failures := 0
-			f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-				if r.URL.Query().Get("page") != "3" {
-					return false
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				if failures == tc.times {
-					return false
-				}
-				failures++
-				tc.fault(t, w)
-				return true
-			}
-			p, s := testProvider(t, f.srv.URL, 4, nil)
+			opts := sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", 530)}}
+			sb := sandbox.New(opts)
+			srv := httptest.NewServer(sb)
+			t.Cleanup(srv.Close)
+			srv.Config.SetKeepAlivesEnabled(!tc.fresh)
+			want := sandboxJSON(t, opts, srv.URL, "/users/octocat/packages?package_type=npm&per_page=100")
+			fault := tc.fault
+			fault.Query, fault.Times = map[string]string{"page": "3"}, tc.times
+			sb.SetFaults(fault)
+			p, s := testProvider(t, srv.URL, 4, nil)
 			out := run(p, listReq("octocat", "npm"))
 			if out.err != nil {
 				t.Fatal(out.err)
@@ -86,13 +71,13 @@ func TestListRetriesFaults(t *testing.T) {
 				checkRow(t, row, want[i])
 			}
 			page3 := 0
-			for _, l := range f.requestLog() {
+			for _, l := range requestLines(sb) {
 				if strings.Contains(l, "page=3") {
 					page3++
 				}
 			}
-			if page3 != tc.times+1 || f.requests.Load() != int64(6+tc.times) || out.res.Requests != int64(6+tc.times) {
-				t.Errorf("page 3 asked %d times, %d requests in all (result says %d)", page3, f.requests.Load(), out.res.Requests)
+			if page3 != tc.times+1 || arrived(sb) != 6+tc.times || out.res.Requests != int64(6+tc.times) {
+				t.Errorf("page 3 asked %d times, %d requests in all (result says %d)", page3, arrived(sb), out.res.Requests)
 			}
 			if got := s.waits(); !slices.Equal(got, tc.wantWaits) {
 				t.Errorf("waits %v, want %v", got, tc.wantWaits)
@@ -104,16 +89,9 @@ func TestListRetriesFaults(t *testing.T) {
 // A page that keeps failing fails the listing: never fewer rows in silence.
 func TestListFailsWhenAPageKeepsFailing(t *testing.T) {
 	t.Parallel()
-	f := newFakeGitHub(t)
-	f.addPackages("octocat", "npm", 950, nil)
-	f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-		if r.URL.Query().Get("page") == "7" {
-			writeError(w, 502, "Server Error", "")
-			return true
-		}
-		return false
-	}
-	p, _ := testProvider(t, f.srv.URL, 3, nil)
+	sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", 950)}})
+	sb.SetFaults(sandbox.Fault{Query: map[string]string{"page": "7"}, Status: http.StatusBadGateway, Message: "Server Error"})
+	p, _ := testProvider(t, base, 3, nil)
 	var rows int
 	_, err := p.Call(t.Context(), listReq("octocat", "npm"), func(b provider.Batch) error {
 		rows += len(b.Rows)
@@ -127,7 +105,7 @@ func TestListFailsWhenAPageKeepsFailing(t *testing.T) {
 		t.Errorf("%d rows sent past the failed page", rows)
 	}
 	page7 := 0
-	for _, l := range f.requestLog() {
+	for _, l := range requestLines(sb) {
 		if strings.Contains(l, "page=7") {
 			page7++
 		}
@@ -141,22 +119,14 @@ func TestListFailsWhenAPageKeepsFailing(t *testing.T) {
 // when.
 func TestRateLimitResetSoonIsWaited(t *testing.T) {
 	t.Parallel()
-	f := newFakeGitHub(t)
-	f.addPackages("octocat", "npm", 1, func(int) string { return "hello" })
+	sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", 0, "hello")}})
 	resetAt := time.Now().Add(5 * time.Second).Truncate(time.Second)
-	f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-		if n > 1 {
-			return false
-		}
-		w.Header().Set("X-RateLimit-Remaining", "0")
-		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(resetAt.Unix(), 10))
-		writeError(w, 403, "API rate limit exceeded", "")
-		return true
-	}
-	p, s := testProvider(t, f.srv.URL, 8, nil)
+	sb.SetFaults(sandbox.Fault{Times: 1, Status: http.StatusForbidden, Message: "API rate limit exceeded",
+		Header: header("X-RateLimit-Remaining", "0", "X-RateLimit-Reset", strconv.FormatInt(resetAt.Unix(), 10))})
+	p, s := testProvider(t, base, 8, nil)
 	now := time.Now()
 	p.policy.now = func() time.Time { return now }
-	if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: f.srv.URL}}); err != nil {
+	if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: base}}); err != nil {
 		t.Fatal(err)
 	}
 	out := run(p, pkgReq("get_package_for_user", "octocat", "npm", "hello"))
@@ -166,29 +136,23 @@ func TestRateLimitResetSoonIsWaited(t *testing.T) {
 	if w := s.waits(); len(w) != 1 || w[0] != resetAt.Sub(now) {
 		t.Errorf("waits %v, want %v", w, resetAt.Sub(now))
 	}
-	if f.requests.Load() != 2 {
-		t.Errorf("%d requests", f.requests.Load())
+	if arrived(sb) != 2 {
+		t.Errorf("%d requests", arrived(sb))
 	}
 }
 
 // A GET whose answer does not come in time is tried again.
 func TestGetRetriesTimeout(t *testing.T) {
 	t.Parallel()
-	f := newFakeGitHub(t)
-	want := f.addPackages("octocat", "npm", 1, func(int) string { return "hello" })[0]
-	f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-		if n > 1 {
-			return false
-		}
-		select { // the first answer never comes
-		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
-		}
-		return true
-	}
-	p, s := testProvider(t, f.srv.URL, 8, nil)
-	p.policy.headerTimeout = 100 * time.Millisecond
-	if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: f.srv.URL}}); err != nil {
+	opts := sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", 0, "hello")}}
+	sb, base := startSandbox(t, opts)
+	want := sandboxJSON(t, opts, base, "/users/octocat/packages/npm/hello")[0]
+	sb.SetFaults(sandbox.Fault{Times: 1, Stall: true}) // the first answer never comes
+	p, s := testProvider(t, base, 8, nil)
+	// Long enough for the second answer to come in time while the other
+	// tests keep both cores busy; the first never comes at all.
+	p.policy.headerTimeout = time.Second
+	if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: base}}); err != nil {
 		t.Fatal(err)
 	}
 	out := run(p, pkgReq("get_package_for_user", "octocat", "npm", "hello"))
@@ -196,7 +160,7 @@ func TestGetRetriesTimeout(t *testing.T) {
 		t.Fatal(out.err)
 	}
 	checkRow(t, out.rows[0], want)
-	if f.requests.Load() != 2 || len(s.waits()) != 1 {
-		t.Errorf("%d requests, waits %v", f.requests.Load(), s.waits())
+	if arrived(sb) != 2 || len(s.waits()) != 1 {
+		t.Errorf("%d requests, waits %v", arrived(sb), s.waits())
 	}
 }

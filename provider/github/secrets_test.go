@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/pkgql/pkgql/provider"
+	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
 // syncBuffer is a log destination safe for concurrent writes.
@@ -39,16 +40,9 @@ func TestSecretsStayOut(t *testing.T) {
 	for _, format := range []bool{false, true} {
 		var logs syncBuffer
 		logger := hclog.New(&hclog.LoggerOptions{Level: hclog.Trace, Output: &logs, JSONFormat: format})
-		f := newFakeGitHub(t)
-		f.addPackages("octocat", "npm", 250, nil)
-		f.fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
-			if r.Method == http.MethodPost {
-				writeError(w, 401, "Bad credentials", "")
-				return true
-			}
-			return false
-		}
-		p, _ := testProvider(t, f.srv.URL, 8, logger)
+		sb, base := startSandbox(t, sandbox.Options{Users: []sandbox.UserSeed{seeded("octocat", "npm", 250)}})
+		sb.SetFaults(sandbox.Fault{Method: http.MethodPost, Status: http.StatusUnauthorized, Message: "Bad credentials"})
+		p, _ := testProvider(t, base, 8, logger)
 		var errs []string
 		restore := pkgReq("restore_package_for_user", "octocat", "npm", "npm-00001")
 		restore.Params["token"] = restoreToken

@@ -245,6 +245,12 @@ type response struct {
 	status int
 	body   []byte // nil → no body, as for 204
 	link   string
+
+	// What a fault made of the answer.
+	header  http.Header // set over the sandbox's headers
+	stall   bool
+	reset   bool
+	applied int // the status of the sandbox's own answer, which the fault replaced
 }
 
 func jsonResponse(status int, v any) response {

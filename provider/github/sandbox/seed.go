@@ -14,6 +14,14 @@ type UserSeed struct {
 	Login    string
 	ID       int64 // 0 → derived from Login, so a seed can name only a login
 	Packages int
+	// Type, if set, makes every generated package one of this type, and
+	// leaves out the showcase packages, whose types vary.
+	Type string
+	// Extra are packages added after the generated ones, for tests that
+	// need a package by name. Each needs Name and PackageType; its ID, its
+	// repository's ID and zero timestamps are assigned, and an empty
+	// Visibility is public.
+	Extra []Package
 }
 
 // Package is the sandbox's record of one package, including what GitHub keeps
@@ -118,15 +126,15 @@ var (
 // is also created_at order.
 func generate(u UserSeed, firstID int64) []*Package {
 	rng := prng{state: hashString(u.Login) ^ uint64(u.ID)}
-	pkgs := make([]*Package, 0, u.Packages)
+	pkgs := make([]*Package, 0, u.Packages+len(u.Extra))
 	taken := make(map[string]bool, u.Packages)
 	step := seedEnd.Sub(seedStart) / time.Duration(max(u.Packages, 1))
 	for i := range u.Packages {
 		var p *Package
-		if i < len(showcase) {
+		if i < len(showcase) && u.Type == "" {
 			p = showcase[i](u.Login)
 		} else {
-			p = randomPackage(&rng, u.Login)
+			p = randomPackage(&rng, u.Login, u.Type)
 		}
 		key := p.PackageType + "/" + p.Name
 		if taken[key] {
@@ -145,11 +153,44 @@ func generate(u UserSeed, firstID int64) []*Package {
 		}
 		pkgs = append(pkgs, p)
 	}
+	created := seedEnd
+	if len(pkgs) > 0 {
+		created = pkgs[len(pkgs)-1].CreatedAt
+	}
+	for i, e := range u.Extra {
+		p := e
+		key := p.PackageType + "/" + p.Name
+		if taken[key] {
+			panic(fmt.Sprintf("sandbox: %s package %q of %s is seeded twice", p.PackageType, p.Name, u.Login))
+		}
+		taken[key] = true
+		p.ID = firstID + int64(u.Packages+i)
+		if p.Visibility == "" {
+			p.Visibility = "public"
+		}
+		if p.CreatedAt.IsZero() {
+			created = created.Add(time.Hour)
+			p.CreatedAt = created
+		}
+		if p.UpdatedAt.IsZero() {
+			p.UpdatedAt = p.CreatedAt
+		}
+		if p.Repository != nil {
+			repo := *p.Repository
+			repo.ID = 100_000_000 + p.ID
+			p.Repository = &repo
+		}
+		p.versions, p.image, p.owner = nil, nil, ""
+		pkgs = append(pkgs, &p)
+	}
 	return pkgs
 }
 
-func randomPackage(rng *prng, login string) *Package {
-	typ := pick(rng, []weighted{{"container", 30}, {"npm", 25}, {"maven", 15}, {"docker", 10}, {"rubygems", 10}, {"nuget", 10}})
+// randomPackage makes a package of type typ, or of a random type if typ is "".
+func randomPackage(rng *prng, login, typ string) *Package {
+	if typ == "" {
+		typ = pick(rng, []weighted{{"container", 30}, {"npm", 25}, {"maven", 15}, {"docker", 10}, {"rubygems", 10}, {"nuget", 10}})
+	}
 	adj, noun := adjectives[rng.intn(len(adjectives))], nouns[rng.intn(len(nouns))]
 	p := &Package{PackageType: typ}
 	switch typ {

@@ -13,7 +13,7 @@
 //   - `pkgql --sandbox`: in-process through Server.Transport, no token, no network;
 //   - `pkgql sandbox --listen ADDR`: over HTTP through Listen;
 //   - tests: with net/http/httptest and New, inspecting state with Package,
-//     Stats and Log, and injecting failures with Options;
+//     Stats and Log, and injecting failures with Options and SetFaults;
 //   - cmd/pkgql-bench: with Latency and a large generated user.
 //
 // The data comes from UserSeed and OrgSeed values and is deterministic: the
@@ -87,8 +87,12 @@ const (
 type Stats struct {
 	Total       int
 	ByKind      map[string]int
-	Mutations   int // deletes and restores that changed state (answered 204)
+	Mutations   int // deletes and restores that changed state
 	MaxInFlight int // most requests being served at the same time
+	// InFlight counts the requests that have arrived and are not in Total
+	// yet (waiting, or being answered), so that Total+InFlight counts every
+	// request that arrived.
+	InFlight int
 }
 
 // Request is one entry of the request log.
@@ -96,13 +100,17 @@ type Request struct {
 	Method string
 	Path   string // escaped, as sent: container names show as %2F
 	Query  string // raw query string
-	Status int    // 499 if the client went away during Latency
+	Status int    // 499 if the client went away first, 444 if a fault reset the connection
 	Time   time.Time
 }
 
-// statusClientClosed is nginx's code for a client that gave up before the
-// answer; the log needs some status for requests cancelled during Latency.
-const statusClientClosed = 499
+// statusClientClosed and statusNoResponse are nginx's codes for a client that
+// gave up before the answer and for a connection closed without one; the log
+// needs some status for requests that got no answer.
+const (
+	statusClientClosed = 499
+	statusNoResponse   = 444
+)
 
 // Server is an in-memory GitHub Packages API. It is safe for concurrent use.
 type Server struct {
@@ -122,6 +130,9 @@ type Server struct {
 
 	failMu sync.Mutex
 	fail   prng
+
+	faultMu sync.Mutex
+	faults  []*faultRule
 
 	seq      atomic.Int64
 	inFlight atomic.Int64
@@ -166,7 +177,7 @@ func New(opts Options) *Server {
 			seed.ID = int64(hashString(key)%100_000_000) + 1
 		}
 		s.users[key] = newUser(seed.Login, seed.ID, generate(seed, nextID))
-		nextID += int64(seed.Packages)
+		nextID += int64(seed.Packages + len(seed.Extra))
 	}
 	var images []*ImageRepo
 	orgs := opts.Orgs
@@ -235,16 +246,25 @@ func (s *Server) Transport() http.RoundTripper { return transport{s} }
 
 type transport struct{ s *Server }
 
-func (t transport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (t transport) RoundTrip(r *http.Request) (res *http.Response, err error) {
 	if r.Body != nil {
 		defer r.Body.Close()
 	}
+	defer func() {
+		// A fault's Reset aborts the response: there is no connection to drop.
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				panic(v)
+			}
+			res, err = nil, errDropped
+		}
+	}()
 	rec := httptest.NewRecorder()
 	t.s.ServeHTTP(rec, r)
 	if err := r.Context().Err(); err != nil {
 		return nil, err
 	}
-	res := rec.Result()
+	res = rec.Result()
 	res.Request = r
 	return res, nil
 }
@@ -262,6 +282,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.inFlight.Add(-1)
 	arrived := s.now()
 	seq := s.seq.Add(1)
+	s.statsMu.Lock()
+	s.stats.InFlight++
+	s.statsMu.Unlock()
 
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
@@ -280,18 +303,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if res.link != "" {
 		h.Set("Link", res.link)
 	}
+	for k, v := range res.header {
+		h[k] = v
+	}
+	req := Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Status: res.status, Time: arrived}
+	changed := res.status == http.StatusNoContent || res.applied == http.StatusNoContent
+	switch {
+	case res.reset:
+		req.Status = statusNoResponse
+		s.record(rt.kind, req, changed)
+		dropConn(w)
+		return
+	case res.stall && res.status == 0:
+		<-r.Context().Done()
+		req.Status = statusClientClosed
+		s.record(rt.kind, req, changed)
+		return
+	}
 	// Recorded before the answer goes out, so a client that has its answer
 	// always finds the request in Stats and Log.
-	s.record(rt.kind, Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Status: res.status, Time: arrived})
+	s.record(rt.kind, req, changed)
 	w.WriteHeader(res.status)
 	if res.body != nil {
 		w.Write(res.body)
 	}
+	if res.stall {
+		_ = http.NewResponseController(w).Flush()
+		<-r.Context().Done()
+	}
 }
 
-// serve runs a request through what stands in front of the handlers: the rate
-// limit first, so that every answer carries its headers, then the injected
-// 502s, then credentials.
+// serve runs a request through what stands in front of the handlers: a fault
+// rule's wait, the rate limit, so that every answer carries its headers, a
+// fault rule's answer, the injected 502s, then credentials.
 func (s *Server) serve(r *http.Request, rt route, h http.Header) response {
 	if s.opts.Latency > 0 {
 		t := time.NewTimer(s.opts.Latency)
@@ -302,16 +346,48 @@ func (s *Server) serve(r *http.Request, rt route, h http.Header) response {
 			return response{status: statusClientClosed}
 		}
 	}
+	f := s.fault(r)
+	if f == nil {
+		return s.handle(r, rt, h)
+	}
+	if !f.wait(r) {
+		return response{status: statusClientClosed}
+	}
+	if f.replaces() && !f.Applied {
+		s.rate(r, h)
+		return f.apply(response{})
+	}
+	return f.apply(s.handle(r, rt, h))
+}
 
+// rate spends a request of its client's budget and sets the rate-limit
+// headers. GET /rate_limit spends nothing, as GitHub documents.
+func (s *Server) rate(r *http.Request, h http.Header) rate {
 	token := credentials(r)
-	ip := remoteIP(r)
-	client := "ip:" + ip
+	client := "ip:" + remoteIP(r)
 	if token != "" {
 		client = "token:" + token
 	}
-	if r.Method == http.MethodGet && r.URL.Path == rateLimitPath {
-		rl := s.limiter.peek(client, s.now())
-		rl.setHeaders(h)
+	var rl rate
+	if isRateLimitRequest(r) {
+		rl = s.limiter.peek(client, s.now())
+	} else {
+		rl = s.limiter.take(client, s.now())
+	}
+	rl.setHeaders(h)
+	return rl
+}
+
+func isRateLimitRequest(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.URL.Path == rateLimitPath
+}
+
+// handle answers a request as GitHub would.
+func (s *Server) handle(r *http.Request, rt route, h http.Header) response {
+	token := credentials(r)
+	ip := remoteIP(r)
+	rl := s.rate(r, h)
+	if isRateLimitRequest(r) {
 		if s.opts.Token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.Token)) != 1 {
 			return errorResponse(http.StatusUnauthorized, "Bad credentials", docsREST)
 		}
@@ -319,8 +395,6 @@ func (s *Server) serve(r *http.Request, rt route, h http.Header) response {
 		writeRateLimits(rec, rl.limit, rl.remaining, rl.reset)
 		return response{status: rec.Code, body: rec.Body.Bytes()}
 	}
-	rl := s.limiter.take(client, s.now())
-	rl.setHeaders(h)
 	if rl.exceeded {
 		return errorResponse(http.StatusForbidden, rateLimitMessage(token, ip), docsRateLimit)
 	}
@@ -395,7 +469,7 @@ func parseRoute(r *http.Request) route {
 		}
 		seg[i] = u
 	}
-	if r.Method == http.MethodGet && r.URL.Path == rateLimitPath {
+	if isRateLimitRequest(r) {
 		return route{kind: KindRateLimit}
 	}
 	if len(seg) < 3 || seg[0] != "" {
@@ -506,12 +580,15 @@ func (s *Server) enter() {
 	}
 }
 
-func (s *Server) record(kind string, req Request) {
+// record counts req; changed tells whether it changed state, which a fault
+// may have answered otherwise.
+func (s *Server) record(kind string, req Request, changed bool) {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	s.stats.Total++
+	s.stats.InFlight--
 	s.stats.ByKind[kind]++
-	if (kind == KindDelete || kind == KindRestore || kind == KindDeleteVersion || kind == KindRestoreVersion) && req.Status == http.StatusNoContent {
+	if (kind == KindDelete || kind == KindRestore || kind == KindDeleteVersion || kind == KindRestoreVersion) && changed {
 		s.stats.Mutations++
 	}
 	s.log = append(s.log, req)
@@ -542,7 +619,7 @@ func (s *Server) Log() []Request {
 func (s *Server) ResetStats() {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
-	s.stats = Stats{ByKind: map[string]int{}}
+	s.stats = Stats{ByKind: map[string]int{}, InFlight: s.stats.InFlight}
 	s.log = nil
 	s.peak.Store(s.inFlight.Load())
 }

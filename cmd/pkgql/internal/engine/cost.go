@@ -57,20 +57,22 @@ func (b *budget) fresh(now time.Time) bool {
 // cost is a number of requests and points, exact or an upper bound.
 type cost struct {
 	requests, points int64
-	bounded          bool // the counts are upper bounds: pages decide
-	unknown          bool // calls depend on rows of another table
+	bounded          bool   // the counts are upper bounds: pages decide
+	unknown          string // why the calls cannot be counted before the run; "" when they can
 }
 
 func (c *cost) add(d cost) {
 	c.requests += d.requests
 	c.points += d.points
 	c.bounded = c.bounded || d.bounded
-	c.unknown = c.unknown || d.unknown
+	if c.unknown == "" {
+		c.unknown = d.unknown
+	}
 }
 
 func (c cost) String() string {
-	if c.unknown {
-		return "unknown before the run: calls depend on the rows of another table"
+	if c.unknown != "" {
+		return "unknown before the run: " + c.unknown
 	}
 	word := "exactly"
 	if c.bounded {
@@ -93,13 +95,43 @@ func callCost(m *schema.Method, n int) cost {
 }
 
 func selectCost(q *selectPlan) cost {
+	if q.node == nil {
+		return sqliteCost(q)
+	}
 	var c cost
 	for _, rp := range q.refs {
 		if rp.combos == nil {
-			c.unknown = true
+			c.unknown = "calls depend on the rows of another table"
 			continue
 		}
 		c.add(callCost(rp.method, len(rp.combos)))
+	}
+	return c
+}
+
+// sqliteCost is the cost of a statement SQLite reads whole: the calls
+// explainSQLite lists, scan by scan, each counted once, as the statement
+// shares a call among the scans that make it. A scan given a LIMIT may ask
+// for fewer rows than another, so its calls are its own.
+func sqliteCost(q *selectPlan) cost {
+	var c cost
+	seen := map[string]bool{}
+	for _, s := range q.scans {
+		params, limited := scanParams(s.plan)
+		combos, ok := q.lits.combos(s.plan.res.name, params)
+		if !ok {
+			c.unknown = "calls depend on the values SQLite passes for " + joinList(params)
+			continue
+		}
+		n := 0
+		for _, p := range combos {
+			req := provider.Request{Service: s.plan.res.service, Resource: s.plan.res.schema.Name, Method: s.plan.method.Name, Params: p}
+			if k := callKey(req); limited || !seen[k] {
+				seen[k] = true
+				n++
+			}
+		}
+		c.add(callCost(s.plan.method, n))
 	}
 	return c
 }
@@ -148,7 +180,7 @@ func resetText(reset int64) string {
 // answer reported it a moment ago; a statement of one request is not
 // checked, as it cannot stop halfway and GitHub's own refusal says as much.
 func (e *Engine) checkBudget(ctx context.Context, res *resource, what string, c cost) error {
-	if c.unknown || c.requests < 2 {
+	if c.unknown != "" || c.requests < 2 {
 		return nil
 	}
 	if !e.budget.fresh(time.Now()) {

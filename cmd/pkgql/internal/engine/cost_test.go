@@ -47,3 +47,36 @@ func stringsOf(vals []any) []string {
 	}
 	return out
 }
+
+// EXPLAIN's cost counts the calls it lists, whether the planner read the
+// statement or SQLite read it whole (WITH, OVER).
+func TestExplainCost(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testprovider.Options{}, Config{})
+	for _, c := range []struct {
+		name, sql, calls, cost string
+	}{
+		{"planned listings", "SELECT name FROM shop.store.items WHERE shop = 'north' AND category IN ('books', 'music')",
+			"calls: 2", "cost: at most 200 requests, 200 secondary-limit points"},
+		{"WITH over listings", "WITH i AS (SELECT name FROM shop.store.items WHERE shop = 'north' AND category IN ('books', 'music')) SELECT name FROM i",
+			"calls: 2", "cost: at most 200 requests, 200 secondary-limit points"},
+		{"WITH over gets", "WITH i AS (SELECT name FROM shop.store.items WHERE shop = 'north' AND category = 'books' AND item_name IN ('a', 'b', 'c')) SELECT name FROM i",
+			"calls: 3", "cost: exactly 3 requests, 3 secondary-limit points"},
+		{"OVER over a listing", "SELECT name, row_number() OVER (ORDER BY price) FROM shop.store.items WHERE shop = 'north' AND category = 'books'",
+			"calls: 1", "cost: at most 100 requests, 100 secondary-limit points"},
+		{"a call two scans share counts once", "WITH a AS (SELECT name FROM shop.store.items WHERE shop = 'north' AND category = 'books'), b AS (SELECT price FROM shop.store.items WHERE shop = 'north' AND category = 'books') SELECT name, price FROM a, b",
+			"calls: 1", "cost: at most 100 requests, 100 secondary-limit points"},
+		{"WITH whose params come from rows", "WITH i AS (SELECT name FROM shop.store.items WHERE shop = 'north' AND category = 'books') SELECT r.id FROM i JOIN shop.store.reviews r ON r.shop = 'north' AND r.category = 'books' AND r.item_name = i.name",
+			"calls: one per value of", "cost: unknown before the run"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			plan := h.one("EXPLAIN " + c.sql)
+			text := strings.Join(stringsOf(plan.column("plan")), "\n")
+			for _, want := range []string{c.calls, c.cost} {
+				if !strings.Contains(text, want) {
+					t.Errorf("EXPLAIN lacks %q:\n%s", want, text)
+				}
+			}
+		})
+	}
+}

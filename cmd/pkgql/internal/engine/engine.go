@@ -77,16 +77,17 @@ type Expansion struct {
 	Keys                                []map[string]string
 }
 
-// Kind says what a statement does.
-type Kind string
+// Kind says what a statement does; rowset holds it, so that what serves
+// statements need not depend on the engine.
+type Kind = rowset.Kind
 
 const (
-	KindSelect   Kind = "SELECT"
-	KindDelete   Kind = "DELETE"
-	KindExec     Kind = "EXEC"
-	KindShow     Kind = "SHOW"
-	KindDescribe Kind = "DESCRIBE"
-	KindExplain  Kind = "EXPLAIN"
+	KindSelect   = rowset.KindSelect
+	KindDelete   = rowset.KindDelete
+	KindExec     = rowset.KindExec
+	KindShow     = rowset.KindShow
+	KindDescribe = rowset.KindDescribe
+	KindExplain  = rowset.KindExplain
 )
 
 // defaultConcurrency bounds the calls a statement has in flight when Config

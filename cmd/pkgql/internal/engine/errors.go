@@ -9,6 +9,7 @@ import (
 
 	"github.com/agnivade/levenshtein"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 )
 
@@ -40,6 +41,12 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Place and Parts make an Error a rowset.PlacedError.
+func (e *Error) Place() (line, column int)     { return e.Line, e.Column }
+func (e *Error) Parts() (message, hint string) { return e.Message, e.Hint }
+
+var _ rowset.PlacedError = (*Error)(nil)
 
 // source is a script with the offsets its lines start at, so that a byte
 // offset becomes a line and a column a person can find.

@@ -269,17 +269,7 @@ func explainSQLite(q *selectPlan, indent string) []string {
 		lines = append(lines, fmt.Sprintf("%s%s AS %s", indent, res.name, s.alias))
 		m := s.plan.method
 		lines = append(lines, fmt.Sprintf("%s  method: %s (%s %s)", indent, m.Name, m.Route.Verb, m.Route.Path))
-		var params []string
-		limited := false
-		for _, a := range s.plan.args {
-			switch a {
-			case argLimit:
-				limited = true
-			case argOffset:
-			default:
-				params = append(params, a)
-			}
-		}
+		params, limited := scanParams(s.plan)
 		if combos, ok := q.lits.combos(res.name, params); ok {
 			lines = append(lines, callLines(res.schema, m, combos, indent+"  ")...)
 		} else {
@@ -308,4 +298,19 @@ func explainSQLite(q *selectPlan, indent string) []string {
 		lines = append(lines, indent+"  with "+strings.Join(args, ", "))
 	}
 	return lines
+}
+
+// scanParams are the params a scan passes to its calls, and whether it
+// passes a LIMIT too.
+func scanParams(sp *scanPlan) (params []string, limited bool) {
+	for _, a := range sp.args {
+		switch a {
+		case argLimit:
+			limited = true
+		case argOffset:
+		default:
+			params = append(params, a)
+		}
+	}
+	return params, limited
 }

@@ -115,9 +115,15 @@ func TestIntegerParam(t *testing.T) {
 	if len(want) == 0 || len(want) == len(it.Reviews) {
 		t.Fatalf("reviews %v: the case cannot fail", it.Reviews)
 	}
-	r := h.one("SELECT id FROM shop.store.reviews WHERE shop = 'north' AND category = 'books' AND item_name = 'compass' AND min_stars = 3 ORDER BY id")
+	r := h.one("SELECT id, min_stars FROM shop.store.reviews WHERE shop = 'north' AND category = 'books' AND item_name = 'compass' AND min_stars = 3 ORDER BY id")
 	if got := r.column("id"); !slices.Equal(got, want) {
 		t.Errorf("ids %v, want %v", got, want)
+	}
+	// The hidden param column is INTEGER: it echoes the number, not its text.
+	for _, v := range r.column("min_stars") {
+		if v != int64(3) {
+			t.Errorf("min_stars is %T %#v, want int64 3", v, v)
+		}
 	}
 	if log := h.log(); len(log) != 1 || !strings.HasSuffix(log[0].Path, "/reviews?min_stars=3#page=1") {
 		t.Errorf("min_stars not pushed down: %+v", log)

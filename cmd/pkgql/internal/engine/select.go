@@ -96,7 +96,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	// call has sent its first batch: a listing refused after page 1 for the
 	// primary budget then fails the statement whole. A single listing needs
 	// no holding: the provider refuses it before its first row.
-	run.gated = c.bounded && (c.unknown || c.requests > maxListingPages)
+	run.gated = c.bounded && (c.unknown != "" || c.requests > maxListingPages)
 	defer run.finish()
 	sc.run.Store(run)
 	sc.plans.Store(q.plans)

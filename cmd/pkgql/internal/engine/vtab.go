@@ -474,7 +474,7 @@ func (c *cursor) Column(i int) (vtab.Value, error) {
 		return toSQLite(c.row[p]), nil
 	}
 	if v, ok := c.params[col.name]; ok {
-		return v, nil
+		return paramValue(col.param, v), nil
 	}
 	if col.carrier >= 0 {
 		if p := c.pos[col.carrier]; p >= 0 {
@@ -546,6 +546,27 @@ func paramText(p *schema.Param, v vtab.Value) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// paramValue is a bound param's text as the type the param declares, so a
+// hidden INTEGER column echoes 3, not "3". The text passed checkValue, so it
+// parses; a failure would leave the text rather than invent a value.
+func paramValue(p *schema.Param, s string) vtab.Value {
+	switch p.Type {
+	case schema.Integer:
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n
+		}
+	case schema.Number:
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return f
+		}
+	case schema.Boolean:
+		if b, err := strconv.ParseBool(s); err == nil {
+			return toSQLite(b)
+		}
+	}
+	return s
 }
 
 func toInt(v vtab.Value) int64 {

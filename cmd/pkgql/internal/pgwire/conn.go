@@ -19,7 +19,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 )
@@ -64,7 +63,7 @@ type conn struct {
 	user, database string
 	settings       map[string]string
 
-	eng *engine.Engine
+	eng Engine
 	// cat answers catalog queries; opened on the first.
 	cat *pgcatalog.Session
 	// cursors are the DECLAREd cursors, by name.
@@ -329,7 +328,7 @@ func (e *stmtError) Unwrap() error { return e.err }
 
 // run runs one engine statement, cancellable by a CancelRequest and bounded
 // by the session's statement_timeout (else Options.Timeout).
-func (c *conn) run(st *engine.Statement, sink rowset.Sink) error {
+func (c *conn) run(st Statement, sink rowset.Sink) error {
 	if err := c.checkReadOnly(st); err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/xwb1989/sqlparser"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 )
@@ -293,7 +292,7 @@ func (c *conn) runCopy(query string, opts copyOptions) error {
 			return err
 		}
 		switch st.Kind() {
-		case engine.KindDelete, engine.KindExec:
+		case rowset.KindDelete, rowset.KindExec:
 			return &pgError{code: codeFeatureNotSupported, pos: -1, msg: "COPY copies the rows of a query: SELECT, SHOW, DESCRIBE or EXPLAIN"}
 		}
 		if err := c.run(st, sink); err != nil {

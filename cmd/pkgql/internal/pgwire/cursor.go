@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/xwb1989/sqlparser"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 )
@@ -66,7 +65,7 @@ func (cu *cursor) End(string) error { return nil }
 
 // startCursor runs the statement into a cursor, bounded by timeout when it
 // is not 0.
-func (c *conn) startCursor(name string, hold bool, st *engine.Statement, timeout time.Duration) *cursor {
+func (c *conn) startCursor(name string, hold bool, st Statement, timeout time.Duration) *cursor {
 	ctx, cancel := context.WithCancel(c.ctx)
 	if timeout > 0 {
 		ctx, cancel = context.WithTimeout(c.ctx, timeout)
@@ -157,7 +156,7 @@ func declareStatement(text string, toks []token) (*sessionStmt, error) {
 		if err != nil {
 			return err
 		}
-		if k := st.Kind(); k == engine.KindDelete || k == engine.KindExec {
+		if k := st.Kind(); k == rowset.KindDelete || k == rowset.KindExec {
 			return &pgError{code: codeFeatureNotSupported, pos: -1, msg: "a cursor reads a query: SELECT, SHOW, DESCRIBE or EXPLAIN"}
 		}
 		c.cursors[name] = c.startCursor(name, hold, st, 0)
@@ -319,8 +318,8 @@ func closeStatement(toks []token) (*sessionStmt, error) {
 
 // readOnlyKind reports whether a statement of the kind only reads, so that
 // starting it early (at a portal's Describe) changes nothing.
-func readOnlyKind(k engine.Kind) bool {
-	return k == engine.KindSelect || k == engine.KindShow || k == engine.KindDescribe || k == engine.KindExplain
+func readOnlyKind(k rowset.Kind) bool {
+	return k == rowset.KindSelect || k == rowset.KindShow || k == rowset.KindDescribe || k == rowset.KindExplain
 }
 
 // portalCursor starts a portal's statement and waits for its columns. The

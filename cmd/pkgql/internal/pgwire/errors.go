@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 )
 
@@ -99,7 +99,7 @@ func lineColumn(text string, line, col int) int {
 func errorResponse(err error, o *origin, shutdown bool) *pgproto3.ErrorResponse {
 	r := &pgproto3.ErrorResponse{Severity: "ERROR", SeverityUnlocalized: "ERROR", Code: codeInternal, Message: err.Error()}
 	var pe *pgError
-	var ee *engine.Error
+	var ee rowset.PlacedError
 	switch {
 	case errors.As(err, &pe):
 		r.Code, r.Message, r.Hint = pe.code, pe.msg, pe.hint
@@ -107,9 +107,10 @@ func errorResponse(err error, o *origin, shutdown bool) *pgproto3.ErrorResponse 
 			r.Position = o.position(o.offset(pe.pos))
 		}
 	case errors.As(err, &ee):
-		r.Code, r.Message, r.Hint = engineCode(ee), ee.Message, ee.Hint
-		if o != nil && ee.Line > 0 {
-			r.Position = o.position(o.offset(lineColumn(o.subst.text, ee.Line, max(ee.Column, 1))))
+		r.Code = engineCode(ee)
+		r.Message, r.Hint = ee.Parts()
+		if line, col := ee.Place(); o != nil && line > 0 {
+			r.Position = o.position(o.offset(lineColumn(o.subst.text, line, max(col, 1))))
 		}
 	case errors.Is(err, context.Canceled):
 		r.Code, r.Message = codeQueryCanceled, "canceling statement due to user request"
@@ -160,4 +161,4 @@ func providerCode(p *provider.Error) string {
 
 // engineCode is the SQLSTATE of an engine error that carries no provider
 // error.
-func engineCode(*engine.Error) string { return codeSyntax }
+func engineCode(rowset.PlacedError) string { return codeSyntax }

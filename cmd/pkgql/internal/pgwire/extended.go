@@ -6,7 +6,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 )
@@ -38,7 +37,7 @@ type prepared struct {
 type portal struct {
 	stmt    *prepared
 	subst   substitution
-	engine  *engine.Statement
+	engine  Statement
 	formats []int16
 	// res holds rows run ahead by Describe, or read a few at a time by
 	// Execute with a row limit; next is the first row not yet sent.
@@ -168,7 +167,7 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 }
 
 // prepareOne has the engine read and check one statement.
-func (c *conn) prepareOne(text string) (*engine.Statement, error) {
+func (c *conn) prepareOne(text string) (Statement, error) {
 	stmts, err := c.eng.Prepare(text)
 	if err != nil {
 		return nil, err
@@ -321,7 +320,7 @@ func (c *conn) sendHeld(pt *portal, limit int) error {
 		return nil
 	}
 	kind := pt.engine.Kind()
-	if (kind == engine.KindDelete || kind == engine.KindExec) && pt.res.summary != "" {
+	if (kind == rowset.KindDelete || kind == rowset.KindExec) && pt.res.summary != "" {
 		c.notice(pt.res.summary)
 	}
 	c.send(&pgproto3.CommandComplete{CommandTag: []byte(pt.tag)})
@@ -369,7 +368,7 @@ func (c *conn) statementColumns(p *prepared) ([]rowset.Column, error) {
 	if err != nil {
 		return nil, &stmtError{err: err, origin: &origin{query: p.query, base: p.base, subst: substitution{text: p.text}}}
 	}
-	if k := st.Kind(); k == engine.KindDelete || k == engine.KindExec {
+	if k := st.Kind(); k == rowset.KindDelete || k == rowset.KindExec {
 		p.late = true
 		return nil, nil
 	}

@@ -12,7 +12,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sync/semaphore"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
+	"github.com/pkgql/pkgql/schema"
 )
 
 // DefaultAddr is where the server listens unless told otherwise: loopback,
@@ -26,9 +27,28 @@ const cutAfter = 250 * time.Millisecond
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = errors.New("pgwire: server closed")
 
+// Engine is what a connection needs of pkgql's engine: pkgql's engine behind
+// an adapter, where the server is built.
+type Engine interface {
+	// Prepare reads and checks a whole script; when it fails, nothing of
+	// the script runs, and a rowset.PlacedError says where.
+	Prepare(script string) ([]Statement, error)
+	// Run runs a statement this engine prepared, writing its result set to
+	// sink. Cancelling ctx stops it.
+	Run(ctx context.Context, st Statement, sink rowset.Sink) error
+	// Catalog is the providers' schemas, which the catalog tables describe.
+	Catalog() []*schema.Provider
+	Close() error
+}
+
+// Statement is one prepared statement.
+type Statement interface {
+	Kind() rowset.Kind
+}
+
 // NewEngineFunc makes the engine of one connection. confirm answers a bulk
-// DELETE's question for that connection; pass it as engine.Config.Confirm.
-type NewEngineFunc func(ctx context.Context, confirm func(ctx context.Context, question string) bool) (*engine.Engine, error)
+// DELETE's question for that connection: the engine asks it before deleting.
+type NewEngineFunc func(ctx context.Context, confirm func(ctx context.Context, question string) bool) (Engine, error)
 
 // Options configures a Server.
 type Options struct {

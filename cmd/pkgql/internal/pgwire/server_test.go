@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgengine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgwire"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
@@ -69,8 +70,8 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 		Grace:    o.grace,
 		Version:  "test",
 		Logger:   hclog.NewNullLogger(),
-		NewEngine: func(_ context.Context, confirm func(context.Context, string) bool) (*engine.Engine, error) {
-			return engine.New(engine.Config{Providers: f.bindings, Confirm: confirm})
+		NewEngine: func(_ context.Context, confirm func(context.Context, string) bool) (pgwire.Engine, error) {
+			return pgengine.New(engine.Config{Providers: f.bindings, Confirm: confirm})
 		},
 	})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/xwb1989/sqlparser"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/schema"
 )
@@ -514,8 +513,8 @@ func refuseCatalog(toks []token, hint string) error {
 
 // checkReadOnly refuses a DELETE or EXEC in a read-only transaction or
 // session, as Postgres refuses writes there.
-func (c *conn) checkReadOnly(st *engine.Statement) error {
-	if k := st.Kind(); k != engine.KindDelete && k != engine.KindExec {
+func (c *conn) checkReadOnly(st Statement) error {
+	if k := st.Kind(); k != rowset.KindDelete && k != rowset.KindExec {
 		return nil
 	}
 	tx, _ := parseBool(c.setting("transaction_read_only"))

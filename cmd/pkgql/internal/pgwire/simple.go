@@ -5,14 +5,13 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/pgcatalog"
 )
 
 // step is one statement of a query string, ready to run.
 type step struct {
 	session *sessionStmt
-	stmt    *engine.Statement
+	stmt    Statement
 	origin  *origin
 }
 

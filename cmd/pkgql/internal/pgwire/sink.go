@@ -7,7 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider"
 )
@@ -19,7 +18,7 @@ import (
 // client never takes a partial answer for a whole one.
 type wireSink struct {
 	c        *conn
-	kind     engine.Kind
+	kind     rowset.Kind
 	formats  []int16
 	describe bool
 
@@ -75,7 +74,7 @@ func (s *wireSink) End(summary string) error {
 
 // complete sends the command tag of a statement that ran to its end.
 func (s *wireSink) complete() {
-	if (s.kind == engine.KindDelete || s.kind == engine.KindExec) && s.summary != "" {
+	if (s.kind == rowset.KindDelete || s.kind == rowset.KindExec) && s.summary != "" {
 		s.c.notice(s.summary)
 	}
 	s.c.send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(s.kind, s.rows, s.changed))})
@@ -84,11 +83,11 @@ func (s *wireSink) complete() {
 // commandTag is the tag Postgres clients read a statement's outcome from:
 // "SELECT n" with the rows of every statement that reads, "DELETE n" and
 // "EXEC n" with the packages changed (the rows of their report say which).
-func commandTag(kind engine.Kind, rows, changed int64) string {
+func commandTag(kind rowset.Kind, rows, changed int64) string {
 	switch kind {
-	case engine.KindDelete:
+	case rowset.KindDelete:
 		return "DELETE " + strconv.FormatInt(changed, 10)
-	case engine.KindExec:
+	case rowset.KindExec:
 		return "EXEC " + strconv.FormatInt(changed, 10)
 	}
 	return "SELECT " + strconv.FormatInt(rows, 10)
@@ -97,8 +96,8 @@ func commandTag(kind engine.Kind, rows, changed int64) string {
 // resultColumn finds the "result" column of a DELETE's or EXEC's report,
 // which says for each key whether it was changed; -1 for other result sets
 // (a dry run's calls).
-func resultColumn(kind engine.Kind, cols []rowset.Column) int {
-	if kind != engine.KindDelete && kind != engine.KindExec {
+func resultColumn(kind rowset.Kind, cols []rowset.Column) int {
+	if kind != rowset.KindDelete && kind != rowset.KindExec {
 		return -1
 	}
 	for i, c := range cols {
@@ -121,7 +120,7 @@ func changedKey(result int, row []any) bool {
 }
 
 // heldTag is the command tag of a result held in memory.
-func heldTag(kind engine.Kind, r *result) string {
+func heldTag(kind rowset.Kind, r *result) string {
 	idx := resultColumn(kind, r.cols)
 	var changed int64
 	for _, row := range r.rows {

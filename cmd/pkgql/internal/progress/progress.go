@@ -20,15 +20,45 @@ import (
 // Line is the progress line of the statement running now. Its methods may be
 // called from any goroutine.
 type Line struct {
-	w        io.Writer
+	out      gate
 	throttle time.Duration // the least time between two draws
 	mu       sync.Mutex
 	bar      *progressbar.ProgressBar
 	max      int64
+	drawn    time.Time // the last draw; zero before the first
+}
+
+// gate passes the bar's writes on only while open. The bar draws on every
+// call that changes it, and a report changes it twice (rows, then pages):
+// only the draw after both may reach the terminal, or it shows the rows of
+// one report beside the pages of the one before.
+type gate struct {
+	w    io.Writer
+	open bool
+}
+
+func (g *gate) Write(b []byte) (int, error) {
+	if !g.open {
+		return len(b), nil
+	}
+	return g.w.Write(b)
 }
 
 // New returns a Line that writes to w, which should be a terminal.
-func New(w io.Writer) *Line { return &Line{w: w, throttle: 100 * time.Millisecond} }
+func New(w io.Writer) *Line {
+	return &Line{out: gate{w: w, open: true}, throttle: 100 * time.Millisecond}
+}
+
+// due says whether a draw may reach the terminal: the first always, then
+// one per throttle, and always the last of a known total.
+func (l *Line) due(last bool) bool {
+	now := time.Now()
+	if !last && !l.drawn.IsZero() && now.Sub(l.drawn) < l.throttle {
+		return false
+	}
+	l.drawn = now
+	return true
+}
 
 // Report shows p; it has the signature of engine.Config.Progress.
 func (l *Line) Report(p provider.Progress) {
@@ -42,26 +72,29 @@ func (l *Line) Report(p provider.Progress) {
 		if p.PagesTotal > 0 && p.PagesTotal >= p.PagesDone {
 			l.max = p.PagesTotal
 		}
+		// The bar draws unthrottled into the gate, which due throttles.
 		l.bar = progressbar.NewOptions64(l.max,
-			progressbar.OptionSetWriter(l.w),
+			progressbar.OptionSetWriter(&l.out),
 			progressbar.OptionSetWidth(20),
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetItsString("pages"),
 			progressbar.OptionShowDescriptionAtLineEnd(),
-			progressbar.OptionThrottle(l.throttle),
 			progressbar.OptionClearOnFinish(),
 			// Without a ticker the bar draws only when told, under our lock.
 			progressbar.OptionSetSpinnerChangeInterval(0),
 		)
 	}
+	l.out.open = false
 	if p.PagesTotal > 0 && p.PagesTotal != l.max && p.PagesDone <= p.PagesTotal {
 		l.max = p.PagesTotal
 		l.bar.ChangeMax64(p.PagesTotal)
 	}
 	l.bar.Describe(describe(p))
+	l.out.open = l.due(l.max > 0 && p.PagesDone >= l.max)
 	// A page count past the known total (several calls reporting at once)
 	// is an error from the bar, and not one worth stopping a statement for.
 	_ = l.bar.Set64(p.PagesDone)
+	l.out.open = true
 }
 
 // Done erases the line, if one was shown, before the statement's output.
@@ -72,6 +105,7 @@ func (l *Line) Done() {
 		_ = l.bar.Clear()
 		l.bar = nil
 	}
+	l.drawn = time.Time{}
 }
 
 func describe(p provider.Progress) string {
@@ -96,18 +130,20 @@ func (l *Line) ReportCalls(done, total int) {
 	}
 	if l.bar == nil {
 		l.max = int64(total)
+		l.out.open = false
 		l.bar = progressbar.NewOptions64(l.max,
-			progressbar.OptionSetWriter(l.w),
+			progressbar.OptionSetWriter(&l.out),
 			progressbar.OptionSetWidth(20),
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetItsString("calls"),
 			progressbar.OptionShowIts(),
 			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(l.throttle),
 			progressbar.OptionClearOnFinish(),
 			progressbar.OptionSetSpinnerChangeInterval(0),
 		)
 		l.bar.Describe("paced to GitHub's secondary limit")
 	}
+	l.out.open = l.due(done >= total)
 	_ = l.bar.Set64(int64(done))
+	l.out.open = true
 }

@@ -2,8 +2,10 @@ package progress
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pkgql/pkgql/provider"
 )
@@ -81,6 +83,56 @@ func TestLine(t *testing.T) {
 			// Done leaves the cursor at the start of a blanked line.
 			if !strings.HasSuffix(out, "\r") || strings.TrimSpace(out[strings.LastIndex(out[:len(out)-1], "\r"):]) != "" {
 				t.Errorf("line not cleared at the end: %q", out[max(0, len(out)-60):])
+			}
+		})
+	}
+}
+
+// Every draw shows the pages and the rows of one report: a listing of 100
+// rows a page that shows "(0/5)" beside "100 rows" is a page behind.
+func TestLineDrawsAgree(t *testing.T) {
+	t.Parallel()
+	var reports []provider.Progress
+	for n := int64(1); n <= 5; n++ {
+		reports = append(reports, provider.Progress{PagesDone: n, PagesTotal: 5, Rows: 100 * n, Requests: n, RateLimitRemaining: 5000 - n})
+	}
+	frame := regexp.MustCompile(`\((\d+)/5\)|(\d+) rows`)
+	for _, tc := range []struct {
+		name     string
+		throttle time.Duration
+		draws    int // at least; the last report completes the bar, which erases it
+	}{
+		{"every report drawn", 0, 4},
+		{"the first report drawn, the rest throttled", time.Hour, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			l := New(&buf)
+			l.throttle = tc.throttle
+			for _, p := range reports {
+				l.Report(p)
+			}
+			draws := 0
+			for _, f := range strings.Split(buf.String(), "\r") {
+				var pages, rows string
+				for _, m := range frame.FindAllStringSubmatch(f, -1) {
+					if m[1] != "" {
+						pages = m[1]
+					} else {
+						rows = m[2]
+					}
+				}
+				if pages == "" && rows == "" {
+					continue
+				}
+				draws++
+				if rows != pages+"00" {
+					t.Errorf("a draw shows page %s beside %s rows: %q", pages, rows, f)
+				}
+			}
+			if draws < tc.draws {
+				t.Errorf("%d draws, want at least %d: %q", draws, tc.draws, buf.String())
 			}
 		})
 	}

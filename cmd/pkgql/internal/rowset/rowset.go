@@ -1,7 +1,8 @@
-// Package rowset is the shape of a statement's result as it leaves the
-// engine: its columns and the Sink that receives its rows. Writers of results
-// (the output formats, the Postgres server) depend on it alone, not on the
-// engine that produces them.
+// Package rowset is the shape of a statement and its result as they leave the
+// engine: what kind of statement it is, its result's columns and the Sink that
+// receives its rows, and the error that points into the script. Writers of
+// results (the output formats, the Postgres server) depend on it alone, not on
+// the engine that produces them.
 package rowset
 
 import "github.com/pkgql/pkgql/schema"
@@ -27,4 +28,28 @@ type Sink interface {
 	Row(values []any) error
 	// End closes the result set with a short summary ("3 rows", "1 deleted").
 	End(summary string) error
+}
+
+// Kind says what a statement does.
+type Kind string
+
+const (
+	KindSelect   Kind = "SELECT"
+	KindDelete   Kind = "DELETE"
+	KindExec     Kind = "EXEC"
+	KindShow     Kind = "SHOW"
+	KindDescribe Kind = "DESCRIBE"
+	KindExplain  Kind = "EXPLAIN"
+)
+
+// PlacedError is a statement's error that points into the script it was read
+// from, so that a client can show where.
+type PlacedError interface {
+	error
+	// Place is the line and the column (in characters) the error points at,
+	// both from 1; 0 and 0 when it has no place of its own.
+	Place() (line, column int)
+	// Parts are the message and the hint (empty when there is none) that
+	// the error's text joins.
+	Parts() (message, hint string)
 }
