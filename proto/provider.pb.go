@@ -25,6 +25,186 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type CheckAuthRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckAuthRequest) Reset() {
+	*x = CheckAuthRequest{}
+	mi := &file_provider_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckAuthRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckAuthRequest) ProtoMessage() {}
+
+func (x *CheckAuthRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckAuthRequest.ProtoReflect.Descriptor instead.
+func (*CheckAuthRequest) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{0}
+}
+
+// AuthStatus is the API's answer about the configured credentials. Answers
+// the API gave, refusals included, are reported here, not as gRPC errors.
+type AuthStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// api is the API asked, as shown to users.
+	Api string `protobuf:"bytes,1,opt,name=api,proto3" json:"api,omitempty"`
+	// sent is false when no credentials are configured: nothing was asked.
+	Sent bool `protobuf:"varint,2,opt,name=sent,proto3" json:"sent,omitempty"`
+	// failure is why no answer came (the network), when none did.
+	Failure    string `protobuf:"bytes,3,opt,name=failure,proto3" json:"failure,omitempty"`
+	HttpStatus int32  `protobuf:"varint,4,opt,name=http_status,json=httpStatus,proto3" json:"http_status,omitempty"`
+	// accepted: the API took the credentials (it may still refuse what they
+	// were asked to do).
+	Accepted bool `protobuf:"varint,12,opt,name=accepted,proto3" json:"accepted,omitempty"`
+	// message is the API's own, for an answer that is not a success.
+	Message string `protobuf:"bytes,5,opt,name=message,proto3" json:"message,omitempty"`
+	// login is who the credentials are, when the API says.
+	Login string `protobuf:"bytes,6,opt,name=login,proto3" json:"login,omitempty"`
+	// scopes_reported is false when the API does not say (a fine-grained
+	// token's permissions are set on the API's side).
+	ScopesReported bool     `protobuf:"varint,7,opt,name=scopes_reported,json=scopesReported,proto3" json:"scopes_reported,omitempty"`
+	Scopes         []string `protobuf:"bytes,8,rep,name=scopes,proto3" json:"scopes,omitempty"`
+	// The rate limit the answer carried; -1 while unknown, reset 0.
+	RateLimit     int64 `protobuf:"varint,9,opt,name=rate_limit,json=rateLimit,proto3" json:"rate_limit,omitempty"`
+	RateRemaining int64 `protobuf:"varint,10,opt,name=rate_remaining,json=rateRemaining,proto3" json:"rate_remaining,omitempty"`
+	RateResetUnix int64 `protobuf:"varint,11,opt,name=rate_reset_unix,json=rateResetUnix,proto3" json:"rate_reset_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuthStatus) Reset() {
+	*x = AuthStatus{}
+	mi := &file_provider_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuthStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuthStatus) ProtoMessage() {}
+
+func (x *AuthStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuthStatus.ProtoReflect.Descriptor instead.
+func (*AuthStatus) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *AuthStatus) GetApi() string {
+	if x != nil {
+		return x.Api
+	}
+	return ""
+}
+
+func (x *AuthStatus) GetSent() bool {
+	if x != nil {
+		return x.Sent
+	}
+	return false
+}
+
+func (x *AuthStatus) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
+func (x *AuthStatus) GetHttpStatus() int32 {
+	if x != nil {
+		return x.HttpStatus
+	}
+	return 0
+}
+
+func (x *AuthStatus) GetAccepted() bool {
+	if x != nil {
+		return x.Accepted
+	}
+	return false
+}
+
+func (x *AuthStatus) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *AuthStatus) GetLogin() string {
+	if x != nil {
+		return x.Login
+	}
+	return ""
+}
+
+func (x *AuthStatus) GetScopesReported() bool {
+	if x != nil {
+		return x.ScopesReported
+	}
+	return false
+}
+
+func (x *AuthStatus) GetScopes() []string {
+	if x != nil {
+		return x.Scopes
+	}
+	return nil
+}
+
+func (x *AuthStatus) GetRateLimit() int64 {
+	if x != nil {
+		return x.RateLimit
+	}
+	return 0
+}
+
+func (x *AuthStatus) GetRateRemaining() int64 {
+	if x != nil {
+		return x.RateRemaining
+	}
+	return 0
+}
+
+func (x *AuthStatus) GetRateResetUnix() int64 {
+	if x != nil {
+		return x.RateResetUnix
+	}
+	return 0
+}
+
 type GetSchemaRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -33,7 +213,7 @@ type GetSchemaRequest struct {
 
 func (x *GetSchemaRequest) Reset() {
 	*x = GetSchemaRequest{}
-	mi := &file_provider_proto_msgTypes[0]
+	mi := &file_provider_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -45,7 +225,7 @@ func (x *GetSchemaRequest) String() string {
 func (*GetSchemaRequest) ProtoMessage() {}
 
 func (x *GetSchemaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[0]
+	mi := &file_provider_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -58,22 +238,25 @@ func (x *GetSchemaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchemaRequest.ProtoReflect.Descriptor instead.
 func (*GetSchemaRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{0}
+	return file_provider_proto_rawDescGZIP(), []int{2}
 }
 
 type Schema struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Version       string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
-	Description   string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
-	Services      []*Service             `protobuf:"bytes,4,rep,name=services,proto3" json:"services,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Version     string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	Description string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	Services    []*Service             `protobuf:"bytes,4,rep,name=services,proto3" json:"services,omitempty"`
+	// settings are what the provider needs to reach its API (an endpoint, a
+	// token): the host finds each one's value and passes it to Configure.
+	Settings      []*Setting `protobuf:"bytes,5,rep,name=settings,proto3" json:"settings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_provider_proto_msgTypes[1]
+	mi := &file_provider_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -85,7 +268,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[1]
+	mi := &file_provider_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -98,7 +281,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{1}
+	return file_provider_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Schema) GetName() string {
@@ -129,6 +312,132 @@ func (x *Schema) GetServices() []*Service {
 	return nil
 }
 
+func (x *Schema) GetSettings() []*Setting {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+// Setting is a connection setting. The host takes its value from the first
+// of: its command-line flag, its environment variables in order, its command,
+// its default.
+type Setting struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// description is a noun phrase, for messages: "no <description> was found".
+	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// flag is the host's command-line flag that sets it, without dashes; a
+	// secret's flag names a file holding the value.
+	Flag string   `protobuf:"bytes,3,opt,name=flag,proto3" json:"flag,omitempty"`
+	Env  []string `protobuf:"bytes,4,rep,name=env,proto3" json:"env,omitempty"`
+	// command prints the value on its standard output (a credential helper);
+	// "{NAME.host}" in an argument is the web host of setting NAME's URL.
+	Command []string `protobuf:"bytes,5,rep,name=command,proto3" json:"command,omitempty"`
+	// secret values are never shown, logged or kept in history.
+	Secret  bool   `protobuf:"varint,6,opt,name=secret,proto3" json:"secret,omitempty"`
+	Default string `protobuf:"bytes,7,opt,name=default,proto3" json:"default,omitempty"`
+	// hint tells a user who has given no value how to give one.
+	Hint string `protobuf:"bytes,8,opt,name=hint,proto3" json:"hint,omitempty"`
+	// needs says what a value must allow ("a classic token needs ...").
+	Needs         string `protobuf:"bytes,9,opt,name=needs,proto3" json:"needs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Setting) Reset() {
+	*x = Setting{}
+	mi := &file_provider_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Setting) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Setting) ProtoMessage() {}
+
+func (x *Setting) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Setting.ProtoReflect.Descriptor instead.
+func (*Setting) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Setting) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Setting) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Setting) GetFlag() string {
+	if x != nil {
+		return x.Flag
+	}
+	return ""
+}
+
+func (x *Setting) GetEnv() []string {
+	if x != nil {
+		return x.Env
+	}
+	return nil
+}
+
+func (x *Setting) GetCommand() []string {
+	if x != nil {
+		return x.Command
+	}
+	return nil
+}
+
+func (x *Setting) GetSecret() bool {
+	if x != nil {
+		return x.Secret
+	}
+	return false
+}
+
+func (x *Setting) GetDefault() string {
+	if x != nil {
+		return x.Default
+	}
+	return ""
+}
+
+func (x *Setting) GetHint() string {
+	if x != nil {
+		return x.Hint
+	}
+	return ""
+}
+
+func (x *Setting) GetNeeds() string {
+	if x != nil {
+		return x.Needs
+	}
+	return ""
+}
+
 type Service struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -141,7 +450,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_provider_proto_msgTypes[2]
+	mi := &file_provider_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -153,7 +462,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[2]
+	mi := &file_provider_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -166,7 +475,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{2}
+	return file_provider_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Service) GetName() string {
@@ -211,7 +520,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_provider_proto_msgTypes[3]
+	mi := &file_provider_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -223,7 +532,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[3]
+	mi := &file_provider_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -236,7 +545,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{3}
+	return file_provider_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Resource) GetName() string {
@@ -297,7 +606,7 @@ type Field struct {
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_provider_proto_msgTypes[4]
+	mi := &file_provider_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -309,7 +618,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[4]
+	mi := &file_provider_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -322,7 +631,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{4}
+	return file_provider_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Field) GetName() string {
@@ -376,7 +685,7 @@ type Param struct {
 
 func (x *Param) Reset() {
 	*x = Param{}
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -388,7 +697,7 @@ func (x *Param) String() string {
 func (*Param) ProtoMessage() {}
 
 func (x *Param) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -401,7 +710,7 @@ func (x *Param) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Param.ProtoReflect.Descriptor instead.
 func (*Param) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{5}
+	return file_provider_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Param) GetName() string {
@@ -478,7 +787,7 @@ type Method struct {
 
 func (x *Method) Reset() {
 	*x = Method{}
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -490,7 +799,7 @@ func (x *Method) String() string {
 func (*Method) ProtoMessage() {}
 
 func (x *Method) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -503,7 +812,7 @@ func (x *Method) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Method.ProtoReflect.Descriptor instead.
 func (*Method) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{6}
+	return file_provider_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Method) GetName() string {
@@ -625,7 +934,7 @@ type Route struct {
 
 func (x *Route) Reset() {
 	*x = Route{}
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -637,7 +946,7 @@ func (x *Route) String() string {
 func (*Route) ProtoMessage() {}
 
 func (x *Route) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -650,7 +959,7 @@ func (x *Route) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Route.ProtoReflect.Descriptor instead.
 func (*Route) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{7}
+	return file_provider_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Route) GetVerb() string {
@@ -693,7 +1002,7 @@ type Query struct {
 
 func (x *Query) Reset() {
 	*x = Query{}
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -705,7 +1014,7 @@ func (x *Query) String() string {
 func (*Query) ProtoMessage() {}
 
 func (x *Query) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -718,7 +1027,7 @@ func (x *Query) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Query.ProtoReflect.Descriptor instead.
 func (*Query) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8}
+	return file_provider_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Query) GetName() string {
@@ -743,13 +1052,12 @@ func (x *Query) GetDefault() string {
 }
 
 type ConfigureRequest struct {
-	state       protoimpl.MessageState `protogen:"open.v1"`
-	Token       string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
-	BaseUrl     string                 `protobuf:"bytes,2,opt,name=base_url,json=baseUrl,proto3" json:"base_url,omitempty"`
-	Concurrency int32                  `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
-	UserAgent   string                 `protobuf:"bytes,4,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
-	// registry_url is the container registry's, for providers that read one.
-	RegistryUrl string `protobuf:"bytes,5,opt,name=registry_url,json=registryUrl,proto3" json:"registry_url,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// settings are the values the host found for the declared settings, by
+	// name; a setting with no value is absent.
+	Settings    map[string]string `protobuf:"bytes,9,rep,name=settings,proto3" json:"settings,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Concurrency int32             `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
+	UserAgent   string            `protobuf:"bytes,4,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
 	// cache_dir is where the provider may keep its HTTP cache; empty means none.
 	CacheDir string `protobuf:"bytes,6,opt,name=cache_dir,json=cacheDir,proto3" json:"cache_dir,omitempty"`
 	// rate_window_ms is the window the API's per-minute limits are counted
@@ -763,7 +1071,7 @@ type ConfigureRequest struct {
 
 func (x *ConfigureRequest) Reset() {
 	*x = ConfigureRequest{}
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -775,7 +1083,7 @@ func (x *ConfigureRequest) String() string {
 func (*ConfigureRequest) ProtoMessage() {}
 
 func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -788,21 +1096,14 @@ func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9}
+	return file_provider_proto_rawDescGZIP(), []int{12}
 }
 
-func (x *ConfigureRequest) GetToken() string {
+func (x *ConfigureRequest) GetSettings() map[string]string {
 	if x != nil {
-		return x.Token
+		return x.Settings
 	}
-	return ""
-}
-
-func (x *ConfigureRequest) GetBaseUrl() string {
-	if x != nil {
-		return x.BaseUrl
-	}
-	return ""
+	return nil
 }
 
 func (x *ConfigureRequest) GetConcurrency() int32 {
@@ -815,13 +1116,6 @@ func (x *ConfigureRequest) GetConcurrency() int32 {
 func (x *ConfigureRequest) GetUserAgent() string {
 	if x != nil {
 		return x.UserAgent
-	}
-	return ""
-}
-
-func (x *ConfigureRequest) GetRegistryUrl() string {
-	if x != nil {
-		return x.RegistryUrl
 	}
 	return ""
 }
@@ -855,7 +1149,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -867,7 +1161,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -880,7 +1174,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10}
+	return file_provider_proto_rawDescGZIP(), []int{13}
 }
 
 type CallRequest struct {
@@ -908,7 +1202,7 @@ type CallRequest struct {
 
 func (x *CallRequest) Reset() {
 	*x = CallRequest{}
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -920,7 +1214,7 @@ func (x *CallRequest) String() string {
 func (*CallRequest) ProtoMessage() {}
 
 func (x *CallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -933,7 +1227,7 @@ func (x *CallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallRequest.ProtoReflect.Descriptor instead.
 func (*CallRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11}
+	return file_provider_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CallRequest) GetService() string {
@@ -1008,7 +1302,7 @@ type Key struct {
 
 func (x *Key) Reset() {
 	*x = Key{}
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1020,7 +1314,7 @@ func (x *Key) String() string {
 func (*Key) ProtoMessage() {}
 
 func (x *Key) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1033,7 +1327,7 @@ func (x *Key) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Key.ProtoReflect.Descriptor instead.
 func (*Key) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Key) GetParams() map[string]string {
@@ -1054,7 +1348,7 @@ type CallResponse struct {
 
 func (x *CallResponse) Reset() {
 	*x = CallResponse{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1066,7 +1360,7 @@ func (x *CallResponse) String() string {
 func (*CallResponse) ProtoMessage() {}
 
 func (x *CallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1079,7 +1373,7 @@ func (x *CallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
 func (*CallResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CallResponse) GetRows() []*Row {
@@ -1112,7 +1406,7 @@ type Row struct {
 
 func (x *Row) Reset() {
 	*x = Row{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1124,7 +1418,7 @@ func (x *Row) String() string {
 func (*Row) ProtoMessage() {}
 
 func (x *Row) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1137,7 +1431,7 @@ func (x *Row) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Row.ProtoReflect.Descriptor instead.
 func (*Row) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Row) GetValues() []*Value {
@@ -1164,7 +1458,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1176,7 +1470,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1189,7 +1483,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -1313,7 +1607,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1325,7 +1619,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1338,7 +1632,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16}
+	return file_provider_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Progress) GetPagesDone() int64 {
@@ -1401,7 +1695,7 @@ type Done struct {
 
 func (x *Done) Reset() {
 	*x = Done{}
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1413,7 +1707,7 @@ func (x *Done) String() string {
 func (*Done) ProtoMessage() {}
 
 func (x *Done) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1426,7 +1720,7 @@ func (x *Done) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Done.ProtoReflect.Descriptor instead.
 func (*Done) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17}
+	return file_provider_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Done) GetHttpStatus() int32 {
@@ -1470,7 +1764,7 @@ type CallError struct {
 
 func (x *CallError) Reset() {
 	*x = CallError{}
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1482,7 +1776,7 @@ func (x *CallError) String() string {
 func (*CallError) ProtoMessage() {}
 
 func (x *CallError) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1495,7 +1789,7 @@ func (x *CallError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallError.ProtoReflect.Descriptor instead.
 func (*CallError) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18}
+	return file_provider_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CallError) GetHttpStatus() int32 {
@@ -1580,12 +1874,41 @@ var File_provider_proto protoreflect.FileDescriptor
 const file_provider_proto_rawDesc = "" +
 	"\n" +
 	"\x0eprovider.proto\x12\x11pkgql.provider.v1\"\x12\n" +
-	"\x10GetSchemaRequest\"\x90\x01\n" +
+	"\x10CheckAuthRequest\"\xe8\x02\n" +
+	"\n" +
+	"AuthStatus\x12\x10\n" +
+	"\x03api\x18\x01 \x01(\tR\x03api\x12\x12\n" +
+	"\x04sent\x18\x02 \x01(\bR\x04sent\x12\x18\n" +
+	"\afailure\x18\x03 \x01(\tR\afailure\x12\x1f\n" +
+	"\vhttp_status\x18\x04 \x01(\x05R\n" +
+	"httpStatus\x12\x1a\n" +
+	"\baccepted\x18\f \x01(\bR\baccepted\x12\x18\n" +
+	"\amessage\x18\x05 \x01(\tR\amessage\x12\x14\n" +
+	"\x05login\x18\x06 \x01(\tR\x05login\x12'\n" +
+	"\x0fscopes_reported\x18\a \x01(\bR\x0escopesReported\x12\x16\n" +
+	"\x06scopes\x18\b \x03(\tR\x06scopes\x12\x1d\n" +
+	"\n" +
+	"rate_limit\x18\t \x01(\x03R\trateLimit\x12%\n" +
+	"\x0erate_remaining\x18\n" +
+	" \x01(\x03R\rrateRemaining\x12&\n" +
+	"\x0frate_reset_unix\x18\v \x01(\x03R\rrateResetUnix\"\x12\n" +
+	"\x10GetSchemaRequest\"\xc8\x01\n" +
 	"\x06Schema\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x126\n" +
-	"\bservices\x18\x04 \x03(\v2\x1a.pkgql.provider.v1.ServiceR\bservices\"\x90\x01\n" +
+	"\bservices\x18\x04 \x03(\v2\x1a.pkgql.provider.v1.ServiceR\bservices\x126\n" +
+	"\bsettings\x18\x05 \x03(\v2\x1a.pkgql.provider.v1.SettingR\bsettings\"\xdb\x01\n" +
+	"\aSetting\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x12\n" +
+	"\x04flag\x18\x03 \x01(\tR\x04flag\x12\x10\n" +
+	"\x03env\x18\x04 \x03(\tR\x03env\x12\x18\n" +
+	"\acommand\x18\x05 \x03(\tR\acommand\x12\x16\n" +
+	"\x06secret\x18\x06 \x01(\bR\x06secret\x12\x18\n" +
+	"\adefault\x18\a \x01(\tR\adefault\x12\x12\n" +
+	"\x04hint\x18\b \x01(\tR\x04hint\x12\x14\n" +
+	"\x05needs\x18\t \x01(\tR\x05needs\"\x90\x01\n" +
 	"\aService\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
@@ -1637,17 +1960,18 @@ const file_provider_proto_rawDesc = "" +
 	"\x05Query\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05param\x18\x02 \x01(\tR\x05param\x12\x18\n" +
-	"\adefault\x18\x03 \x01(\tR\adefault\"\x9c\x02\n" +
-	"\x10ConfigureRequest\x12\x14\n" +
-	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
-	"\bbase_url\x18\x02 \x01(\tR\abaseUrl\x12 \n" +
+	"\adefault\x18\x03 \x01(\tR\adefault\"\x85\x03\n" +
+	"\x10ConfigureRequest\x12M\n" +
+	"\bsettings\x18\t \x03(\v21.pkgql.provider.v1.ConfigureRequest.SettingsEntryR\bsettings\x12 \n" +
 	"\vconcurrency\x18\x03 \x01(\x05R\vconcurrency\x12\x1d\n" +
 	"\n" +
-	"user_agent\x18\x04 \x01(\tR\tuserAgent\x12!\n" +
-	"\fregistry_url\x18\x05 \x01(\tR\vregistryUrl\x12\x1b\n" +
+	"user_agent\x18\x04 \x01(\tR\tuserAgent\x12\x1b\n" +
 	"\tcache_dir\x18\x06 \x01(\tR\bcacheDir\x12$\n" +
 	"\x0erate_window_ms\x18\a \x01(\x03R\frateWindowMs\x120\n" +
-	"\x14mutation_interval_ms\x18\b \x01(\x03R\x12mutationIntervalMs\"\x13\n" +
+	"\x14mutation_interval_ms\x18\b \x01(\x03R\x12mutationIntervalMs\x1a;\n" +
+	"\rSettingsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01J\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x05\x10\x06R\x05tokenR\bbase_urlR\fregistry_url\"\x13\n" +
 	"\x11ConfigureResponse\"\xe4\x02\n" +
 	"\vCallRequest\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12\x1a\n" +
@@ -1709,11 +2033,12 @@ const file_provider_proto_rawDesc = "" +
 	"\x15rate_limit_reset_unix\x18\t \x01(\x03R\x12rateLimitResetUnix\x12\x12\n" +
 	"\x04kind\x18\n" +
 	" \x01(\tR\x04kind\x12\x10\n" +
-	"\x03api\x18\v \x01(\tR\x03api2\xfa\x01\n" +
+	"\x03api\x18\v \x01(\tR\x03api2\xcb\x02\n" +
 	"\bProvider\x12K\n" +
 	"\tGetSchema\x12#.pkgql.provider.v1.GetSchemaRequest\x1a\x19.pkgql.provider.v1.Schema\x12V\n" +
 	"\tConfigure\x12#.pkgql.provider.v1.ConfigureRequest\x1a$.pkgql.provider.v1.ConfigureResponse\x12I\n" +
-	"\x04Call\x12\x1e.pkgql.provider.v1.CallRequest\x1a\x1f.pkgql.provider.v1.CallResponse0\x01B)Z'github.com/pkgql/pkgql/proto;providerpbb\x06proto3"
+	"\x04Call\x12\x1e.pkgql.provider.v1.CallRequest\x1a\x1f.pkgql.provider.v1.CallResponse0\x01\x12O\n" +
+	"\tCheckAuth\x12#.pkgql.provider.v1.CheckAuthRequest\x1a\x1d.pkgql.provider.v1.AuthStatusB)Z'github.com/pkgql/pkgql/proto;providerpbb\x06proto3"
 
 var (
 	file_provider_proto_rawDescOnce sync.Once
@@ -1727,56 +2052,64 @@ func file_provider_proto_rawDescGZIP() []byte {
 	return file_provider_proto_rawDescData
 }
 
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_provider_proto_goTypes = []any{
-	(*GetSchemaRequest)(nil),  // 0: pkgql.provider.v1.GetSchemaRequest
-	(*Schema)(nil),            // 1: pkgql.provider.v1.Schema
-	(*Service)(nil),           // 2: pkgql.provider.v1.Service
-	(*Resource)(nil),          // 3: pkgql.provider.v1.Resource
-	(*Field)(nil),             // 4: pkgql.provider.v1.Field
-	(*Param)(nil),             // 5: pkgql.provider.v1.Param
-	(*Method)(nil),            // 6: pkgql.provider.v1.Method
-	(*Route)(nil),             // 7: pkgql.provider.v1.Route
-	(*Query)(nil),             // 8: pkgql.provider.v1.Query
-	(*ConfigureRequest)(nil),  // 9: pkgql.provider.v1.ConfigureRequest
-	(*ConfigureResponse)(nil), // 10: pkgql.provider.v1.ConfigureResponse
-	(*CallRequest)(nil),       // 11: pkgql.provider.v1.CallRequest
-	(*Key)(nil),               // 12: pkgql.provider.v1.Key
-	(*CallResponse)(nil),      // 13: pkgql.provider.v1.CallResponse
-	(*Row)(nil),               // 14: pkgql.provider.v1.Row
-	(*Value)(nil),             // 15: pkgql.provider.v1.Value
-	(*Progress)(nil),          // 16: pkgql.provider.v1.Progress
-	(*Done)(nil),              // 17: pkgql.provider.v1.Done
-	(*CallError)(nil),         // 18: pkgql.provider.v1.CallError
-	nil,                       // 19: pkgql.provider.v1.CallRequest.ParamsEntry
-	nil,                       // 20: pkgql.provider.v1.Key.ParamsEntry
+	(*CheckAuthRequest)(nil),  // 0: pkgql.provider.v1.CheckAuthRequest
+	(*AuthStatus)(nil),        // 1: pkgql.provider.v1.AuthStatus
+	(*GetSchemaRequest)(nil),  // 2: pkgql.provider.v1.GetSchemaRequest
+	(*Schema)(nil),            // 3: pkgql.provider.v1.Schema
+	(*Setting)(nil),           // 4: pkgql.provider.v1.Setting
+	(*Service)(nil),           // 5: pkgql.provider.v1.Service
+	(*Resource)(nil),          // 6: pkgql.provider.v1.Resource
+	(*Field)(nil),             // 7: pkgql.provider.v1.Field
+	(*Param)(nil),             // 8: pkgql.provider.v1.Param
+	(*Method)(nil),            // 9: pkgql.provider.v1.Method
+	(*Route)(nil),             // 10: pkgql.provider.v1.Route
+	(*Query)(nil),             // 11: pkgql.provider.v1.Query
+	(*ConfigureRequest)(nil),  // 12: pkgql.provider.v1.ConfigureRequest
+	(*ConfigureResponse)(nil), // 13: pkgql.provider.v1.ConfigureResponse
+	(*CallRequest)(nil),       // 14: pkgql.provider.v1.CallRequest
+	(*Key)(nil),               // 15: pkgql.provider.v1.Key
+	(*CallResponse)(nil),      // 16: pkgql.provider.v1.CallResponse
+	(*Row)(nil),               // 17: pkgql.provider.v1.Row
+	(*Value)(nil),             // 18: pkgql.provider.v1.Value
+	(*Progress)(nil),          // 19: pkgql.provider.v1.Progress
+	(*Done)(nil),              // 20: pkgql.provider.v1.Done
+	(*CallError)(nil),         // 21: pkgql.provider.v1.CallError
+	nil,                       // 22: pkgql.provider.v1.ConfigureRequest.SettingsEntry
+	nil,                       // 23: pkgql.provider.v1.CallRequest.ParamsEntry
+	nil,                       // 24: pkgql.provider.v1.Key.ParamsEntry
 }
 var file_provider_proto_depIdxs = []int32{
-	2,  // 0: pkgql.provider.v1.Schema.services:type_name -> pkgql.provider.v1.Service
-	3,  // 1: pkgql.provider.v1.Service.resources:type_name -> pkgql.provider.v1.Resource
-	4,  // 2: pkgql.provider.v1.Resource.fields:type_name -> pkgql.provider.v1.Field
-	5,  // 3: pkgql.provider.v1.Resource.params:type_name -> pkgql.provider.v1.Param
-	6,  // 4: pkgql.provider.v1.Resource.methods:type_name -> pkgql.provider.v1.Method
-	7,  // 5: pkgql.provider.v1.Method.route:type_name -> pkgql.provider.v1.Route
-	8,  // 6: pkgql.provider.v1.Route.query:type_name -> pkgql.provider.v1.Query
-	19, // 7: pkgql.provider.v1.CallRequest.params:type_name -> pkgql.provider.v1.CallRequest.ParamsEntry
-	12, // 8: pkgql.provider.v1.CallRequest.keys:type_name -> pkgql.provider.v1.Key
-	20, // 9: pkgql.provider.v1.Key.params:type_name -> pkgql.provider.v1.Key.ParamsEntry
-	14, // 10: pkgql.provider.v1.CallResponse.rows:type_name -> pkgql.provider.v1.Row
-	16, // 11: pkgql.provider.v1.CallResponse.progress:type_name -> pkgql.provider.v1.Progress
-	17, // 12: pkgql.provider.v1.CallResponse.done:type_name -> pkgql.provider.v1.Done
-	15, // 13: pkgql.provider.v1.Row.values:type_name -> pkgql.provider.v1.Value
-	0,  // 14: pkgql.provider.v1.Provider.GetSchema:input_type -> pkgql.provider.v1.GetSchemaRequest
-	9,  // 15: pkgql.provider.v1.Provider.Configure:input_type -> pkgql.provider.v1.ConfigureRequest
-	11, // 16: pkgql.provider.v1.Provider.Call:input_type -> pkgql.provider.v1.CallRequest
-	1,  // 17: pkgql.provider.v1.Provider.GetSchema:output_type -> pkgql.provider.v1.Schema
-	10, // 18: pkgql.provider.v1.Provider.Configure:output_type -> pkgql.provider.v1.ConfigureResponse
-	13, // 19: pkgql.provider.v1.Provider.Call:output_type -> pkgql.provider.v1.CallResponse
-	17, // [17:20] is the sub-list for method output_type
-	14, // [14:17] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	5,  // 0: pkgql.provider.v1.Schema.services:type_name -> pkgql.provider.v1.Service
+	4,  // 1: pkgql.provider.v1.Schema.settings:type_name -> pkgql.provider.v1.Setting
+	6,  // 2: pkgql.provider.v1.Service.resources:type_name -> pkgql.provider.v1.Resource
+	7,  // 3: pkgql.provider.v1.Resource.fields:type_name -> pkgql.provider.v1.Field
+	8,  // 4: pkgql.provider.v1.Resource.params:type_name -> pkgql.provider.v1.Param
+	9,  // 5: pkgql.provider.v1.Resource.methods:type_name -> pkgql.provider.v1.Method
+	10, // 6: pkgql.provider.v1.Method.route:type_name -> pkgql.provider.v1.Route
+	11, // 7: pkgql.provider.v1.Route.query:type_name -> pkgql.provider.v1.Query
+	22, // 8: pkgql.provider.v1.ConfigureRequest.settings:type_name -> pkgql.provider.v1.ConfigureRequest.SettingsEntry
+	23, // 9: pkgql.provider.v1.CallRequest.params:type_name -> pkgql.provider.v1.CallRequest.ParamsEntry
+	15, // 10: pkgql.provider.v1.CallRequest.keys:type_name -> pkgql.provider.v1.Key
+	24, // 11: pkgql.provider.v1.Key.params:type_name -> pkgql.provider.v1.Key.ParamsEntry
+	17, // 12: pkgql.provider.v1.CallResponse.rows:type_name -> pkgql.provider.v1.Row
+	19, // 13: pkgql.provider.v1.CallResponse.progress:type_name -> pkgql.provider.v1.Progress
+	20, // 14: pkgql.provider.v1.CallResponse.done:type_name -> pkgql.provider.v1.Done
+	18, // 15: pkgql.provider.v1.Row.values:type_name -> pkgql.provider.v1.Value
+	2,  // 16: pkgql.provider.v1.Provider.GetSchema:input_type -> pkgql.provider.v1.GetSchemaRequest
+	12, // 17: pkgql.provider.v1.Provider.Configure:input_type -> pkgql.provider.v1.ConfigureRequest
+	14, // 18: pkgql.provider.v1.Provider.Call:input_type -> pkgql.provider.v1.CallRequest
+	0,  // 19: pkgql.provider.v1.Provider.CheckAuth:input_type -> pkgql.provider.v1.CheckAuthRequest
+	3,  // 20: pkgql.provider.v1.Provider.GetSchema:output_type -> pkgql.provider.v1.Schema
+	13, // 21: pkgql.provider.v1.Provider.Configure:output_type -> pkgql.provider.v1.ConfigureResponse
+	16, // 22: pkgql.provider.v1.Provider.Call:output_type -> pkgql.provider.v1.CallResponse
+	1,  // 23: pkgql.provider.v1.Provider.CheckAuth:output_type -> pkgql.provider.v1.AuthStatus
+	20, // [20:24] is the sub-list for method output_type
+	16, // [16:20] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -1784,7 +2117,7 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[15].OneofWrappers = []any{
+	file_provider_proto_msgTypes[18].OneofWrappers = []any{
 		(*Value_Null)(nil),
 		(*Value_Int)(nil),
 		(*Value_Float)(nil),
@@ -1798,7 +2131,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

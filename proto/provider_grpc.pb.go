@@ -26,6 +26,7 @@ const (
 	Provider_GetSchema_FullMethodName = "/pkgql.provider.v1.Provider/GetSchema"
 	Provider_Configure_FullMethodName = "/pkgql.provider.v1.Provider/Configure"
 	Provider_Call_FullMethodName      = "/pkgql.provider.v1.Provider/Call"
+	Provider_CheckAuth_FullMethodName = "/pkgql.provider.v1.Provider/CheckAuth"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -35,12 +36,17 @@ type ProviderClient interface {
 	// GetSchema returns everything the provider declares: services, resources,
 	// fields, params and methods.
 	GetSchema(ctx context.Context, in *GetSchemaRequest, opts ...grpc.CallOption) (*Schema, error)
-	// Configure passes credentials and endpoints. Providers must never log them.
+	// Configure passes the values of the declared settings, and the host's
+	// limits. Providers must never log a secret setting.
 	Configure(ctx context.Context, in *ConfigureRequest, opts ...grpc.CallOption) (*ConfigureResponse, error)
 	// Call runs one method once for one set of params. Rows come back in batches;
 	// the last message carries done. Cancelling the stream stops the work at once.
 	// Failures are gRPC errors with a CallError detail.
 	Call(ctx context.Context, in *CallRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[CallResponse], error)
+	// CheckAuth asks the API once what it makes of the configured credentials,
+	// and who they are. A provider that declares no secret setting need not
+	// implement it.
+	CheckAuth(ctx context.Context, in *CheckAuthRequest, opts ...grpc.CallOption) (*AuthStatus, error)
 }
 
 type providerClient struct {
@@ -90,6 +96,16 @@ func (c *providerClient) Call(ctx context.Context, in *CallRequest, opts ...grpc
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Provider_CallClient = grpc.ServerStreamingClient[CallResponse]
 
+func (c *providerClient) CheckAuth(ctx context.Context, in *CheckAuthRequest, opts ...grpc.CallOption) (*AuthStatus, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AuthStatus)
+	err := c.cc.Invoke(ctx, Provider_CheckAuth_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility.
@@ -97,12 +113,17 @@ type ProviderServer interface {
 	// GetSchema returns everything the provider declares: services, resources,
 	// fields, params and methods.
 	GetSchema(context.Context, *GetSchemaRequest) (*Schema, error)
-	// Configure passes credentials and endpoints. Providers must never log them.
+	// Configure passes the values of the declared settings, and the host's
+	// limits. Providers must never log a secret setting.
 	Configure(context.Context, *ConfigureRequest) (*ConfigureResponse, error)
 	// Call runs one method once for one set of params. Rows come back in batches;
 	// the last message carries done. Cancelling the stream stops the work at once.
 	// Failures are gRPC errors with a CallError detail.
 	Call(*CallRequest, grpc.ServerStreamingServer[CallResponse]) error
+	// CheckAuth asks the API once what it makes of the configured credentials,
+	// and who they are. A provider that declares no secret setting need not
+	// implement it.
+	CheckAuth(context.Context, *CheckAuthRequest) (*AuthStatus, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -121,6 +142,9 @@ func (UnimplementedProviderServer) Configure(context.Context, *ConfigureRequest)
 }
 func (UnimplementedProviderServer) Call(*CallRequest, grpc.ServerStreamingServer[CallResponse]) error {
 	return status.Error(codes.Unimplemented, "method Call not implemented")
+}
+func (UnimplementedProviderServer) CheckAuth(context.Context, *CheckAuthRequest) (*AuthStatus, error) {
+	return nil, status.Error(codes.Unimplemented, "method CheckAuth not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 func (UnimplementedProviderServer) testEmbeddedByValue()                  {}
@@ -190,6 +214,24 @@ func _Provider_Call_Handler(srv interface{}, stream grpc.ServerStream) error {
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Provider_CallServer = grpc.ServerStreamingServer[CallResponse]
 
+func _Provider_CheckAuth_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckAuthRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).CheckAuth(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_CheckAuth_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).CheckAuth(ctx, req.(*CheckAuthRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -204,6 +246,10 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Configure",
 			Handler:    _Provider_Configure_Handler,
+		},
+		{
+			MethodName: "CheckAuth",
+			Handler:    _Provider_CheckAuth_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

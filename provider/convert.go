@@ -36,6 +36,10 @@ func schemaToProto(p *schema.Provider) *providerpb.Schema {
 		}
 		out.Services = append(out.Services, ps)
 	}
+	for _, st := range p.Settings {
+		out.Settings = append(out.Settings, &providerpb.Setting{Name: st.Name, Description: st.Description, Flag: st.Flag,
+			Env: st.Env, Command: st.Command, Secret: st.Secret, Default: st.Default, Hint: st.Hint, Needs: st.Needs})
+	}
 	return out
 }
 
@@ -62,6 +66,10 @@ func schemaFromProto(p *providerpb.Schema) *schema.Provider {
 			ss.Resources = append(ss.Resources, rr)
 		}
 		out.Services = append(out.Services, ss)
+	}
+	for _, st := range p.GetSettings() {
+		out.Settings = append(out.Settings, schema.Setting{Name: st.GetName(), Description: st.GetDescription(), Flag: st.GetFlag(),
+			Env: st.GetEnv(), Command: st.GetCommand(), Secret: st.GetSecret(), Default: st.GetDefault(), Hint: st.GetHint(), Needs: st.GetNeeds()})
 	}
 	return out
 }

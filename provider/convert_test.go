@@ -2,6 +2,7 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -50,7 +51,11 @@ func TestSchemaRoundTrip(t *testing.T) {
 			Methods: []schema.Method{{Name: "get", Verb: schema.Select, Required: []string{"item"},
 				Description: "m", Route: schema.Route{Verb: "GET", Path: "/items/{item}"}, Unique: true}},
 		}},
-	}}}
+	}}, Settings: []schema.Setting{
+		{Name: "url", Description: "the store's URL", Flag: "store-url", Env: []string{"STORE_URL"}, Default: "https://store.example/"},
+		{Name: "key", Description: "store key", Flag: "key-file", Env: []string{"STORE_KEY", "KEY"},
+			Command: []string{"store", "key", "--host", "{url.host}"}, Secret: true, Hint: "set STORE_KEY", Needs: "a key needs read"},
+	}}
 	out := schemaFromProto(schemaToProto(in))
 	if !reflect.DeepEqual(in, out) {
 		t.Errorf("round trip changed the schema:\n got %#v\nwant %#v", out, in)
@@ -104,17 +109,17 @@ func TestErrorText(t *testing.T) {
 	}
 }
 
-// The token must not leak through any way a Config can be formatted.
-func TestConfigHidesToken(t *testing.T) {
+// No setting's value may leak through any way a Config can be formatted.
+func TestConfigHidesSettings(t *testing.T) {
 	t.Parallel()
 	const secret = "ghp_supersecret0123456789"
-	c := Config{Token: secret, BaseURL: "https://api.github.com/", Concurrency: 8}
-	for _, s := range []string{c.String(), c.GoString(), c.LogValue().String()} {
-		if strings.Contains(s, secret) {
-			t.Errorf("token in %q", s)
+	c := Config{Settings: map[string]string{"token": secret, "base_url": "https://api.github.com/"}, Concurrency: 8}
+	for _, s := range []string{c.String(), c.GoString(), c.LogValue().String(), fmt.Sprintf("%v %+v %#v", c, c, c)} {
+		if strings.Contains(s, secret) || strings.Contains(s, "api.github.com") {
+			t.Errorf("a value in %q", s)
 		}
-		if !strings.Contains(s, "Token:set") {
-			t.Errorf("%q does not say a token is set", s)
+		if !strings.Contains(s, "Settings:[base_url token]") {
+			t.Errorf("%q does not say which settings are set", s)
 		}
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"io"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	providerpb "github.com/pkgql/pkgql/proto"
 	"github.com/pkgql/pkgql/schema"
 )
@@ -24,7 +27,7 @@ func (c *grpcClient) Schema(ctx context.Context) (*schema.Provider, error) {
 
 func (c *grpcClient) Configure(ctx context.Context, cfg Config) error {
 	_, err := c.client.Configure(ctx, &providerpb.ConfigureRequest{
-		Token: cfg.Token, BaseUrl: cfg.BaseURL, RegistryUrl: cfg.RegistryURL, Concurrency: int32(cfg.Concurrency), UserAgent: cfg.UserAgent,
+		Settings: cfg.Settings, Concurrency: int32(cfg.Concurrency), UserAgent: cfg.UserAgent,
 		CacheDir: cfg.CacheDir, RateWindowMs: cfg.RateWindow.Milliseconds(), MutationIntervalMs: cfg.MutationInterval.Milliseconds(),
 	})
 	if err != nil {
@@ -70,6 +73,19 @@ func (c *grpcClient) Call(ctx context.Context, req Request, emit func(Batch) err
 			return Result{HTTPStatus: int(d.GetHttpStatus()), Message: d.GetMessage(), Requests: d.GetRequests()}, nil
 		}
 	}
+}
+
+func (c *grpcClient) CheckAuth(ctx context.Context) (AuthStatus, error) {
+	resp, err := c.client.CheckAuth(ctx, &providerpb.CheckAuthRequest{})
+	if err != nil {
+		if status.Code(err) == codes.Unimplemented {
+			return AuthStatus{}, &Error{Kind: KindInvalid, Message: "the provider cannot check its credentials"}
+		}
+		return AuthStatus{}, errorFromStatus(err)
+	}
+	return AuthStatus{API: resp.GetApi(), Sent: resp.GetSent(), Failure: resp.GetFailure(), HTTPStatus: int(resp.GetHttpStatus()), Accepted: resp.GetAccepted(),
+		Message: resp.GetMessage(), Login: resp.GetLogin(), ScopesReported: resp.GetScopesReported(), Scopes: resp.GetScopes(),
+		RateLimit: resp.GetRateLimit(), RateRemaining: resp.GetRateRemaining(), RateReset: resp.GetRateResetUnix()}, nil
 }
 
 func (c *grpcClient) callError(ctx context.Context, err error) error {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	providerpb "github.com/pkgql/pkgql/proto"
 )
 
@@ -23,8 +26,7 @@ func (s *grpcServer) GetSchema(ctx context.Context, _ *providerpb.GetSchemaReque
 
 func (s *grpcServer) Configure(ctx context.Context, req *providerpb.ConfigureRequest) (*providerpb.ConfigureResponse, error) {
 	err := s.impl.Configure(ctx, Config{
-		Token: req.GetToken(), BaseURL: req.GetBaseUrl(), RegistryURL: req.GetRegistryUrl(),
-		Concurrency: int(req.GetConcurrency()), UserAgent: req.GetUserAgent(),
+		Settings: req.GetSettings(), Concurrency: int(req.GetConcurrency()), UserAgent: req.GetUserAgent(),
 		CacheDir:         req.GetCacheDir(),
 		RateWindow:       time.Duration(req.GetRateWindowMs()) * time.Millisecond,
 		MutationInterval: time.Duration(req.GetMutationIntervalMs()) * time.Millisecond,
@@ -33,6 +35,20 @@ func (s *grpcServer) Configure(ctx context.Context, req *providerpb.ConfigureReq
 		return nil, errorToStatus(err)
 	}
 	return &providerpb.ConfigureResponse{}, nil
+}
+
+func (s *grpcServer) CheckAuth(ctx context.Context, _ *providerpb.CheckAuthRequest) (*providerpb.AuthStatus, error) {
+	ac, ok := s.impl.(AuthChecker)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, "the provider cannot check its credentials")
+	}
+	st, err := ac.CheckAuth(ctx)
+	if err != nil {
+		return nil, errorToStatus(err)
+	}
+	return &providerpb.AuthStatus{Api: st.API, Sent: st.Sent, Failure: st.Failure, HttpStatus: int32(st.HTTPStatus), Accepted: st.Accepted,
+		Message: st.Message, Login: st.Login, ScopesReported: st.ScopesReported, Scopes: st.Scopes,
+		RateLimit: st.RateLimit, RateRemaining: st.RateRemaining, RateResetUnix: st.RateReset}, nil
 }
 
 func (s *grpcServer) Call(req *providerpb.CallRequest, stream providerpb.Provider_CallServer) error {

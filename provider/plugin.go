@@ -135,6 +135,12 @@ func Launch(cmd *exec.Cmd, logger hclog.Logger) (*Process, error) {
 	return &Process{Provider: raw.(Provider), client: client, cmd: cmd}, nil
 }
 
+// CheckAuth asks the provider what its API makes of the credentials it was
+// configured with (see AuthChecker).
+func (p *Process) CheckAuth(ctx context.Context) (AuthStatus, error) {
+	return p.Provider.(AuthChecker).CheckAuth(ctx)
+}
+
 // Exited reports whether the plugin process has ended.
 func (p *Process) Exited() bool { return p.client.Exited() }
 

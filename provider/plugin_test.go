@@ -31,7 +31,7 @@ func dial(t *testing.T) (provider.Provider, *sandbox.Server, string) {
 		t.Fatal(err)
 	}
 	p := raw.(provider.Provider)
-	if err := p.Configure(context.Background(), provider.Config{BaseURL: srv.URL}); err != nil {
+	if err := p.Configure(context.Background(), provider.Config{Settings: map[string]string{github.SettingBaseURL: srv.URL}}); err != nil {
 		t.Fatal(err)
 	}
 	return p, sb, srv.URL

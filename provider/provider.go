@@ -13,6 +13,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pkgql/pkgql/schema"
@@ -34,10 +37,11 @@ type Provider interface {
 
 // Config is what a provider needs to reach its API.
 type Config struct {
-	Token       string // never logged or printed: see String
-	BaseURL     string // empty means the provider's public default
-	RegistryURL string // the container registry; empty means the provider's default
-	Concurrency int    // most requests one Call may have in flight; 0 means the provider's default
+	// Settings hold the values the host found for the settings the provider
+	// declared (schema.Setting), by name; one with no value is absent. Some
+	// are secret: no value is ever logged or printed (see String).
+	Settings    map[string]string
+	Concurrency int // most requests one Call may have in flight; 0 means the provider's default
 	UserAgent   string
 	// CacheDir is a private directory the provider may keep an HTTP cache in,
 	// revalidated on every use; empty means no cache.
@@ -51,20 +55,19 @@ type Config struct {
 	MutationInterval time.Duration
 }
 
-// String keeps the token out of any log or error that formats a Config.
+// String keeps secrets out of any log or error that formats a Config: it
+// names the settings that are set, never their values, as a Config does not
+// know which of them are secret.
 func (c Config) String() string {
-	tok := "none"
-	if c.Token != "" {
-		tok = "set"
-	}
-	return fmt.Sprintf("{BaseURL:%s Concurrency:%d Token:%s CacheDir:%s RateWindow:%s MutationInterval:%s}",
-		c.BaseURL, c.Concurrency, tok, c.CacheDir, c.RateWindow, c.MutationInterval)
+	set := slices.Sorted(maps.Keys(c.Settings))
+	return fmt.Sprintf("{Settings:%s Concurrency:%d CacheDir:%s RateWindow:%s MutationInterval:%s}",
+		"["+strings.Join(set, " ")+"]", c.Concurrency, c.CacheDir, c.RateWindow, c.MutationInterval)
 }
 
-// GoString keeps the token out of %#v as well.
+// GoString keeps secrets out of %#v as well.
 func (c Config) GoString() string { return c.String() }
 
-// LogValue keeps the token out of structured logs.
+// LogValue keeps secrets out of structured logs.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Request asks for one method with one set of params.
@@ -126,4 +129,35 @@ type Result struct {
 	HTTPStatus int    // status of the API's last answer (204 for a delete)
 	Message    string // a short account for the user, e.g. "deleted"
 	Requests   int64  // API requests the call made, retries included
+}
+
+// AuthChecker is a Provider that can ask its API what it makes of the
+// configured credentials, for `pkgql auth status`. Providers that take no
+// secret need not be one.
+type AuthChecker interface {
+	CheckAuth(ctx context.Context) (AuthStatus, error)
+}
+
+// AuthStatus is the API's answer about the configured credentials. An
+// answer the API gave, a refusal too, is a status, not an error.
+type AuthStatus struct {
+	API string // the API asked, as shown to users
+	// Sent is false when no credentials are configured: nothing was asked.
+	Sent bool
+	// Failure says why no answer came (the network), when none did.
+	Failure    string
+	HTTPStatus int
+	// Accepted: the API took the credentials (it may still refuse what
+	// they were asked to do).
+	Accepted bool
+	Message  string // the API's own, for an answer that is not a success
+	Login    string // who the credentials are, when the API says
+	// ScopesReported is false when the API does not say what the
+	// credentials may do (a fine-grained token's permissions are set on
+	// the API's side).
+	ScopesReported bool
+	Scopes         []string
+	RateLimit      int64 // -1 while unknown
+	RateRemaining  int64 // -1 while unknown
+	RateReset      int64 // Unix seconds; 0 while unknown
 }

@@ -8,6 +8,7 @@ package schema
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -39,6 +40,98 @@ type Provider struct {
 	Version     string
 	Description string
 	Services    []Service
+	// Settings are what the provider needs to reach its API: the host finds
+	// each one's value and hands it to Configure by name.
+	Settings []Setting
+}
+
+// Setting is a connection setting a provider declares: an endpoint, a token.
+// The host takes its value from the first of these that has one: its Flag,
+// its Env variables in order, its Command, its Default.
+type Setting struct {
+	Name string
+	// Description is a noun phrase, for messages ("no GitHub token was
+	// found") and the reference.
+	Description string
+	// Flag is the host's command-line flag that sets it, without dashes. A
+	// secret's flag names a file that holds the value, so that the value is
+	// never in a command line.
+	Flag string
+	Env  []string
+	// Command prints the value on its standard output: a credential helper
+	// such as the GitHub CLI. "{NAME.host}" in an argument is the web host of
+	// setting NAME's URL (see WebHost).
+	Command []string
+	// Secret values are never shown, logged or kept in history.
+	Secret  bool
+	Default string
+	// Hint tells a user who has given no value how to give one.
+	Hint string
+	// Needs says what a value must allow ("a classic token needs
+	// read:packages").
+	Needs string
+}
+
+// Setting returns the declared setting of that name.
+func (p *Provider) Setting(name string) (*Setting, bool) {
+	for i := range p.Settings {
+		if p.Settings[i].Name == name {
+			return &p.Settings[i], true
+		}
+	}
+	return nil, false
+}
+
+// CommandArgs is the setting's Command with its placeholders filled in from
+// values, the settings found so far. It is false when there is no command, or
+// a placeholder has no web host: no credential helper knows a server on
+// loopback or an IP address.
+func (s *Setting) CommandArgs(values map[string]string) ([]string, bool) {
+	if len(s.Command) == 0 {
+		return nil, false
+	}
+	args := make([]string, len(s.Command))
+	for i, arg := range s.Command {
+		for {
+			start := strings.Index(arg, "{")
+			end := strings.Index(arg, ".host}")
+			if start < 0 || end < start {
+				break
+			}
+			host, ok := WebHost(values[arg[start+1:end]])
+			if !ok {
+				return nil, false
+			}
+			arg = arg[:start] + host + arg[end+len(".host}"):]
+		}
+		args[i] = arg
+	}
+	return args, true
+}
+
+// CommandName is how messages name the setting's command: its words up to
+// the first option ("gh auth token").
+func (s *Setting) CommandName() string {
+	i := slices.IndexFunc(s.Command, func(a string) bool { return strings.HasPrefix(a, "-") || strings.Contains(a, "{") })
+	if i < 0 {
+		i = len(s.Command)
+	}
+	return strings.Join(s.Command[:i], " ")
+}
+
+// WebHost is the host people sign in to for an API URL: the URL's host
+// without an "api." prefix (api.github.com is github.com's API). It is false
+// for a URL that cannot be read or whose host is loopback or an IP address.
+func WebHost(apiURL string) (string, bool) {
+	u, err := url.Parse(apiURL)
+	if err != nil {
+		return "", false
+	}
+	host := u.Hostname()
+	if host == "" || host == "localhost" || net.ParseIP(host) != nil {
+		return "", false
+	}
+	return strings.TrimPrefix(host, "api."), true
 }
 
 // Service groups resources of one API area (github.packages).
@@ -307,6 +400,23 @@ func (m *Method) Takes(param string) bool {
 func (p *Provider) Validate() error {
 	if p.Name == "" {
 		return fmt.Errorf("schema: provider has no name")
+	}
+	settings := map[string]bool{}
+	for _, st := range p.Settings {
+		if st.Name == "" || strings.TrimSpace(st.Description) == "" {
+			return fmt.Errorf("schema: %s: setting %q needs a name and a description", p.Name, st.Name)
+		}
+		if settings[st.Name] {
+			return fmt.Errorf("schema: %s: setting %q declared twice", p.Name, st.Name)
+		}
+		settings[st.Name] = true
+	}
+	for _, st := range p.Settings {
+		for _, arg := range st.Command {
+			if start, end := strings.Index(arg, "{"), strings.Index(arg, ".host}"); start >= 0 && end > start && !settings[arg[start+1:end]] {
+				return fmt.Errorf("schema: %s: setting %q runs %q, which names no declared setting", p.Name, st.Name, arg)
+			}
+		}
 	}
 	for _, s := range p.Services {
 		for _, r := range s.Resources {

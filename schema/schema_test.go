@@ -138,3 +138,47 @@ func TestRouteRender(t *testing.T) {
 		t.Errorf("PathParams = %v", got)
 	}
 }
+
+func TestSettingCommandArgs(t *testing.T) {
+	t.Parallel()
+	st := Setting{Name: "token", Command: []string{"gh", "auth", "token", "--hostname", "{base_url.host}"}}
+	for _, tc := range []struct {
+		url  string
+		want []string
+	}{
+		{"https://api.github.com/", []string{"gh", "auth", "token", "--hostname", "github.com"}},
+		{"https://ghe.example.com/api/v3/", []string{"gh", "auth", "token", "--hostname", "ghe.example.com"}},
+		{"https://api.acme.ghe.com/", []string{"gh", "auth", "token", "--hostname", "acme.ghe.com"}},
+		{"http://127.0.0.1:8080/", nil},
+		{"http://localhost:8080/", nil},
+		{"http://[::1]:8080/", nil},
+		{"", nil},
+	} {
+		got, ok := st.CommandArgs(map[string]string{"base_url": tc.url})
+		if ok != (tc.want != nil) || !slices.Equal(got, tc.want) {
+			t.Errorf("%q: CommandArgs = %q, %v; want %q", tc.url, got, ok, tc.want)
+		}
+	}
+	if got := st.CommandName(); got != "gh auth token" {
+		t.Errorf("CommandName = %q", got)
+	}
+}
+
+func TestValidateSettings(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		settings []Setting
+		wantErr  string
+	}{
+		{"good", []Setting{{Name: "url", Description: "API URL"}, {Name: "key", Description: "key", Command: []string{"helper", "{url.host}"}}}, ""},
+		{"no description", []Setting{{Name: "url"}}, "needs a name and a description"},
+		{"twice", []Setting{{Name: "url", Description: "a"}, {Name: "url", Description: "b"}}, "declared twice"},
+		{"unknown placeholder", []Setting{{Name: "key", Description: "key", Command: []string{"helper", "{url.host}"}}}, "names no declared setting"},
+	} {
+		err := (&Provider{Name: "p", Settings: tc.settings}).Validate()
+		if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%s: Validate() = %v, want %q", tc.name, err, tc.wantErr)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
 )
@@ -12,10 +13,12 @@ import (
 // app is one run of the command line: its streams, its flags and what they
 // resolve to.
 type app struct {
+	env    environ
 	stdin  io.Reader
 	stdout io.Writer
 	stderr *redactor // every diagnostic goes through it, the token never does
 	opts   options
+	flags  *pflag.FlagSet // the command's, once parsed: providers' settings are read from it
 	format output.Format
 	logger hclog.Logger
 	// started is set once cobra has parsed the flags and arguments and the
@@ -23,8 +26,8 @@ type app struct {
 	started bool
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
-	return &app{stdin: stdin, stdout: stdout, stderr: newRedactor(stderr), logger: hclog.NewNullLogger()}
+func newApp(env environ, stdin io.Reader, stdout, stderr io.Writer) *app {
+	return &app{env: env, stdin: stdin, stdout: stdout, stderr: newRedactor(stderr), logger: hclog.NewNullLogger()}
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -77,10 +80,10 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 	root.SetErr(a.stderr)
 	// --version prints what `pkgql version` prints.
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	a.opts.register(root.PersistentFlags())
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{Err: err} })
+	a.opts.register(root.PersistentFlags(), a.env.getenv)
 	root.AddCommand(
-		a.execCommand(),
+		a.newCmdExec(nil),
 		a.shellCommand(),
 		a.serveCommand(),
 		a.sandboxCommand(),
@@ -97,9 +100,10 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 func (a *app) setUp(cmd *cobra.Command) error {
 	format, err := a.opts.check(cmd.Flags())
 	if err != nil {
-		return usageError{err}
+		return usageError{Err: err}
 	}
 	a.format = format
+	a.flags = cmd.Flags()
 	level := hclog.Warn
 	if a.opts.debug {
 		level = hclog.Debug

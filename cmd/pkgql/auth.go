@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,9 +23,10 @@ func (a *app) authCommand() *cobra.Command {
 		Use:   "status",
 		Short: "Show where the token comes from and what it may do",
 		Long: `Show which token source pkgql uses — --token-file, GITHUB_TOKEN, GH_TOKEN or
-` + "`gh auth token`" + `, the first that has one — and ask the API once (GET on its
-root) whether it accepts the token, with its scopes (GitHub's X-OAuth-Scopes
-header) and the rate limit left. The token itself is never shown.
+` + "`gh auth token`" + `, the first that has one — and have the provider ask its
+API once (GET /user) whether it accepts the token, with its scopes (GitHub's
+X-OAuth-Scopes header) and the rate limit left. The token itself is never
+shown.
 
 Exit status 1 when no token is found or the API refuses it.`,
 		Example: `  pkgql auth status
@@ -39,80 +38,98 @@ Exit status 1 when no token is found or the API refuses it.`,
 				fmt.Fprintln(a.stdout, "The sandbox needs no token: --sandbox sends none.")
 				return nil
 			}
-			creds, err := findToken(cmd.Context(), a.opts.tokenFile, a.opts.githubURL)
-			if err != nil {
-				return err
-			}
-			a.stderr.hide(creds.token)
-			return a.authStatus(cmd.Context(), creds)
+			return a.authStatus(cmd.Context())
 		},
 	})
 	return auth
 }
 
-// authStatus prints the token's source and what the API says of it.
-func (a *app) authStatus(ctx context.Context, creds credentials) error {
-	fmt.Fprintf(a.stdout, "API:        %s\n", a.opts.githubURL)
-	if creds.token == "" {
-		fmt.Fprintf(a.stdout, "Token:      none found (tried %s)\n", tokenSources)
-		return errors.New("no GitHub token: set GITHUB_TOKEN or GH_TOKEN, run `gh auth login`, or pass --token-file FILE; " +
-			"a classic token needs read:packages, and delete:packages and write:packages to delete and restore")
-	}
-	fmt.Fprintf(a.stdout, "Token:      from %s\n", creds.source)
-
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.opts.githubURL, nil)
+// authStatus prints, for each provider that declares a secret setting,
+// where its value was found and what the provider's API makes of it. The
+// provider asks: the host knows no API.
+func (a *app) authStatus(ctx context.Context) error {
+	// One fresh answer: a cached one could tell of scopes since changed.
+	a.opts.noCache = true
+	running, err := a.startProviders(ctx)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+creds.token)
-	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("asking %s about the token: %w", a.opts.githubURL, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-
-	// GitHub checks credentials before routing: any answer but 401 means
-	// the token was accepted, and carries its scopes.
-	if resp.StatusCode == http.StatusUnauthorized {
-		return fmt.Errorf("the API answered 401 %s: the token from %s is wrong, expired or revoked", apiMessage(body, resp.Status), creds.source)
-	}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests {
-		return fmt.Errorf("the API answered %d %s: the token could not be checked", resp.StatusCode, apiMessage(body, resp.Status))
-	}
-	fmt.Fprintf(a.stdout, "Accepted:   yes\n")
-	scopes, reported := resp.Header["X-Oauth-Scopes"]
-	switch {
-	case !reported:
-		fmt.Fprintf(a.stdout, "Scopes:     not reported (a fine-grained or GitHub App token: its permissions are set on GitHub)\n")
-	case strings.TrimSpace(strings.Join(scopes, "")) == "":
-		fmt.Fprintf(a.stdout, "Scopes:     none\n")
-	default:
-		fmt.Fprintf(a.stdout, "Scopes:     %s\n", strings.Join(scopes, ", "))
-	}
-	if left, limit := resp.Header.Get("X-Ratelimit-Remaining"), resp.Header.Get("X-Ratelimit-Limit"); left != "" && limit != "" {
-		line := fmt.Sprintf("%s of %s requests left", left, limit)
-		if reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64); err == nil {
-			line += ", resets at " + time.Unix(reset, 0).UTC().Format(time.RFC3339)
+	defer func() {
+		for _, rp := range running {
+			rp.Process.Kill()
 		}
-		fmt.Fprintf(a.stdout, "Rate limit: %s\n", line)
+	}()
+	o := a.hostOptions()
+	var checked []*host.Running
+	for _, rp := range running {
+		if _, ok := (host.Settings{Decl: rp.Schema.Settings}).Secret(); !ok {
+			continue
+		}
+		if err := o.Configure(ctx, rp, true); err != nil {
+			return err
+		}
+		checked = append(checked, rp)
+	}
+	for i, rp := range checked {
+		if len(checked) > 1 {
+			if i > 0 {
+				fmt.Fprintln(a.stdout)
+			}
+			fmt.Fprintf(a.stdout, "Provider:   %s\n", rp.Name)
+		}
+		if err := a.checkAuth(ctx, rp); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// apiMessage is the message of a GitHub error body, or the HTTP status text.
-func apiMessage(body []byte, status string) string {
-	var e struct {
-		Message string `json:"message"`
+// checkAuth prints one provider's credentials' source and its API's answer.
+func (a *app) checkAuth(ctx context.Context, rp *host.Running) error {
+	secret, _ := rp.Settings.Secret()
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	st, err := rp.Process.CheckAuth(ctx)
+	if err != nil {
+		return fmt.Errorf("provider %s: %w", rp.Name, err)
 	}
-	if json.Unmarshal(body, &e) == nil && e.Message != "" {
-		return e.Message
+	fmt.Fprintf(a.stdout, "API:        %s\n", st.API)
+	source, found := rp.Settings.Sources[secret.Name]
+	if !found {
+		fmt.Fprintf(a.stdout, "Token:      none found (tried %s)\n", host.SourcesOf(secret))
+		msg := fmt.Sprintf("no %s: %s", secret.Description, secret.Hint)
+		if secret.Needs != "" {
+			msg += "; " + secret.Needs
+		}
+		return errors.New(msg)
 	}
-	_, text, _ := strings.Cut(status, " ")
-	return text
+	fmt.Fprintf(a.stdout, "Token:      from %s\n", source)
+	switch {
+	case st.Failure != "":
+		return fmt.Errorf("asking %s about the token: %s", st.API, st.Failure)
+	case st.HTTPStatus == http.StatusUnauthorized:
+		return fmt.Errorf("the API answered 401 %s: the token from %s is wrong, expired or revoked", st.Message, source)
+	case !st.Accepted:
+		return fmt.Errorf("the API answered %d %s: the token could not be checked", st.HTTPStatus, st.Message)
+	}
+	if st.Login != "" {
+		a.logger.Debug("credentials accepted", "provider", rp.Name, "login", st.Login)
+	}
+	fmt.Fprintf(a.stdout, "Accepted:   yes\n")
+	switch {
+	case !st.ScopesReported:
+		fmt.Fprintf(a.stdout, "Scopes:     not reported (a fine-grained or GitHub App token: its permissions are set on GitHub)\n")
+	case len(st.Scopes) == 0:
+		fmt.Fprintf(a.stdout, "Scopes:     none\n")
+	default:
+		fmt.Fprintf(a.stdout, "Scopes:     %s\n", strings.Join(st.Scopes, ", "))
+	}
+	if st.RateLimit >= 0 && st.RateRemaining >= 0 {
+		line := fmt.Sprintf("%d of %d requests left", st.RateRemaining, st.RateLimit)
+		if st.RateReset > 0 {
+			line += ", resets at " + time.Unix(st.RateReset, 0).UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(a.stdout, "Rate limit: %s\n", line)
+	}
+	return nil
 }

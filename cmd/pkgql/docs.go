@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/reference"
 )
 
@@ -33,10 +34,10 @@ files in DIR/reference/ that are not generated are removed.`,
 			if err != nil {
 				return err
 			}
-			s := &session{a: a, providers: running}
-			defer s.close()
+			s := &host.Runner{Providers: running}
+			defer s.Close()
 			// The engine's catalog is what SHOW and DESCRIBE read too.
-			eng, err := engine.New(engine.Config{Providers: s.bindings(), Logger: a.logger.Named("engine")})
+			eng, err := engine.New(engine.Config{Providers: s.Bindings(), Logger: a.logger.Named("engine")})
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +11,16 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func (a *app) execCommand() *cobra.Command {
+// execOptions is what `pkgql exec` runs.
+type execOptions struct {
+	// Script is the statements, from the argument, -f FILE or standard input.
+	Script string
+}
+
+// newCmdExec builds `pkgql exec`. runF, when set, is run with the options
+// instead of the statements, so that a test can check what the command line
+// makes of its arguments.
+func (a *app) newCmdExec(runF func(context.Context, *execOptions) error) *cobra.Command {
 	var file string
 	cmd := &cobra.Command{
 		Use:   `exec [flags] ("STATEMENT; STATEMENT ..." | -f FILE.sql)`,
@@ -44,11 +54,11 @@ the first that fails stops the script (exit status 1).
 		Args: func(_ *cobra.Command, args []string) error {
 			switch {
 			case file != "" && len(args) > 0:
-				return usageError{errors.New("give the statements as an argument or with -f, not both")}
+				return usageError{Err: errors.New("give the statements as an argument or with -f, not both")}
 			case file == "" && len(args) == 0:
-				return usageError{errors.New(`no statements: pkgql exec "STATEMENT; ..." or pkgql exec -f FILE.sql`)}
+				return usageError{Err: errors.New(`no statements: pkgql exec "STATEMENT; ..." or pkgql exec -f FILE.sql`)}
 			case len(args) > 1:
-				return usageError{fmt.Errorf("want the statements as one argument, got %d: quote them (pkgql exec \"SELECT ...\")", len(args))}
+				return usageError{Err: fmt.Errorf("want the statements as one argument, got %d: quote them (pkgql exec \"SELECT ...\")", len(args))}
 			}
 			return nil
 		},
@@ -57,21 +67,30 @@ the first that fails stops the script (exit status 1).
 			if err != nil {
 				return err
 			}
-			sink, flush, err := a.newSink()
-			if err != nil {
-				return usageError{err}
+			opts := &execOptions{Script: script}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			defer flush()
-			s, err := a.openSession(cmd.Context(), nil)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			return s.runScript(cmd.Context(), script, sink)
+			return a.runExec(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "read the statements from FILE (- for standard input)")
 	return cmd
+}
+
+// runExec runs the script and writes its result sets.
+func (a *app) runExec(ctx context.Context, opts *execOptions) error {
+	sink, flush, err := a.newSink()
+	if err != nil {
+		return usageError{Err: err}
+	}
+	defer flush()
+	s, err := a.openRunner(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.RunScript(ctx, opts.Script, sink)
 }
 
 // readScript returns the statements to run; an unreadable file or an empty
@@ -82,20 +101,20 @@ func (a *app) readScript(file string, args []string) (string, error) {
 	case file == "-":
 		b, err := io.ReadAll(a.stdin)
 		if err != nil {
-			return "", usageError{fmt.Errorf("reading standard input: %w", err)}
+			return "", usageError{Err: fmt.Errorf("reading standard input: %w", err)}
 		}
 		script = string(b)
 	case file != "":
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", usageError{fmt.Errorf("-f: %w", err)}
+			return "", usageError{Err: fmt.Errorf("-f: %w", err)}
 		}
 		script = string(b)
 	default:
 		script = args[0]
 	}
 	if strings.TrimSpace(script) == "" {
-		return "", usageError{errors.New("no statements to run: the script is empty")}
+		return "", usageError{Err: errors.New("no statements to run: the script is empty")}
 	}
 	return script, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 
 	"github.com/spf13/cobra"
 )
@@ -16,10 +17,7 @@ const (
 )
 
 // usageError is a mistake in how pkgql was called.
-type usageError struct{ err error }
-
-func (u usageError) Error() string { return u.err.Error() }
-func (u usageError) Unwrap() error { return u.err }
+type usageError = host.UsageError
 
 // alreadyReported ends a command whose errors were shown as they happened
 // (the shell goes on after a failed statement).
@@ -34,7 +32,7 @@ func (a *app) exit(ctx context.Context, cmd *cobra.Command, err error) int {
 	}
 	var sig interrupted
 	if errors.As(context.Cause(ctx), &sig) {
-		killProviders() // nothing to wait for: the statement was abandoned
+		host.KillAll() // nothing to wait for: the statement was abandoned
 		fmt.Fprintln(a.stderr, "interrupted")
 		return sig.exitCode()
 	}
@@ -58,7 +56,7 @@ func (a *app) exit(ctx context.Context, cmd *cobra.Command, err error) int {
 // noArgs refuses positional arguments, as a usage error.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args[0])}
+		return usageError{Err: fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args[0])}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -173,7 +174,7 @@ func TestTimeoutWithFrozenProvider(t *testing.T) {
 
 // serve starts a provider process again after it died: the statement that
 // met the death fails, the next ones are answered by a new process. After
-// maxRestarts restarts within restartWindow it is left dead, and said so.
+// host.MaxRestarts restarts within host.RestartWindow it is left dead, and said so.
 func TestServeRestartsDeadProvider(t *testing.T) {
 	t.Parallel()
 	cmd, addr, _, lines := startServe(t)
@@ -208,7 +209,7 @@ func TestServeRestartsDeadProvider(t *testing.T) {
 	if _, err := query(); err != nil {
 		t.Fatal(err)
 	}
-	for round := 1; round <= maxRestarts; round++ {
+	for round := 1; round <= host.MaxRestarts; round++ {
 		first := providerPid()
 		if first == 0 {
 			t.Fatal("no provider process")
@@ -250,8 +251,8 @@ func TestServeRestartsDeadProvider(t *testing.T) {
 	}
 	logMu.Lock()
 	defer logMu.Unlock()
-	if c := strings.Count(logged.String(), "started it again"); c != maxRestarts {
-		t.Errorf("%d restarts logged, want %d:\n%s", c, maxRestarts, logged.String())
+	if c := strings.Count(logged.String(), "started it again"); c != host.MaxRestarts {
+		t.Errorf("%d restarts logged, want %d:\n%s", c, host.MaxRestarts, logged.String())
 	}
 	if c := strings.Count(logged.String(), "not restarting it"); c != 1 {
 		t.Errorf("the bound logged %d times, want once:\n%s", c, logged.String())

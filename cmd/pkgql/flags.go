@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -40,9 +39,9 @@ type options struct {
 	noJournal    bool
 }
 
-func (o *options) register(fs *pflag.FlagSet) {
+func (o *options) register(fs *pflag.FlagSet, getenv func(string) string) {
 	defURL := defaultGitHubURL
-	if env := os.Getenv("PKGQL_GITHUB_URL"); env != "" {
+	if env := getenv("PKGQL_GITHUB_URL"); env != "" {
 		defURL = env
 	}
 	formats := make([]string, len(output.Formats))
@@ -65,7 +64,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.providerPath, "provider-path", "",
 		"run this provider plugin binary instead of the bundled GitHub provider")
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the GitHub token from this file")
-	fs.StringVar(&o.registryURL, "registry-url", os.Getenv("PKGQL_REGISTRY_URL"),
+	fs.StringVar(&o.registryURL, "registry-url", getenv("PKGQL_REGISTRY_URL"),
 		"the container registry the image graph is read from (env PKGQL_REGISTRY_URL; default https://ghcr.io, the sandbox's own with --sandbox)")
 	fs.BoolVar(&o.allowBroken, "allow-broken-images", false,
 		"delete container versions even when a tag that stays needs them (children, attestations, signatures): the image graph guard is skipped")

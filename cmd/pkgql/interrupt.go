@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"os"
 	"os/signal"
 	"syscall"
@@ -45,7 +46,7 @@ func notifyInterrupt(parent context.Context) (context.Context, func()) {
 		cause := interrupted{sig}
 		cancel(cause)
 		leave := func() {
-			killProviders()
+			host.KillAll()
 			os.Exit(cause.exitCode())
 		}
 		select {

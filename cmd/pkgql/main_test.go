@@ -16,24 +16,49 @@ import (
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
-// pkgqlBin is the pkgql binary the end-to-end tests run, built once.
+// pkgqlBin is the executable the tests run as pkgql, and that serves the
+// provider processes: this test binary, which is pkgql when asPkgql is set.
 var pkgqlBin string
+
+// asPkgql makes the test binary run as pkgql itself, as main does: the tests'
+// pkgql processes and provider processes need no build of their own. Set in
+// the test process, it is inherited by every process started from it.
+const asPkgql = "PKGQL_TEST_BINARY_IS_PKGQL"
 
 // testPluginDir is an empty plugin directory, so that no plugin installed on
 // the machine joins the tests.
 var testPluginDir string
 
 func TestMain(m *testing.M) {
-	os.Exit(buildAndRun(m))
+	if os.Getenv(asPkgql) == "1" {
+		main()
+	}
+	os.Exit(setUpAndRun(m))
 }
 
-func buildAndRun(m *testing.M) int {
+func setUpAndRun(m *testing.M) int {
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	os.Setenv(asPkgql, "1")
 	dir, err := os.MkdirTemp("", "pkgql-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	// Named pkgql, so that commands that call pkgql by name find it on PATH.
+	pkgqlBin = filepath.Join(dir, "bin", "pkgql")
+	if err := os.Mkdir(filepath.Dir(pkgqlBin), 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := os.Symlink(self, pkgqlBin); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	// pkgql's cache and journal stay out of the user's directories; Go's
 	// build cache, which defaults to one of them, stays where it is, or every
 	// go command the tests run would build from nothing.
@@ -45,16 +70,9 @@ func buildAndRun(m *testing.M) int {
 	os.Setenv("GOCACHE", strings.TrimSpace(string(gocache)))
 	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	os.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
-	pkgqlBin = filepath.Join(dir, "pkgql")
 	testPluginDir = filepath.Join(dir, "plugins")
 	if err := os.Mkdir(testPluginDir, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	build := exec.Command("go", "build", "-o", pkgqlBin, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building pkgql:", err)
 		return 1
 	}
 	return m.Run()

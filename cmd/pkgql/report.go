@@ -5,23 +5,12 @@ import (
 	"fmt"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 )
 
 // cliError is a failure the command line words itself (a timeout, a provider
 // that died, a missing token), keeping the error it explains.
-type cliError struct {
-	msg, hint string
-	err       error
-}
-
-func (e *cliError) Error() string {
-	if e.hint == "" {
-		return e.msg
-	}
-	return e.msg + "; " + e.hint
-}
-
-func (e *cliError) Unwrap() error { return e.err }
+type cliError = host.Error
 
 // report prints a failed statement's error on stderr:
 //
@@ -38,7 +27,7 @@ func (a *app) report(err error) {
 	)
 	switch {
 	case errors.As(err, &ce):
-		msg, hint = ce.msg, ce.hint
+		msg, hint = ce.Msg, ce.Hint
 	case errors.As(err, &ee):
 		msg, hint = ee.Message, ee.Hint
 	}
@@ -55,13 +44,4 @@ func position(err error) string {
 		return fmt.Sprintf("line %d, column %d: ", ee.Line, ee.Column)
 	}
 	return ""
-}
-
-// message is err's own words, without the position report adds.
-func message(err error) string {
-	var ee *engine.Error
-	if errors.As(err, &ee) {
-		return ee.Message
-	}
-	return err.Error()
 }

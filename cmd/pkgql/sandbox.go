@@ -51,10 +51,10 @@ Point pkgql (or any GitHub client) at the URL it prints. Ctrl-C stops it.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if latency < 0 {
-				return usageError{fmt.Errorf("--latency %s: use a positive duration", latency)}
+				return usageError{Err: fmt.Errorf("--latency %s: use a positive duration", latency)}
 			}
 			if cmd.Flags().Changed("scopes") && token == "" {
-				return usageError{errors.New("--scopes needs --token: scopes belong to a token")}
+				return usageError{Err: errors.New("--scopes needs --token: scopes belong to a token")}
 			}
 			srv, ln, err := sandbox.Listen(listen, sandbox.Options{Latency: latency, Token: token, Scopes: scopes, NoReferrersAPI: noReferrers})
 			if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -69,20 +68,20 @@ sends a notice that says so); pkgql --yes serve gives it for every session.`,
 // serve starts the providers once, then serves connections until the
 // process is interrupted, each with an engine of its own over them.
 func (a *app) serve(ctx context.Context, listen string) error {
-	s, err := a.openSession(ctx, nil, restartProviders)
+	s, err := a.openRunner(ctx, nil, restartProviders)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.Close()
 	// Many connections' statements run at once: no single progress line can
 	// show them.
-	s.progress = nil
+	s.Progress = nil
 	newEngine := func(_ context.Context, confirm func(context.Context, string) bool) (pgwire.Engine, error) {
-		return pgengine.New(s.engineConfig(a.opts.dryRun, confirm))
+		return pgengine.New(s.EngineConfig(a.opts.dryRun, confirm))
 	}
 	srv, err := pgwire.NewServer(pgwire.Options{
 		Addr:      listen,
-		Password:  os.Getenv(servePasswordEnv),
+		Password:  a.env.getenv(servePasswordEnv),
 		NewEngine: newEngine,
 		Version:   buildVersion(),
 		Timeout:   a.opts.timeout,
@@ -94,7 +93,7 @@ func (a *app) serve(ctx context.Context, listen string) error {
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return usageError{fmt.Errorf("--listen %s: %w", listen, err)}
+		return usageError{Err: fmt.Errorf("--listen %s: %w", listen, err)}
 	}
 	fmt.Fprintf(a.stderr, "pkgql serve: %s\n", listening(ln.Addr()))
 

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/output"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/shell"
 	"github.com/pkgql/pkgql/schema"
@@ -59,17 +60,17 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 				Results:     a.stdout,
 				Interactive: interactive,
 				Editor:      interactive && isTerminal(a.stdout),
-				HistoryFile: historyFile(),
+				HistoryFile: historyFile(a.env.lookup),
 				Secrets: func() []string {
 					if ss == nil {
 						return nil
 					}
-					return ss.secrets()
+					return ss.Secrets()
 				},
-				Catalog:   func() []*schema.Provider { return ss.engine.Catalog() },
+				Catalog:   func() []*schema.Provider { return ss.Engine.Catalog() },
 				Formats:   formats,
 				Settings:  shell.Settings{Format: string(a.format), DryRun: a.opts.dryRun, Pager: true},
-				Pager:     pagerCommand(),
+				Pager:     pagerCommand(a.env.lookup),
 				Screen:    func() (int, int) { return terminalSize(a.stdout) },
 				Interrupt: interrupts,
 				Run:       func(ctx context.Context, req shell.Request) error { return ss.run(ctx, req) },
@@ -81,11 +82,11 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 			if interactive {
 				confirm = sh.Confirm
 			}
-			s, err := a.openSession(cmd.Context(), confirm)
+			s, err := a.openRunner(cmd.Context(), confirm)
 			if err != nil {
 				return err
 			}
-			ss = &shellSession{session: s, confirm: confirm}
+			ss = &shellSession{a: a, Runner: s, confirm: confirm}
 			defer ss.close()
 			if interactive {
 				// At a terminal, Ctrl-C cancels the running statement and
@@ -107,14 +108,15 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
 	}
 }
 
-// shellSession runs the shell's scripts on a session, in the output format
+// shellSession runs the shell's scripts on a runner, in the output format
 // and dry-run mode of the moment.
 type shellSession struct {
-	*session
+	a *app
+	*host.Runner
 	confirm func(context.Context, string) bool
 	// other is the same providers under an engine with the opposite
 	// dry-run setting, made when .dryrun first asks for it.
-	other *session
+	other *host.Runner
 }
 
 func (s *shellSession) run(ctx context.Context, req shell.Request) error {
@@ -134,46 +136,46 @@ func (s *shellSession) run(ctx context.Context, req shell.Request) error {
 	if err != nil {
 		return err
 	}
-	run := s.session
+	run := s.Runner
 	if req.Settings.DryRun != s.a.opts.dryRun {
 		if run, err = s.otherDryRun(); err != nil {
 			return err
 		}
 	}
-	return run.runScript(ctx, req.Script, sink)
+	return run.RunScript(ctx, req.Script, sink)
 }
 
-// otherDryRun returns the session with the engine whose dry-run setting is
+// otherDryRun returns the runner with the engine whose dry-run setting is
 // the opposite of the command line's. The engine takes the setting once, so
 // it is a second engine over the same provider processes.
-func (s *shellSession) otherDryRun() (*session, error) {
+func (s *shellSession) otherDryRun() (*host.Runner, error) {
 	if s.other != nil {
 		return s.other, nil
 	}
-	e, err := engine.New(s.engineConfig(!s.a.opts.dryRun, s.confirm))
+	e, err := engine.New(s.EngineConfig(!s.a.opts.dryRun, s.confirm))
 	if err != nil {
 		return nil, err
 	}
-	other := *s.session
-	other.engine = e
+	other := *s.Runner
+	other.Engine = e
 	s.other = &other
 	return s.other, nil
 }
 
-// close ends the session; the second engine, if any, shares its providers.
+// close ends the runner; the second engine, if any, shares its providers.
 func (s *shellSession) close() {
 	if s.other != nil {
-		if err := s.other.engine.Close(); err != nil {
+		if err := s.other.Engine.Close(); err != nil {
 			s.a.logger.Warn("closing the engine", "error", err)
 		}
 	}
-	s.session.close()
+	s.Runner.Close()
 }
 
 // historyFile is $PKGQL_HISTORY, or ~/.pkgql/history; "" (PKGQL_HISTORY set
 // empty, or no home directory) keeps no history.
-func historyFile() string {
-	if p, ok := os.LookupEnv("PKGQL_HISTORY"); ok {
+func historyFile(lookup func(string) (string, bool)) string {
+	if p, ok := lookup("PKGQL_HISTORY"); ok {
 		return p
 	}
 	home, err := os.UserHomeDir()
@@ -185,8 +187,8 @@ func historyFile() string {
 
 // pagerCommand is $PAGER, or less -FRX (quit when the text fits the screen,
 // keep colours, leave the text on the screen); PAGER set empty pages nothing.
-func pagerCommand() []string {
-	p, ok := os.LookupEnv("PAGER")
+func pagerCommand(lookup func(string) (string, bool)) []string {
+	p, ok := lookup("PAGER")
 	if !ok {
 		p = "less -FRX"
 	}

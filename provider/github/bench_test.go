@@ -42,7 +42,7 @@ func BenchmarkList(b *testing.B) {
 			// More iterations than GitHub's 900 points a minute allow would
 			// measure the pacer's waits; in a millisecond's window the
 			// listing is never paced, as against a server without limits.
-			if err := p.Configure(b.Context(), provider.Config{BaseURL: srv.URL, Token: testToken, Concurrency: conc, RateWindow: time.Millisecond}); err != nil {
+			if err := p.Configure(b.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: srv.URL, SettingToken: testToken}, Concurrency: conc, RateWindow: time.Millisecond}); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()

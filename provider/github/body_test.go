@@ -51,5 +51,5 @@ func TestBadBodies(t *testing.T) {
 }
 
 func providerConfig(base string) provider.Config {
-	return provider.Config{BaseURL: base, Token: testToken, Concurrency: 1}
+	return provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}, Concurrency: 1}
 }

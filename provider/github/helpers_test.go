@@ -177,7 +177,7 @@ func testProvider(t testing.TB, base string, concurrency int, logger hclog.Logge
 	p.policy.sleep = s.sleep
 	p.policy.jitter = func(time.Duration) time.Duration { return 0 }
 	p.policy.maxWait = 10 * time.Second
-	if err := p.Configure(context.Background(), provider.Config{BaseURL: base, Token: testToken, Concurrency: concurrency}); err != nil {
+	if err := p.Configure(context.Background(), provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}, Concurrency: concurrency}); err != nil {
 		t.Fatal(err)
 	}
 	return p, s

@@ -33,7 +33,7 @@ func TestGraphProgress(t *testing.T) {
 			t.Parallel()
 			sb, base := startSandbox(t, tt.opts)
 			p := New(nil)
-			if err := p.Configure(context.Background(), provider.Config{BaseURL: base, RegistryURL: base, Concurrency: 4}); err != nil {
+			if err := p.Configure(context.Background(), provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingRegistryURL: base}, Concurrency: 4}); err != nil {
 				t.Fatal(err)
 			}
 			req := provider.Request{Service: "packages", Resource: "package_versions", Method: "get_all_package_versions_for_package_owned_by_org",

@@ -42,9 +42,9 @@ func TestCacheRevalidates(t *testing.T) {
 	users := []sandbox.UserSeed{{Login: "octocat", Packages: 900}}
 	_, lim, base := limitedSandbox(t, users, sandbox.LimitOptions{})
 	dir := filepath.Join(t.TempDir(), "http")
-	p := configured(t, provider.Config{BaseURL: base, Token: testToken, CacheDir: dir})
-	other := configured(t, provider.Config{BaseURL: base, Token: testToken + "2", CacheDir: dir})
-	uncached := configured(t, provider.Config{BaseURL: base, Token: testToken})
+	p := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}, CacheDir: dir})
+	other := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken + "2"}, CacheDir: dir})
+	uncached := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}})
 
 	list := func(p *Provider) ([][]any, sandbox.LimitStats) {
 		t.Helper()
@@ -201,7 +201,7 @@ func TestPacedDeletes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			users := []sandbox.UserSeed{{Login: "octocat", Packages: tt.packages}}
 			_, lim, base := limitedSandbox(t, users, sandbox.LimitOptions{Window: window, MaxConcurrent: 100})
-			p := configured(t, provider.Config{BaseURL: base, Token: testToken, Concurrency: 16, RateWindow: window, MutationInterval: tt.interval})
+			p := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}, Concurrency: 16, RateWindow: window, MutationInterval: tt.interval})
 			reqs := tt.targets(t, p, tt.deletes)
 			listed := lim.Stats()
 			// The listing's points leave the window before the DELETEs
@@ -259,7 +259,7 @@ func TestListingStopsAfterPageOne(t *testing.T) {
 	t.Parallel()
 	users := []sandbox.UserSeed{{Login: "octocat", Packages: 3000}}
 	_, _, base := limitedSandbox(t, users, sandbox.LimitOptions{})
-	all := run(configured(t, provider.Config{BaseURL: base, Token: testToken}), listReq("octocat", "npm"))
+	all := run(configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}}), listReq("octocat", "npm"))
 	if all.err != nil {
 		t.Fatal(all.err)
 	}
@@ -281,7 +281,7 @@ func TestListingStopsAfterPageOne(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, lim, base := limitedSandbox(t, users, sandbox.LimitOptions{Primary: tt.primary})
-			p := configured(t, provider.Config{BaseURL: base, Token: testToken})
+			p := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}})
 			req := listReq("octocat", "npm")
 			req.Limit = tt.limit
 			out := run(p, req)
@@ -323,7 +323,7 @@ func TestBudgetRequest(t *testing.T) {
 	plain := httptest.NewServer(sandbox.New(sandbox.Options{Users: users, RateLimit: 50}))
 	t.Cleanup(plain.Close)
 	for _, base := range []string{limited, plain.URL + "/"} {
-		p := configured(t, provider.Config{BaseURL: base, Token: testToken})
+		p := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}})
 		budget := func() (int64, int64) {
 			t.Helper()
 			out := run(p, provider.Request{Service: "packages", Resource: "user_packages", Budget: true})
@@ -354,7 +354,7 @@ func TestListingsShareTheBudget(t *testing.T) {
 	t.Parallel()
 	users := []sandbox.UserSeed{{Login: "octocat", Packages: 3000}}
 	_, _, base := limitedSandbox(t, users, sandbox.LimitOptions{})
-	all := run(configured(t, provider.Config{BaseURL: base, Token: testToken}), listReq("octocat", "npm"))
+	all := run(configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}}), listReq("octocat", "npm"))
 	if all.err != nil {
 		t.Fatal(all.err)
 	}
@@ -362,7 +362,7 @@ func TestListingsShareTheBudget(t *testing.T) {
 	// Both page 1s and the first listing's other pages fit; the second's
 	// other pages do not, beside them.
 	_, lim, base := limitedSandbox(t, users, sandbox.LimitOptions{Primary: 2 + pages - 1 + 1})
-	p := configured(t, provider.Config{BaseURL: base, Token: testToken})
+	p := configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}})
 	paged := make(chan struct{})
 	resume := make(chan struct{})
 	first := make(chan result, 1)
@@ -398,7 +398,7 @@ func TestListingsShareTheBudget(t *testing.T) {
 	// Once read, the pages are booked no more: the same listing fits again
 	// in a budget that holds it.
 	_, _, base = limitedSandbox(t, users, sandbox.LimitOptions{Primary: pages})
-	p = configured(t, provider.Config{BaseURL: base, Token: testToken})
+	p = configured(t, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}})
 	if out := run(p, listReq("octocat", "npm")); out.err != nil {
 		t.Fatal(out.err)
 	}

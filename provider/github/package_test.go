@@ -56,7 +56,7 @@ func TestRequestHeaders(t *testing.T) {
 		}))
 		t.Cleanup(srv.Close)
 		p := New(nil)
-		if err := p.Configure(t.Context(), provider.Config{BaseURL: srv.URL, Token: token, UserAgent: "pkgql-test"}); err != nil {
+		if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: srv.URL, SettingToken: token}, UserAgent: "pkgql-test"}); err != nil {
 			t.Fatal(err)
 		}
 		if out := run(p, pkgReq("get_package_for_user", "octocat", "npm", "x")); out.err != nil {
@@ -90,7 +90,7 @@ func TestBaseURL(t *testing.T) {
 		srv.URL + "/api/v3/": "/api/v3/users/u/packages/npm/n",
 	} {
 		p := New(nil)
-		if err := p.Configure(t.Context(), provider.Config{BaseURL: base}); err != nil {
+		if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: base}}); err != nil {
 			t.Fatal(err)
 		}
 		if out := run(p, pkgReq("get_package_for_user", "u", "npm", "n")); out.err != nil {
@@ -101,7 +101,7 @@ func TestBaseURL(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"ftp://host/", "api.github.com", "https://user:pw@host/", "https://host/?x=1", "http://"} {
-		err := New(nil).Configure(t.Context(), provider.Config{BaseURL: bad})
+		err := New(nil).Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: bad}})
 		if pe := mustProviderError(t, err); pe.Kind != provider.KindInvalid {
 			t.Errorf("base %q: %v", bad, err)
 		}

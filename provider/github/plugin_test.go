@@ -91,7 +91,7 @@ func TestPluginProcess(t *testing.T) {
 		if !reflect.DeepEqual(got, local) {
 			t.Errorf("schema over gRPC differs:\n%+v\n%+v", got, local)
 		}
-		if err := proc.Configure(ctx, provider.Config{BaseURL: base, Token: testToken, Concurrency: 4}); err != nil {
+		if err := proc.Configure(ctx, provider.Config{Settings: map[string]string{SettingBaseURL: base, SettingToken: testToken}, Concurrency: 4}); err != nil {
 			t.Fatal(err)
 		}
 

@@ -29,6 +29,30 @@ const (
 	defaultUserAgent = "pkgql"
 )
 
+// The connection settings the provider declares, by name.
+const (
+	SettingToken       = "token"
+	SettingBaseURL     = "base_url"
+	SettingRegistryURL = "registry_url"
+)
+
+// settings declares what the provider needs to reach GitHub. The host finds
+// each value (flag, then environment, then the GitHub CLI for the token) and
+// hands it to Configure; the provider reads nothing from its own
+// environment.
+func settings() []schema.Setting {
+	return []schema.Setting{
+		{Name: SettingBaseURL, Description: "GitHub API URL", Flag: "github-url", Env: []string{"PKGQL_GITHUB_URL"}, Default: DefaultBaseURL},
+		{Name: SettingToken, Description: "GitHub token", Flag: "token-file", Env: []string{"GITHUB_TOKEN", "GH_TOKEN"},
+			// gh knows a GitHub Enterprise Server by its web host.
+			Command: []string{"gh", "auth", "token", "--hostname", "{" + SettingBaseURL + ".host}"},
+			Secret:  true,
+			Hint:    "set GITHUB_TOKEN or GH_TOKEN, run `gh auth login`, or pass --token-file FILE",
+			Needs:   "a classic token needs read:packages, and delete:packages and write:packages to delete and restore"},
+		{Name: SettingRegistryURL, Description: "container registry URL", Flag: "registry-url", Env: []string{"PKGQL_REGISTRY_URL"}, Default: registry.DefaultURL},
+	}
+}
+
 // Provider is the GitHub provider. It is safe for concurrent Calls.
 type Provider struct {
 	logger   hclog.Logger
@@ -73,18 +97,20 @@ func New(logger hclog.Logger) *Provider {
 // Schema returns the declaration of every resource.
 func (p *Provider) Schema(context.Context) (*schema.Provider, error) {
 	s := deriveSchema(p.services)
+	s.Settings = settings()
 	if err := s.Validate(); err != nil {
 		return nil, &provider.Error{Kind: provider.KindInternal, Message: err.Error()}
 	}
 	return s, nil
 }
 
-// Configure sets the token, the API's base URL (GitHub Enterprise's
-// https://HOST/api/v3/, or a local server), how many requests one Call may
-// have in flight, and the User-Agent. The token is sent as
-// "Authorization: Bearer" and nowhere else.
+// Configure sets the declared settings — the token, the API's base URL
+// (GitHub Enterprise's https://HOST/api/v3/, or a local server), the
+// registry's — how many requests one Call may have in flight, and the
+// User-Agent. The token is sent as "Authorization: Bearer" and nowhere else.
 func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
-	base, err := parseBaseURL(cfg.BaseURL)
+	token := cfg.Settings[SettingToken]
+	base, err := parseBaseURL(cfg.Settings[SettingBaseURL])
 	if err != nil {
 		return err
 	}
@@ -102,7 +128,7 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	limit := newLimitTransport(transport, concurrency)
 	// retry → cache → pace → limit: a retry is paced and revalidated like a
 	// first try, and a request waiting for its turn holds no slot.
-	account := tokenKey(cfg.Token, base.String())
+	account := tokenKey(token, base.String())
 	pacer := p.pacers.get(account, cfg.RateWindow, cfg.MutationInterval)
 	var rt http.RoundTripper = &paceTransport{next: limit, pacer: pacer}
 	if cfg.CacheDir != "" {
@@ -122,8 +148,8 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 		CheckRedirect: stayOn(base),
 	}
 	gh := github.NewClient(hc)
-	if cfg.Token != "" {
-		gh = gh.WithAuthToken(cfg.Token)
+	if token != "" {
+		gh = gh.WithAuthToken(token)
 	}
 	gh.BaseURL = base
 	gh.UserAgent = cfg.UserAgent
@@ -136,7 +162,7 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	// token, sent to the registry's own host only. They are neither paced nor
 	// cached: the API's points are not the registry's, and a manifest read by
 	// digest never changes.
-	reg, err := registry.New(registry.Config{URL: cfg.RegistryURL, Token: cfg.Token, Concurrency: concurrency,
+	reg, err := registry.New(registry.Config{URL: cfg.Settings[SettingRegistryURL], Token: token, Concurrency: concurrency,
 		UserAgent: gh.UserAgent, Transport: &retryTransport{next: limit, policy: p.policy, logger: p.logger}})
 	if err != nil {
 		return &provider.Error{Kind: provider.KindInvalid, Message: err.Error(), Hint: "--registry-url (env PKGQL_REGISTRY_URL) takes https://ghcr.io or http://127.0.0.1:PORT"}
@@ -144,13 +170,13 @@ func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 
 	p.mu.Lock()
 	old := p.conn
-	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, token: cfg.Token, registry: reg, pages: p.books.get(account)}
+	p.conn = &conn{gh: gh, transport: transport, limit: limit, concurrency: concurrency, token: token, registry: reg, pages: p.books.get(account)}
 	p.mu.Unlock()
 	if old != nil {
 		old.transport.CloseIdleConnections()
 	}
 	// Never the Config itself: a JSON logger would marshal its token.
-	p.logger.Debug("configured", "base_url", redactURL(base), "concurrency", concurrency, "token", cfg.Token != "",
+	p.logger.Debug("configured", "base_url", redactURL(base), "concurrency", concurrency, "token", token != "",
 		"cache", cfg.CacheDir != "", "rate_window", cfg.RateWindow, "mutation_interval", cfg.MutationInterval)
 	return nil
 }

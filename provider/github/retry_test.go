@@ -126,7 +126,7 @@ func TestRateLimitResetSoonIsWaited(t *testing.T) {
 	p, s := testProvider(t, base, 8, nil)
 	now := time.Now()
 	p.policy.now = func() time.Time { return now }
-	if err := p.Configure(t.Context(), provider.Config{BaseURL: base}); err != nil {
+	if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: base}}); err != nil {
 		t.Fatal(err)
 	}
 	out := run(p, pkgReq("get_package_for_user", "octocat", "npm", "hello"))
@@ -152,7 +152,7 @@ func TestGetRetriesTimeout(t *testing.T) {
 	// Long enough for the second answer to come in time while the other
 	// tests keep both cores busy; the first never comes at all.
 	p.policy.headerTimeout = time.Second
-	if err := p.Configure(t.Context(), provider.Config{BaseURL: base}); err != nil {
+	if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: base}}); err != nil {
 		t.Fatal(err)
 	}
 	out := run(p, pkgReq("get_package_for_user", "octocat", "npm", "hello"))

@@ -112,7 +112,7 @@ func TestSecondaryLimitWaits(t *testing.T) {
 			p.policy.now = func() time.Time { return now }
 			p.policy.jitter = func(d time.Duration) time.Duration { return d / 2 }
 			p.policy.secondaryBase, p.policy.secondaryMax = base, capped
-			if err := p.Configure(t.Context(), provider.Config{BaseURL: url, Token: testToken}); err != nil {
+			if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: url, SettingToken: testToken}}); err != nil {
 				t.Fatal(err)
 			}
 			out := run(p, listReq("octocat", "npm"))
@@ -177,7 +177,7 @@ func TestSecondaryBackoffHoldsTheToken(t *testing.T) {
 	})
 	p := New(nil)
 	p.policy.secondaryBase = base
-	if err := p.Configure(t.Context(), provider.Config{BaseURL: url, Token: testToken}); err != nil {
+	if err := p.Configure(t.Context(), provider.Config{Settings: map[string]string{SettingBaseURL: url, SettingToken: testToken}}); err != nil {
 		t.Fatal(err)
 	}
 	first := make(chan result, 1)

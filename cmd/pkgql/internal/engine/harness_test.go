@@ -24,7 +24,7 @@ func newHarness(t testing.TB, opts testprovider.Options, cfg Config) *harness {
 	t.Helper()
 	p := testprovider.New(opts)
 	ctx := context.Background()
-	if err := p.Configure(ctx, provider.Config{Token: opts.Token}); err != nil {
+	if err := p.Configure(ctx, provider.Config{Settings: map[string]string{"token": opts.Token}}); err != nil {
 		t.Fatal(err)
 	}
 	sch, err := p.Schema(ctx)

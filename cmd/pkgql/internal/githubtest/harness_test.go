@@ -87,7 +87,7 @@ func newHarness(t testing.TB, opts sandbox.Options, cfg engine.Config) *harness 
 	t.Cleanup(hs.Close)
 	p := github.New(nil)
 	ctx := context.Background()
-	if err := p.Configure(ctx, provider.Config{BaseURL: hs.URL, RegistryURL: hs.URL, Token: opts.Token}); err != nil {
+	if err := p.Configure(ctx, provider.Config{Settings: map[string]string{github.SettingBaseURL: hs.URL, github.SettingRegistryURL: hs.URL, github.SettingToken: opts.Token}}); err != nil {
 		t.Fatal(err)
 	}
 	sch, err := p.Schema(ctx)

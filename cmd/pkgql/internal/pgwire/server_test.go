@@ -57,7 +57,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	t.Cleanup(hs.Close)
 	gh := github.New(nil)
 	ctx := context.Background()
-	if err := gh.Configure(ctx, provider.Config{Token: token, BaseURL: hs.URL + "/"}); err != nil {
+	if err := gh.Configure(ctx, provider.Config{Settings: map[string]string{github.SettingToken: token, github.SettingBaseURL: hs.URL + "/"}}); err != nil {
 		t.Fatal(err)
 	}
 	sch, err := gh.Schema(ctx)

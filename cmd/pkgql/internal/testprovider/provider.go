@@ -86,7 +86,7 @@ func (p *Provider) Schema(context.Context) (*schema.Provider, error) {
 func (p *Provider) Configure(_ context.Context, cfg provider.Config) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.token = cfg.Token
+	p.token = cfg.Settings["token"]
 	return nil
 }
 

@@ -56,7 +56,7 @@ func TestProvider(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := New(tc.opts)
-			if err := p.Configure(context.Background(), provider.Config{Token: "wrong"}); err != nil {
+			if err := p.Configure(context.Background(), provider.Config{Settings: map[string]string{"token": "wrong"}}); err != nil {
 				t.Fatal(err)
 			}
 			rows, _, err := run(p, tc.req)

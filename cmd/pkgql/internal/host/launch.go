@@ -1,4 +1,9 @@
-package main
+// Package host is what the pkgql command line runs statements with, apart
+// from its commands: it starts the provider processes (the bundled provider
+// and the plugin directory's), keeps them running for a server, finds the
+// connection settings each one declares, and runs statements over them (a
+// Runner).
+package host
 
 import (
 	"context"
@@ -19,56 +24,75 @@ import (
 	"github.com/pkgql/pkgql/schema"
 )
 
-// bundledProvider is the provider this executable serves itself, through the
-// hidden `provider github` command.
-const bundledProvider = "github"
+// BundledProvider is the provider the pkgql executable serves itself,
+// through its hidden `provider github` command.
+const BundledProvider = "github"
 
 // pluginPrefix names provider plugin binaries: pkgql-provider-NAME.
 const pluginPrefix = "pkgql-provider-"
 
-// plugin says how to start one provider process.
-type plugin struct {
+// Launcher starts provider processes.
+type Launcher struct {
+	// ProviderPath replaces the bundled provider (--provider-path).
+	ProviderPath string
+	// Executable serves the bundled provider; empty means this process's own.
+	Executable string
+	Getenv     func(string) string
+	Logger     hclog.Logger
+	// Debug relays go-plugin's log and the provider's.
+	Debug bool
+}
+
+// Spec says how to start one provider process: a plugin binary, or the
+// pkgql executable serving its bundled provider.
+type Spec struct {
 	name string // the provider it should declare
 	path string
 	args []string
 }
 
-// runningProvider is a provider process and what it declared.
-type runningProvider struct {
-	name    string
-	plugin  plugin
-	process *provider.Process
-	schema  *schema.Provider
+// Running is a provider process and what it declared.
+type Running struct {
+	Name    string
+	Spec    Spec
+	Process *provider.Process
+	Schema  *schema.Provider
+	// Settings and Config are what the process was configured with.
+	Settings Settings
+	Config   provider.Config
 	// sup restarts the process when it dies; nil outside serve.
-	sup *supervisor
-	// started is from the process's start to its handshake; schemaTime is
+	sup *Supervisor
+	// Started is from the process's start to its handshake; SchemaTime is
 	// the GetSchema call after it.
-	started, schemaTime time.Duration
+	Started, SchemaTime time.Duration
 }
 
-// plugins lists the providers to start: the bundled GitHub provider (this
+// specs lists the providers to start: the bundled GitHub provider (this
 // executable, or --provider-path), then every pkgql-provider-NAME in the
 // plugin directory, which may also replace the bundled one.
-func (a *app) plugins() ([]plugin, error) {
-	bundled := plugin{name: bundledProvider, args: []string{"provider", bundledProvider}}
-	if a.opts.providerPath != "" {
-		path, err := exec.LookPath(a.opts.providerPath)
+func (l *Launcher) specs() ([]Spec, error) {
+	bundled := Spec{name: BundledProvider, args: []string{"provider", BundledProvider}}
+	if l.ProviderPath != "" {
+		path, err := exec.LookPath(l.ProviderPath)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("--provider-path: %w", err)}
+			return nil, UsageError{fmt.Errorf("--provider-path: %w", err)}
 		}
-		bundled = plugin{name: bundledProvider, path: path}
+		bundled = Spec{name: BundledProvider, path: path}
 		if name, ok := strings.CutPrefix(filepath.Base(path), pluginPrefix); ok {
 			bundled.name = name
 		}
 	} else {
 		self, err := os.Executable()
+		if l.Executable != "" {
+			self, err = l.Executable, nil
+		}
 		if err != nil {
-			return nil, fmt.Errorf("finding pkgql's own executable to start the %s provider: %w", bundledProvider, err)
+			return nil, fmt.Errorf("finding pkgql's own executable to start the %s provider: %w", BundledProvider, err)
 		}
 		bundled.path = self
 	}
-	list := []plugin{bundled}
-	dir, err := pluginDir()
+	list := []Spec{bundled}
+	dir, err := pluginDir(l.Getenv)
 	if err != nil {
 		return list, nil // no home directory: no plugin directory
 	}
@@ -88,12 +112,12 @@ func (a *app) plugins() ([]plugin, error) {
 		if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 {
 			continue
 		}
-		p := plugin{name: name, path: filepath.Join(dir, e.Name())}
-		i := slices.IndexFunc(list, func(q plugin) bool { return q.name == name })
+		p := Spec{name: name, path: filepath.Join(dir, e.Name())}
+		i := slices.IndexFunc(list, func(q Spec) bool { return q.name == name })
 		switch {
 		case i < 0:
 			list = append(list, p)
-		case i == 0 && a.opts.providerPath != "":
+		case i == 0 && l.ProviderPath != "":
 			// --provider-path was asked for by name on this run: it wins.
 		default:
 			list[i] = p
@@ -103,8 +127,8 @@ func (a *app) plugins() ([]plugin, error) {
 }
 
 // pluginDir is $PKGQL_PLUGIN_DIR, else ~/.pkgql/plugins.
-func pluginDir() (string, error) {
-	if dir := os.Getenv("PKGQL_PLUGIN_DIR"); dir != "" {
+func pluginDir(getenv func(string) string) (string, error) {
+	if dir := getenv("PKGQL_PLUGIN_DIR"); dir != "" {
 		return dir, nil
 	}
 	home, err := os.UserHomeDir()
@@ -114,18 +138,18 @@ func pluginDir() (string, error) {
 	return filepath.Join(home, ".pkgql", "plugins"), nil
 }
 
-// startProviders starts every plugin at once and reads each one's schema.
+// Start starts every plugin at once and reads each one's schema.
 // On error the processes already started are ended.
-func (a *app) startProviders(ctx context.Context) ([]*runningProvider, error) {
-	list, err := a.plugins()
+func (l *Launcher) Start(ctx context.Context) ([]*Running, error) {
+	list, err := l.specs()
 	if err != nil {
 		return nil, err
 	}
-	running := make([]*runningProvider, len(list))
+	running := make([]*Running, len(list))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, p := range list {
 		g.Go(func() error {
-			rp, err := a.startProvider(gctx, p)
+			rp, err := l.start(gctx, p)
 			running[i] = rp
 			return err
 		})
@@ -137,7 +161,7 @@ func (a *app) startProviders(ctx context.Context) ([]*runningProvider, error) {
 	if err != nil {
 		for _, rp := range running {
 			if rp != nil {
-				rp.process.Kill()
+				rp.Process.Kill()
 			}
 		}
 		return nil, err
@@ -145,14 +169,14 @@ func (a *app) startProviders(ctx context.Context) ([]*runningProvider, error) {
 	return running, nil
 }
 
-func (a *app) startProvider(ctx context.Context, p plugin) (*runningProvider, error) {
+func (l *Launcher) start(ctx context.Context, p Spec) (*Running, error) {
 	begin := time.Now()
 	cmd := exec.Command(p.path, p.args...)
 	// go-plugin's own log (and the provider's, which it relays) is for
 	// --debug: a provider that fails is reported in our words.
 	logger := hclog.NewNullLogger()
-	if a.opts.debug {
-		logger = a.logger.Named("provider").With("provider", p.name)
+	if l.Debug {
+		logger = l.Logger.Named("provider").With("provider", p.name)
 	}
 	proc, err := provider.Launch(cmd, logger)
 	if err != nil {
@@ -168,9 +192,9 @@ func (a *app) startProvider(ctx context.Context, p plugin) (*runningProvider, er
 		proc.Kill()
 		return nil, fmt.Errorf("provider %s (%s) did not declare a usable schema: %w", p.name, p.path, err)
 	}
-	rp := &runningProvider{name: s.Name, plugin: p, process: proc, schema: s, started: started, schemaTime: time.Since(begin) - started}
-	a.logger.Debug("provider ready", "provider", s.Name, "path", p.path,
-		"start_and_handshake", rp.started.Round(time.Microsecond), "schema", rp.schemaTime.Round(time.Microsecond))
+	rp := &Running{Name: s.Name, Spec: p, Process: proc, Schema: s, Started: started, SchemaTime: time.Since(begin) - started}
+	l.Logger.Debug("provider ready", "provider", s.Name, "path", p.path,
+		"start_and_handshake", rp.Started.Round(time.Microsecond), "schema", rp.SchemaTime.Round(time.Microsecond))
 	// A plugin binary's name says which provider it is.
 	if p.name != s.Name && strings.HasPrefix(filepath.Base(p.path), pluginPrefix) {
 		return rp, fmt.Errorf("plugin %s declares the provider %q, not %q", p.path, s.Name, p.name)
@@ -179,13 +203,13 @@ func (a *app) startProvider(ctx context.Context, p plugin) (*runningProvider, er
 }
 
 // checkNames refuses two processes that declare the same provider.
-func checkNames(running []*runningProvider) error {
+func checkNames(running []*Running) error {
 	seen := map[string]bool{}
 	for _, rp := range running {
-		if seen[rp.name] {
-			return fmt.Errorf("two provider plugins declare the provider %q: remove one from the plugin directory", rp.name)
+		if seen[rp.Name] {
+			return fmt.Errorf("two provider plugins declare the provider %q: remove one from the plugin directory", rp.Name)
 		}
-		seen[rp.name] = true
+		seen[rp.Name] = true
 	}
 	return nil
 }
@@ -206,9 +230,9 @@ func remember(p *os.Process) {
 	launched.procs = append(launched.procs, p)
 }
 
-// killProviders ends every provider process at once, without the graceful
+// KillAll ends every provider process this process started, at once, without the graceful
 // shutdown (which may wait two seconds for a busy provider).
-func killProviders() {
+func KillAll() {
 	launched.Lock()
 	defer launched.Unlock()
 	for _, p := range launched.procs {
@@ -216,10 +240,10 @@ func killProviders() {
 	}
 }
 
-// exitedProvider names a provider whose process has ended, after a call
+// Exited names a provider whose process has ended, after a call
 // failed in a way a dead process would explain. The process's end is noticed
 // a moment after its connection breaks, hence the short wait.
-func exitedProvider(running []*runningProvider, err error) (string, bool) {
+func Exited(running []*Running, err error) (string, bool) {
 	pe, ok := provider.AsError(err)
 	if !ok || pe.HTTPStatus != 0 || (pe.Kind != provider.KindUnavailable && pe.Kind != provider.KindInternal) {
 		return "", false
@@ -227,8 +251,8 @@ func exitedProvider(running []*runningProvider, err error) (string, bool) {
 	deadline := time.Now().Add(500 * time.Millisecond)
 	for {
 		for _, rp := range running {
-			if rp.current().Exited() {
-				return rp.name, true
+			if rp.Current().Exited() {
+				return rp.Name, true
 			}
 		}
 		if time.Now().After(deadline) {
@@ -239,51 +263,53 @@ func exitedProvider(running []*runningProvider, err error) (string, bool) {
 }
 
 // current is the provider's process now: a restarted one replaces the first.
-func (rp *runningProvider) current() *provider.Process {
+func (rp *Running) Current() *provider.Process {
 	if rp.sup != nil {
 		return rp.sup.process()
 	}
-	return rp.process
+	return rp.Process
 }
 
 // The restart bound: a provider that keeps dying is left dead, and every
 // statement says so, rather than being started again and again.
 const (
-	maxRestarts   = 5
-	restartWindow = 10 * time.Minute
+	MaxRestarts   = 5
+	RestartWindow = 10 * time.Minute
 )
 
-// supervisor keeps a provider running for a long-lived server: a process
+// Supervisor keeps a provider running for a long-lived server: a process
 // that has died is started again, with the same configuration, when the next
 // call needs it. The call that met the death has already reported it; the
 // restart is logged once.
-type supervisor struct {
-	a   *app
-	rp  *runningProvider
+type Supervisor struct {
+	l   *Launcher
+	rp  *Running
 	cfg provider.Config
 
 	mu       sync.Mutex
 	proc     *provider.Process
-	restarts []time.Time // within restartWindow
+	restarts []time.Time // within RestartWindow
 	gaveUp   error
 }
 
-var _ provider.Provider = (*supervisor)(nil)
+var _ provider.Provider = (*Supervisor)(nil)
 
-func (a *app) supervise(rp *runningProvider, cfg provider.Config) *supervisor {
-	sup := &supervisor{a: a, rp: rp, cfg: cfg, proc: rp.process}
+// Supervise makes rp's process one that is started again, with cfg, when it
+// has died and a call needs it.
+func (l *Launcher) Supervise(rp *Running, cfg provider.Config) *Supervisor {
+	sup := &Supervisor{l: l, rp: rp, cfg: cfg, proc: rp.Process}
 	rp.sup = sup
 	return sup
 }
 
-func (s *supervisor) process() *provider.Process {
+func (s *Supervisor) process() *provider.Process {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.proc
 }
 
 // live returns a running process, starting one if the last has died.
-func (s *supervisor) live(ctx context.Context) (*provider.Process, error) {
+func (s *Supervisor) live(ctx context.Context) (*provider.Process, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.proc.Exited() {
@@ -295,38 +321,38 @@ func (s *supervisor) live(ctx context.Context) (*provider.Process, error) {
 	now := time.Now()
 	recent := s.restarts[:0]
 	for _, t := range s.restarts {
-		if now.Sub(t) < restartWindow {
+		if now.Sub(t) < RestartWindow {
 			recent = append(recent, t)
 		}
 	}
 	s.restarts = recent
-	if len(s.restarts) >= maxRestarts {
+	if len(s.restarts) >= MaxRestarts {
 		s.gaveUp = &provider.Error{Kind: provider.KindUnavailable,
-			Message: fmt.Sprintf("provider %s exited %d times within %s and is not started again", s.rp.name, maxRestarts+1, restartWindow),
+			Message: fmt.Sprintf("provider %s exited %d times within %s and is not started again", s.rp.Name, MaxRestarts+1, RestartWindow),
 			Hint:    "restart pkgql serve; --debug shows the provider's last log lines"}
-		s.a.logger.Error("provider keeps exiting; not restarting it", "provider", s.rp.name)
+		s.l.Logger.Error("provider keeps exiting; not restarting it", "provider", s.rp.Name)
 		return nil, s.gaveUp
 	}
 	s.restarts = append(s.restarts, now)
-	rp, err := s.a.startProvider(ctx, s.rp.plugin)
+	rp, err := s.l.start(ctx, s.rp.Spec)
 	if err == nil {
-		if err = rp.process.Configure(ctx, s.cfg); err != nil {
-			rp.process.Kill()
+		if err = rp.Process.Configure(ctx, s.cfg); err != nil {
+			rp.Process.Kill()
 		}
 	}
 	if err != nil {
 		return nil, &provider.Error{Kind: provider.KindUnavailable,
-			Message: fmt.Sprintf("provider %s exited and could not be started again: %v", s.rp.name, err),
+			Message: fmt.Sprintf("provider %s exited and could not be started again: %v", s.rp.Name, err),
 			Hint:    "the next statement tries again"}
 	}
-	s.a.logger.Warn("provider exited; started it again", "provider", s.rp.name, "restarts", len(s.restarts))
-	s.proc = rp.process
+	s.l.Logger.Warn("provider exited; started it again", "provider", s.rp.Name, "restarts", len(s.restarts))
+	s.proc = rp.Process
 	return s.proc, nil
 }
 
-func (s *supervisor) Schema(context.Context) (*schema.Provider, error) { return s.rp.schema, nil }
+func (s *Supervisor) Schema(context.Context) (*schema.Provider, error) { return s.rp.Schema, nil }
 
-func (s *supervisor) Configure(ctx context.Context, cfg provider.Config) error {
+func (s *Supervisor) Configure(ctx context.Context, cfg provider.Config) error {
 	p, err := s.live(ctx)
 	if err != nil {
 		return err
@@ -337,7 +363,7 @@ func (s *supervisor) Configure(ctx context.Context, cfg provider.Config) error {
 	return p.Configure(ctx, cfg)
 }
 
-func (s *supervisor) Call(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+func (s *Supervisor) Call(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
 	p, err := s.live(ctx)
 	if err != nil {
 		return provider.Result{}, err
@@ -356,3 +382,18 @@ func (s *supervisor) Call(ctx context.Context, req provider.Request, emit func(p
 	}
 	return res, err
 }
+
+// Provider is what the engine calls for rp: its supervisor, which starts
+// the process again if it died, or the process.
+func (rp *Running) Provider() provider.Provider {
+	if rp.sup != nil {
+		return rp.sup
+	}
+	return rp.Process
+}
+
+// UsageError is a mistake in how pkgql was called: exit status 2.
+type UsageError struct{ Err error }
+
+func (u UsageError) Error() string { return u.Err.Error() }
+func (u UsageError) Unwrap() error { return u.Err }
