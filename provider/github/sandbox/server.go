@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -192,6 +193,13 @@ func New(opts Options) *Server {
 				images = append(images, repo)
 				nextID++
 			}
+		}
+		for _, lp := range seed.Large {
+			if slices.ContainsFunc(pkgs, func(p *Package) bool { return p.PackageType == "npm" && p.Name == lp.Name }) {
+				panic(fmt.Sprintf("sandbox: organization %q has two npm packages %q", seed.Login, lp.Name))
+			}
+			pkgs = append(pkgs, largePackage(lp, nextID))
+			nextID++
 		}
 		o := newUser(seed.Login, seed.ID, pkgs)
 		o.org = true
