@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -186,5 +188,59 @@ func TestJournalAfterACrash(t *testing.T) {
 	}
 	if p, _ := w.sb.Package("octocat", "npm", "hello"); !p.Deleted {
 		t.Error("restored after 30 days")
+	}
+}
+
+// Calls recorded at once are committed together; each still gets its own
+// entry, and its answer completes that entry and no other.
+func TestConcurrentEntries(t *testing.T) {
+	j, err := Open(filepath.Join(t.TempDir(), "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := j.Statement(ctx, "DELETE …")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const calls = 400
+	var wg sync.WaitGroup
+	errs := make(chan error, calls)
+	for i := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := map[string]string{"package_version_id": strconv.Itoa(i)}
+			entry, err := j.Sent(ctx, st, "github", "packages", "package_versions", "delete_package_version_for_org", key)
+			if err == nil {
+				err = j.Answered(entry, 204, "deleted", "v"+strconv.Itoa(i))
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := j.Entries(ctx, st)
+	if err != nil || len(entries) != calls {
+		t.Fatalf("%d entries, %v; want %d", len(entries), err, calls)
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		id := e.Key["package_version_id"]
+		if e.Message != "v"+id || e.Result != "deleted" || e.AnsweredAt == nil || seen[id] {
+			t.Errorf("entry %d: key %s, %q %q answered %v", e.ID, id, e.Result, e.Message, e.AnsweredAt)
+		}
+		seen[id] = true
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Statement(ctx, "DELETE …"); err == nil {
+		t.Error("a closed journal recorded a statement")
 	}
 }
