@@ -244,3 +244,71 @@ func TestConcurrentEntries(t *testing.T) {
 		t.Error("a closed journal recorded a statement")
 	}
 }
+
+// A bulk DELETE stopped midway leaves a journal that says, for every call,
+// what became of it: the calls recorded ahead of a free slot that were
+// never sent say so, and the sandbox agrees with every entry.
+func TestJournalOfAStoppedDelete(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{Users: []sandbox.UserSeed{{Login: "octocat", Packages: 300}}, Latency: 5 * time.Millisecond})
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	gh := github.New(nil)
+	if err := gh.Configure(context.Background(), provider.Config{BaseURL: srv.URL + "/", Token: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	j, err := Open(filepath.Join(t.TempDir(), "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	ghs, _ := gh.Schema(context.Background())
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	const stopAfter = 20
+	e, err := engine.New(engine.Config{
+		Providers: []engine.ProviderBinding{{Schema: ghs, Provider: gh}}, Yes: true, Journal: j, Concurrency: 4,
+		MutationProgress: func(done, _ int) {
+			if done == stopAfter {
+				stop()
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	stmts, err := e.Prepare("DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'container' AND version_count >= 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(ctx, stmts[0], &rows{}); err == nil {
+		t.Fatal("the stopped DELETE succeeded")
+	}
+	entries, err := j.Entries(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := map[string]int{}
+	for _, en := range entries {
+		results[en.Result]++
+		p, ok := sb.Package("octocat", "container", en.Key["package_name"])
+		if !ok {
+			t.Fatalf("entry %d: no package %s", en.ID, en.Key["package_name"])
+		}
+		switch en.Result {
+		case "deleted":
+			if !p.Deleted {
+				t.Errorf("entry %d says %s was deleted; it is not", en.ID, p.Name)
+			}
+		case "not sent", "refused":
+			if p.Deleted {
+				t.Errorf("entry %d says %s was %s; it is deleted", en.ID, p.Name, en.Result)
+			}
+		default:
+			t.Errorf("entry %d (%s): result %q", en.ID, p.Name, en.Result)
+		}
+	}
+	if results["not sent"] == 0 || results["deleted"] < stopAfter/2 {
+		t.Errorf("results %v: want some deleted and some recorded but not sent", results)
+	}
+}
