@@ -212,6 +212,13 @@ func New(opts Options) *Server {
 				nextID++
 			}
 		}
+		for _, lp := range seed.Large {
+			if slices.ContainsFunc(pkgs, func(p *Package) bool { return p.PackageType == "npm" && p.Name == lp.Name }) {
+				panic(fmt.Sprintf("sandbox: organization %q has two npm packages %q", seed.Login, lp.Name))
+			}
+			pkgs = append(pkgs, largePackage(lp, nextID))
+			nextID++
+		}
 		o := newUser(seed.Login, seed.ID, pkgs)
 		o.org = true
 		o.members, o.admins = map[string]bool{}, map[string]bool{}

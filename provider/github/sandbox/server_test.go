@@ -753,3 +753,41 @@ func TestListen(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// A large package holds exactly the live versions asked for, all deletable
+// but the last, with IDs clear of the next package's.
+func TestLargePackages(t *testing.T) {
+	large := []LargePackage{{Name: "big", Versions: MaxLargeVersions}, {Name: "small", Versions: 2}}
+	s, ts := start(t, Options{Users: []UserSeed{{Login: "octocat"}},
+		Orgs: []OrgSeed{{Login: "cleanup", Packages: 3, Admins: []string{"octocat"}, Large: large}}})
+	for _, lp := range large {
+		t.Run(lp.Name, func(t *testing.T) {
+			p, ok := s.Package("cleanup", "npm", lp.Name)
+			if !ok || p.VersionCount != lp.Versions || p.Visibility != "private" {
+				t.Fatalf("%+v, %v; want %d private versions", p, ok, lp.Versions)
+			}
+			var live []int64
+			for _, v := range s.Versions("cleanup", "npm", lp.Name) {
+				if v.ID <= p.ID*1000 || v.ID >= (p.ID+1)*1000 {
+					t.Errorf("version ID %d outside package %d's", v.ID, p.ID)
+				}
+				if !v.Deleted {
+					live = append(live, v.ID)
+				}
+			}
+			if len(live) != lp.Versions {
+				t.Fatalf("%d live versions, want %d", len(live), lp.Versions)
+			}
+			base := ts.URL + "/orgs/cleanup/packages/npm/" + lp.Name + "/versions/"
+			for i, id := range live {
+				want := 204
+				if i == len(live)-1 {
+					want = 400 // the last live version
+				}
+				if r := call(t, "DELETE", base+strconv.FormatInt(id, 10)); r.status != want {
+					t.Fatalf("DELETE version %d of %d: %d, want %d: %s", i+1, len(live), r.status, want, r.body)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,6 +21,30 @@ type OrgSeed struct {
 	// Images adds the container packages of ImageRepos(Login), whose
 	// versions are the manifests the sandbox registry serves.
 	Images bool
+	// Large adds, after the others, packages of as many versions as a
+	// cleanup deletes at once. None is in the default seed.
+	Large []LargePackage
+}
+
+// LargePackage is a private npm package that nobody downloaded, so that
+// every live version but the last can be deleted. Like every generated
+// package it also holds a quarter as many deleted versions.
+type LargePackage struct {
+	Name     string
+	Versions int // live ones, 2 to MaxLargeVersions
+}
+
+// MaxLargeVersions is the most live versions a LargePackage holds: version
+// IDs are the package's ID × 1000 + 1 on, deleted versions included, and
+// must stay clear of the next package's.
+const MaxLargeVersions = 799
+
+func largePackage(lp LargePackage, id int64) *Package {
+	if lp.Versions < 2 || lp.Versions > MaxLargeVersions {
+		panic(fmt.Sprintf("sandbox: package %q: %d versions, want 2 to %d", lp.Name, lp.Versions, MaxLargeVersions))
+	}
+	return &Package{ID: id, Name: lp.Name, PackageType: "npm", Visibility: "private", VersionCount: lp.Versions,
+		CreatedAt: seedStart, UpdatedAt: seedEnd}
 }
 
 // DefaultOrgs are the demo's organizations: acme, where octocat is an admin,

@@ -535,7 +535,20 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 		return st.wrap(err)
 	}
 	var ended atomic.Int64
+	// A call is recorded in the journal before it takes one of the
+	// Concurrency slots, and up to journalAhead times as many calls are
+	// recorded ahead of one: the journal commits the entries waiting
+	// together, so that its sync to disk, which can take longer than the
+	// request, is shared instead of holding up every call in turn.
+	ahead := make(chan struct{}, journalAhead*e.cfg.Concurrency)
 	sem := make(chan struct{}, e.cfg.Concurrency)
+	interrupted := func() outcome {
+		return outcome{result: notSent, message: "not sent: the statement was interrupted", err: ctx.Err()}
+	}
+	// The slots go to the calls in the keys' order, however their journal
+	// writes end: each call's turn is the one before it taking its slot.
+	turn := make(chan struct{})
+	close(turn)
 	var wg sync.WaitGroup
 	for i, k := range keys {
 		if refusals != nil && refusals[i] != "" {
@@ -544,22 +557,25 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 			continue
 		}
 		select {
-		case sem <- struct{}{}:
+		case ahead <- struct{}{}:
 		case <-ctx.Done():
-			out[i] = outcome{result: notSent, message: "not sent: the statement was interrupted", err: ctx.Err()}
+			out[i] = interrupted()
 			continue
 		}
+		mine, next := turn, make(chan struct{})
+		turn = next
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
+			defer func() { <-ahead }()
 			req := provider.Request{Service: res.service, Resource: res.schema.Name, Method: m.Name, Params: k}
 			entry, err := rec.sent(callCtx, res, m, k)
 			if err != nil {
+				<-mine
+				close(next)
 				out[i] = outcome{result: "failed", message: "not sent: " + err.Error(), err: err}
 			} else {
-				r, err := res.backend.Provider.Call(callCtx, req, func(provider.Batch) error { return nil })
-				out[i] = classify(r, err, done, ctx.Err() != nil)
+				out[i] = e.call(ctx, callCtx, mine, next, sem, res, req, done, interrupted)
 				rec.answered(entry, out[i])
 			}
 			if e.cfg.MutationProgress != nil {
@@ -615,6 +631,41 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 		Hint:    "the report lists each one with its reason",
 		Err:     firstErr,
 	})
+}
+
+// journalAhead is how many times Concurrency calls may be recorded in the
+// journal and waiting for a slot. A run that dies can leave as many entries
+// of calls it never sent, which say, as every entry without an answer does,
+// that the change may have been made.
+const journalAhead = 4
+
+// call makes one call of a mutation in one of sem's slots, taken once turn
+// is closed, unless the statement was stopped before; it closes next once
+// it has a slot or will not have one.
+func (e *Engine) call(ctx, callCtx context.Context, turn <-chan struct{}, next chan struct{}, sem chan struct{}, res *resource, req provider.Request, done string, interrupted func() outcome) outcome {
+	slot := func() bool {
+		defer close(next)
+		select {
+		case <-turn:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case sem <- struct{}{}:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	if !slot() {
+		return interrupted()
+	}
+	defer func() { <-sem }()
+	if ctx.Err() != nil {
+		return interrupted()
+	}
+	r, err := res.backend.Provider.Call(callCtx, req, func(provider.Batch) error { return nil })
+	return classify(r, err, done, ctx.Err() != nil)
 }
 
 // record is a mutating statement's entry in the journal; without a journal

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -26,6 +27,29 @@ import (
 // pkgql processes may share one file.
 type Journal struct {
 	db *sql.DB
+	// writes go to one writer, which commits those that are waiting
+	// together: a bulk statement's calls in flight share one commit, and so
+	// one sync to disk, instead of taking turns at the file's write lock.
+	writes chan write
+	// mu guards closed; a sender holds it for reading so that Close, which
+	// closes writes, waits for the sends under way.
+	mu      sync.RWMutex
+	closed  bool
+	stopped chan struct{} // closed once the writer has written everything
+}
+
+var errClosed = errors.New("the journal is closed")
+
+// write is one statement for the writer; the answer comes back on done.
+type write struct {
+	query string
+	args  []any
+	done  chan writeResult
+}
+
+type writeResult struct {
+	id  int64 // the row inserted, for an INSERT
+	err error
 }
 
 // Dir is the user's state directory for pkgql: $XDG_STATE_HOME/pkgql, else
@@ -91,22 +115,109 @@ func Open(path string) (*Journal, error) {
 		db.Close()
 		return nil, fmt.Errorf("opening the journal %s: %w", path, err)
 	}
-	return &Journal{db: db}, nil
+	j := &Journal{db: db, writes: make(chan write, maxBatch), stopped: make(chan struct{})}
+	go j.writer()
+	return j, nil
 }
 
-// Close closes the journal.
-func (j *Journal) Close() error { return j.db.Close() }
+// Close closes the journal once the writes under way are written.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	if !j.closed {
+		j.closed = true
+		close(j.writes)
+	}
+	j.mu.Unlock()
+	<-j.stopped
+	return j.db.Close()
+}
+
+// maxBatch bounds the writes of one commit, and how many wait for the
+// writer before a sender waits too.
+const maxBatch = 256
+
+// writer commits the writes waiting when it is free in one transaction: each
+// is durable (synchronous=FULL) before its caller hears back, as one at a
+// time, at the cost of one sync for all.
+func (j *Journal) writer() {
+	defer close(j.stopped)
+	for w := range j.writes {
+		batch := []write{w}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case w, ok := <-j.writes:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, w)
+			default:
+				break gather
+			}
+		}
+		results, err := j.commit(batch)
+		for i, w := range batch {
+			if err != nil {
+				results[i].err = err
+			}
+			w.done <- results[i]
+		}
+	}
+}
+
+func (j *Journal) commit(batch []write) ([]writeResult, error) {
+	results := make([]writeResult, len(batch))
+	tx, err := j.db.Begin()
+	if err != nil {
+		return results, err
+	}
+	defer tx.Rollback()
+	for i, w := range batch {
+		res, err := tx.Exec(w.query, w.args...)
+		if err != nil {
+			return results, err
+		}
+		results[i].id, _ = res.LastInsertId()
+	}
+	return results, tx.Commit()
+}
+
+// exec has the writer run query and waits until it is committed. Once
+// handed over, a write is completed even if ctx ends.
+func (j *Journal) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	w := write{query: query, args: args, done: make(chan writeResult, 1)}
+	if err := j.send(ctx, w); err != nil {
+		return 0, err
+	}
+	r := <-w.done
+	return r.id, r.err
+}
+
+// send hands w to the writer.
+func (j *Journal) send(ctx context.Context, w write) error {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	if j.closed {
+		return errClosed
+	}
+	select {
+	case j.writes <- w:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // Statement records a statement that is about to change something, and
 // returns its number.
 func (j *Journal) Statement(ctx context.Context, text string) (int64, error) {
-	res, err := j.db.ExecContext(ctx, `INSERT INTO statements(at, text) VALUES (?, ?)`, stamp(time.Now()), text)
+	id, err := j.exec(ctx, `INSERT INTO statements(at, text) VALUES (?, ?)`, stamp(time.Now()), text)
 	if err != nil {
 		return 0, fmt.Errorf("writing the journal: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // Sent records a change before its request goes out — the method of
@@ -117,13 +228,13 @@ func (j *Journal) Sent(ctx context.Context, statement int64, prov, service, reso
 	if err != nil {
 		return 0, err
 	}
-	res, err := j.db.ExecContext(ctx,
+	id, err := j.exec(ctx,
 		`INSERT INTO entries(statement, sent_at, provider, service, resource, method, key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		statement, stamp(time.Now()), prov, service, resource, method, string(keyJSON))
 	if err != nil {
 		return 0, fmt.Errorf("writing the journal: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // Answered completes an entry with what the change ended with. It is written
@@ -133,7 +244,7 @@ func (j *Journal) Answered(entry int64, status int, result, message string) erro
 	if status != 0 {
 		st = status
 	}
-	_, err := j.db.ExecContext(context.Background(),
+	_, err := j.exec(context.Background(),
 		`UPDATE entries SET answered_at = ?, http_status = ?, result = ?, message = ? WHERE id = ?`,
 		stamp(time.Now()), st, result, message, entry)
 	if err != nil {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -186,5 +188,127 @@ func TestJournalAfterACrash(t *testing.T) {
 	}
 	if p, _ := w.sb.Package("octocat", "npm", "hello"); !p.Deleted {
 		t.Error("restored after 30 days")
+	}
+}
+
+// Calls recorded at once are committed together; each still gets its own
+// entry, and its answer completes that entry and no other.
+func TestConcurrentEntries(t *testing.T) {
+	j, err := Open(filepath.Join(t.TempDir(), "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := j.Statement(ctx, "DELETE …")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const calls = 400
+	var wg sync.WaitGroup
+	errs := make(chan error, calls)
+	for i := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := map[string]string{"package_version_id": strconv.Itoa(i)}
+			entry, err := j.Sent(ctx, st, "github", "packages", "package_versions", "delete_package_version_for_org", key)
+			if err == nil {
+				err = j.Answered(entry, 204, "deleted", "v"+strconv.Itoa(i))
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := j.Entries(ctx, st)
+	if err != nil || len(entries) != calls {
+		t.Fatalf("%d entries, %v; want %d", len(entries), err, calls)
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		id := e.Key["package_version_id"]
+		if e.Message != "v"+id || e.Result != "deleted" || e.AnsweredAt == nil || seen[id] {
+			t.Errorf("entry %d: key %s, %q %q answered %v", e.ID, id, e.Result, e.Message, e.AnsweredAt)
+		}
+		seen[id] = true
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Statement(ctx, "DELETE …"); err == nil {
+		t.Error("a closed journal recorded a statement")
+	}
+}
+
+// A bulk DELETE stopped midway leaves a journal that says, for every call,
+// what became of it: the calls recorded ahead of a free slot that were
+// never sent say so, and the sandbox agrees with every entry.
+func TestJournalOfAStoppedDelete(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{Users: []sandbox.UserSeed{{Login: "octocat", Packages: 300}}, Latency: 5 * time.Millisecond})
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	gh := github.New(nil)
+	if err := gh.Configure(context.Background(), provider.Config{BaseURL: srv.URL + "/", Token: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	j, err := Open(filepath.Join(t.TempDir(), "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	ghs, _ := gh.Schema(context.Background())
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	const stopAfter = 20
+	e, err := engine.New(engine.Config{
+		Providers: []engine.ProviderBinding{{Schema: ghs, Provider: gh}}, Yes: true, Journal: j, Concurrency: 4,
+		MutationProgress: func(done, _ int) {
+			if done == stopAfter {
+				stop()
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	stmts, err := e.Prepare("DELETE FROM github.packages.user_packages WHERE username = 'octocat' AND package_type = 'container' AND version_count >= 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(ctx, stmts[0], &rows{}); err == nil {
+		t.Fatal("the stopped DELETE succeeded")
+	}
+	entries, err := j.Entries(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := map[string]int{}
+	for _, en := range entries {
+		results[en.Result]++
+		p, ok := sb.Package("octocat", "container", en.Key["package_name"])
+		if !ok {
+			t.Fatalf("entry %d: no package %s", en.ID, en.Key["package_name"])
+		}
+		switch en.Result {
+		case "deleted":
+			if !p.Deleted {
+				t.Errorf("entry %d says %s was deleted; it is not", en.ID, p.Name)
+			}
+		case "not sent", "refused":
+			if p.Deleted {
+				t.Errorf("entry %d says %s was %s; it is deleted", en.ID, p.Name, en.Result)
+			}
+		default:
+			t.Errorf("entry %d (%s): result %q", en.ID, p.Name, en.Result)
+		}
+	}
+	if results["not sent"] == 0 || results["deleted"] < stopAfter/2 {
+		t.Errorf("results %v: want some deleted and some recorded but not sent", results)
 	}
 }
