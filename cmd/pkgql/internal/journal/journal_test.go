@@ -253,7 +253,7 @@ func TestJournalOfAStoppedDelete(t *testing.T) {
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
 	gh := github.New(nil)
-	if err := gh.Configure(context.Background(), provider.Config{BaseURL: srv.URL + "/", Token: "t"}); err != nil {
+	if err := gh.Configure(context.Background(), provider.Config{Settings: map[string]string{github.SettingBaseURL: srv.URL + "/", github.SettingToken: "t"}}); err != nil {
 		t.Fatal(err)
 	}
 	j, err := Open(filepath.Join(t.TempDir(), "journal.db"))
