@@ -158,9 +158,9 @@ func (e *Engine) costLines(st *Statement) []string {
 	// The reset time is left out: it would make a plan differ from run to run.
 	remaining, _ := e.budget.get()
 	if remaining < 0 {
-		lines = append(lines, "primary budget: unknown until the API answers a request")
+		lines = append(lines, "primary budget: unknown (the API did not say)")
 	} else {
-		lines = append(lines, fmt.Sprintf("primary budget: %d requests left, as of the API's last answer (a 304 to a conditional request costs none)", remaining))
+		lines = append(lines, fmt.Sprintf("primary budget: %d requests left (a 304 to a conditional request costs none)", remaining))
 	}
 	return lines
 }
@@ -183,21 +183,8 @@ func (e *Engine) checkBudget(ctx context.Context, res *resource, what string, c 
 	if c.unknown != "" || c.requests < 2 {
 		return nil
 	}
-	if !e.budget.fresh(time.Now()) {
-		req := provider.Request{Service: res.service, Resource: res.schema.Name, Budget: true}
-		_, err := res.backend.Provider.Call(ctx, req, func(b provider.Batch) error {
-			if b.Progress != nil {
-				e.budget.note(*b.Progress)
-			}
-			return nil
-		})
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			// A provider that cannot tell leaves the budget unknown.
-			e.log.Debug("no budget", "provider", res.provider, "error", err)
-		}
+	if err := e.askBudget(ctx, res); err != nil {
+		return err
 	}
 	remaining, reset := e.budget.get()
 	if remaining < 0 || c.requests <= remaining {
@@ -208,6 +195,30 @@ func (e *Engine) checkBudget(ctx context.Context, res *resource, what string, c 
 			pluralCount(c.requests, "request", "requests"), what, c.points, plural(int(c.points), "point", "points"), remaining, resetText(reset)),
 		Hint: "run it after the budget is renewed, or narrow the WHERE so fewer keys match",
 	}
+}
+
+// askBudget asks res's provider for the API's primary budget, which the
+// GitHub provider reads from GET /rate_limit without spending any of it,
+// unless an answer reported it a moment ago. A provider that cannot tell
+// leaves the budget unknown; only a cancelled ctx is an error.
+func (e *Engine) askBudget(ctx context.Context, res *resource) error {
+	if e.budget.fresh(time.Now()) {
+		return nil
+	}
+	req := provider.Request{Service: res.service, Resource: res.schema.Name, Budget: true}
+	_, err := res.backend.Provider.Call(ctx, req, func(b provider.Batch) error {
+		if b.Progress != nil {
+			e.budget.note(*b.Progress)
+		}
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		e.log.Debug("no budget", "provider", res.provider, "error", err)
+	}
+	return nil
 }
 
 func pluralCount(n int64, one, many string) string {

@@ -14,10 +14,14 @@ func TestBudget(t *testing.T) {
 
 	plan := h.one("EXPLAIN DELETE FROM shop.store.items WHERE shop = 'north' AND category = 'books' AND item_name IN ('a', 'b', 'c')")
 	text := strings.Join(stringsOf(plan.column("plan")), "\n")
-	for _, want := range []string{"cost: exactly 3 requests, 15 secondary-limit points", "primary budget: unknown until the API answers a request"} {
+	for _, want := range []string{"cost: exactly 3 requests, 15 secondary-limit points", "primary budget: 6 requests left"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("EXPLAIN before any request lacks %q:\n%s", want, text)
 		}
+	}
+	// The budget was asked, for free: EXPLAIN made no request.
+	if n, asks := len(h.log()), h.p.BudgetAsks(); n != 0 || asks != 1 {
+		t.Errorf("EXPLAIN made %d requests and asked the budget %d times, want 0 and 1", n, asks)
 	}
 
 	// One listing page: the budget is 5 now. A bulk DELETE whose WHERE

@@ -208,7 +208,7 @@ func (e *Engine) Run(ctx context.Context, st *Statement, sink rowset.Sink) error
 	case KindDescribe:
 		return e.runDescribe(st, sink)
 	case KindExplain:
-		return e.runExplain(st, sink)
+		return e.runExplain(ctx, st, sink)
 	}
 	return fmt.Errorf("engine: statement of kind %q cannot run", st.kind)
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,7 +20,15 @@ import (
 // maxShownCalls is how many calls of one table EXPLAIN lists.
 const maxShownCalls = 10
 
-func (e *Engine) runExplain(st *Statement, sink rowset.Sink) error {
+func (e *Engine) runExplain(ctx context.Context, st *Statement, sink rowset.Sink) error {
+	if res := st.explain.firstResource(); res != nil {
+		// The budget EXPLAIN states is asked of the API, which answers it
+		// without spending any of it: a plan read before the first
+		// statement of a session still says what is left.
+		if err := e.askBudget(ctx, res); err != nil {
+			return err
+		}
+	}
 	var lines []string
 	switch in := st.explain; in.kind {
 	case KindSelect:
@@ -313,4 +322,25 @@ func scanParams(sp *scanPlan) (params []string, limited bool) {
 		}
 	}
 	return params, limited
+}
+
+// firstResource is the resource of the statement's first table or method,
+// nil for one that reads none.
+func (st *Statement) firstResource() *resource {
+	switch st.kind {
+	case KindSelect:
+		if len(st.sel.refs) > 0 {
+			return st.sel.refs[0].ref.res
+		}
+		for _, sc := range st.sel.scans {
+			if sc.plan != nil {
+				return sc.plan.res
+			}
+		}
+	case KindDelete:
+		return st.del.res
+	case KindExec:
+		return st.exec.res
+	}
+	return nil
 }

@@ -62,6 +62,7 @@ type Provider struct {
 	log       []Request
 	inFlight  int
 	peak      int
+	asks      int // budget requests answered, which no limit counts
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -178,6 +179,30 @@ func (p *Provider) Reset() {
 	p.mu.Unlock()
 }
 
+// budget answers a request for the budget left, as an API's free rate-limit
+// endpoint does: with RateLimit set it reports what is left and spends
+// nothing; without, the provider cannot tell.
+func (p *Provider) budget(emit func(provider.Batch) error) (provider.Result, error) {
+	p.mu.Lock()
+	lim, sent := p.opts.RateLimit, p.sent
+	if lim > 0 {
+		p.asks++
+	}
+	p.mu.Unlock()
+	if lim <= 0 {
+		return provider.Result{}, &provider.Error{Kind: provider.KindUnsupported, Message: "no rate limit to report"}
+	}
+	pr := &provider.Progress{RateLimitRemaining: max(0, lim-sent), RateLimitReset: time.Now().Add(time.Minute).Unix()}
+	return provider.Result{}, emit(provider.Batch{Progress: pr})
+}
+
+// BudgetAsks counts the budget requests answered since New.
+func (p *Provider) BudgetAsks() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.asks
+}
+
 // MaxInFlight is the most calls the provider had in flight at once.
 func (p *Provider) MaxInFlight() int {
 	p.mu.Lock()
@@ -187,6 +212,9 @@ func (p *Provider) MaxInFlight() int {
 
 // Call runs one method once.
 func (p *Provider) Call(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (provider.Result, error) {
+	if req.Budget {
+		return p.budget(emit)
+	}
 	p.mu.Lock()
 	r := req
 	r.Params = maps.Clone(req.Params)
