@@ -416,9 +416,9 @@ var refusedKinds = []string{provider.KindAPI, provider.KindNotFound, provider.Ki
 // was lost and nothing could tell.
 const unknown = "unknown"
 
-// notSent is the result of a change the statement was stopped before
+// NotSent is the result of a change the statement was stopped before
 // sending: nothing was asked of the API, so nothing changed.
-const notSent = "not sent"
+const NotSent = "not sent"
 
 // classify words a call's end. stopped tells that the statement was stopped
 // while the call was in flight: its request may have reached the API, so
@@ -543,7 +543,7 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 	ahead := make(chan struct{}, journalAhead*e.cfg.Concurrency)
 	sem := make(chan struct{}, e.cfg.Concurrency)
 	interrupted := func() outcome {
-		return outcome{result: notSent, message: "not sent: the statement was interrupted", err: ctx.Err()}
+		return outcome{result: NotSent, message: "not sent: the statement was interrupted", err: ctx.Err()}
 	}
 	// The slots go to the calls in the keys' order, however their journal
 	// writes end: each call's turn is the one before it taking its slot.
@@ -611,7 +611,7 @@ func (e *Engine) mutate(ctx context.Context, st *Statement, res *resource, m *sc
 		}
 	}
 	var summary []string
-	for _, word := range []string{done, "refused", unknown, notSent, "failed"} {
+	for _, word := range []string{done, "refused", unknown, NotSent, "failed"} {
 		if counts[word] > 0 || word == done {
 			summary = append(summary, fmt.Sprintf("%d %s", counts[word], word))
 		}

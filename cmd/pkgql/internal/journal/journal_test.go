@@ -16,6 +16,7 @@ import (
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/provider/github"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
+	"github.com/pkgql/pkgql/schema"
 )
 
 // rows is a Sink that keeps what it is given.
@@ -310,5 +311,20 @@ func TestJournalOfAStoppedDelete(t *testing.T) {
 	}
 	if results["not sent"] == 0 || results["deleted"] < stopAfter/2 {
 		t.Errorf("results %v: want some deleted and some recorded but not sent", results)
+	}
+
+	// The undo restores what was deleted and leaves alone what was never
+	// sent: restoring a live package would only be refused.
+	exp, err := NewProvider(j).Expand(context.Background(), provider.Request{Params: map[string]string{"statement": strconv.FormatInt(entries[0].Statement, 10)}}, []*schema.Provider{ghs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(exp.Keys) != results["deleted"] {
+		t.Errorf("the undo restores %d packages, want the %d deleted", len(exp.Keys), results["deleted"])
+	}
+	for _, k := range exp.Keys {
+		if p, ok := sb.Package("octocat", "container", k["package_name"]); !ok || !p.Deleted {
+			t.Errorf("the undo would restore %s, which was not deleted", k["package_name"])
+		}
 	}
 }

@@ -169,7 +169,8 @@ func statementParam(params map[string]string) (int64, error) {
 
 // Expand turns undo @statement = N into the calls that reverse what N did:
 // each of its calls whose method declares an UndoneBy, which deleted
-// something (or may have: no answer was recorded) within GitHub's 30 days.
+// something (or may have: no answer was recorded, or the answer was lost)
+// within GitHub's 30 days.
 func (p *Provider) Expand(ctx context.Context, req provider.Request, catalog []*schema.Provider) (engine.Expansion, error) {
 	n, err := statementParam(req.Params)
 	if err != nil {
@@ -191,7 +192,9 @@ func (p *Provider) Expand(ctx context.Context, req provider.Request, catalog []*
 	var expired, undoable int
 	for _, e := range entries {
 		r, m := findMethod(catalog, e)
-		if m == nil || m.UndoneBy == "" || e.Result == "refused" || e.Result == "failed" {
+		// Refused, failed and never sent changed nothing; an entry without
+		// a result, or unknown, may have, and is restored.
+		if m == nil || m.UndoneBy == "" || e.Result == "refused" || e.Result == "failed" || e.Result == engine.NotSent {
 			continue
 		}
 		undoable++
