@@ -47,7 +47,7 @@ func (p *Provider) Schema(context.Context) (*schema.Provider, error) {
 				Title: "The journal of changes",
 				Description: "Every change pkgql made from this machine (DELETE and EXEC calls), one row a call, " +
 					"written before the request was sent and completed with GitHub's answer after. " +
-					"A row without a result was sent and never answered (pkgql was stopped): it may have been applied.",
+					"A row without a result was never answered (pkgql was stopped; a bulk statement records its calls a little ahead of sending them): it may have been applied, and undo restores it.",
 				Fields: []schema.Field{
 					{Name: "id", Type: schema.Integer, Description: "The entry's number."},
 					{Name: "statement", Type: schema.Integer, Description: "The number of the statement that made the call; undo takes it."},
