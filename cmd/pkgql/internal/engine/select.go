@@ -97,6 +97,11 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 	// primary budget then fails the statement whole. A single listing needs
 	// no holding: the provider refuses it before its first row.
 	run.gated = c.bounded && (c.unknown != "" || c.requests > maxListingPages)
+	// Calls that rows of another table start (a join) are made until the
+	// last row: one refused late would leave the rows before it shown and
+	// the answer half given, so such a statement holds every row to its
+	// end. The calls' rows are kept for replay in such a statement anyway.
+	holdAll := c.unknown != ""
 	defer run.finish()
 	sc.run.Store(run)
 	sc.plans.Store(q.plans)
@@ -162,7 +167,7 @@ func (e *Engine) query(ctx context.Context, st *Statement, q *selectPlan, begin 
 		if err := rows.Scan(ptrs...); err != nil {
 			return st.wrap(run.cause(ctx, err))
 		}
-		if run.gated && run.holding() {
+		if holdAll || run.gated && run.holding() {
 			held = append(held, slices.Clone(vals))
 			continue
 		}
