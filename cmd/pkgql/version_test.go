@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -42,14 +41,8 @@ func TestVersionString(t *testing.T) {
 // token, provider or network.
 func TestVersionCommand(t *testing.T) {
 	t.Parallel()
-	run := func(args ...string) (code int, stdout, stderr string) {
-		var out, errs strings.Builder
-		code = execute(context.Background(), environ{lookup: func(string) (string, bool) { return "", false }}, args, strings.NewReader(""), &out, &errs)
-		return code, out.String(), errs.String()
-	}
-	aCode, aOut, aErr := run("version")
-	bCode, bOut, bErr := run("--version")
-	if aCode != 0 || bCode != 0 || !strings.HasPrefix(aOut, "pkgql ") || aOut != bOut || aErr+bErr != "" {
-		t.Fatalf("version: exit %d %q %q\n--version: exit %d %q %q", aCode, aOut, aErr, bCode, bOut, bErr)
+	a, b := runPkgql(t, "version"), runPkgql(t, "--version")
+	if a.code != 0 || b.code != 0 || !strings.HasPrefix(a.stdout, "pkgql ") || a.stdout != b.stdout || a.stderr != "" {
+		t.Fatalf("version:\n%s\n--version:\n%s", a, b)
 	}
 }
