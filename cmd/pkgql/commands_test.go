@@ -29,8 +29,14 @@ type cmdRun struct {
 func runIn(t *testing.T, env map[string]string, stdin string, build func(*app) *cobra.Command, args ...string) cmdRun {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	a := newApp(environ{lookup: func(name string) (string, bool) { v, ok := env[name]; return v, ok }},
-		strings.NewReader(stdin), &stdout, &stderr)
+	a := newApp(envOf(env), strings.NewReader(stdin), &stdout, &stderr)
+	code := runApp(t, a, build, args...)
+	return cmdRun{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// runApp is runIn on a's streams; it returns the exit status.
+func runApp(t *testing.T, a *app, build func(*app) *cobra.Command, args ...string) int {
+	t.Helper()
 	root := a.rootCommand()
 	cmd := build(a)
 	if !replaceCommand(root, cmd) {
@@ -38,7 +44,12 @@ func runIn(t *testing.T, env map[string]string, stdin string, build func(*app) *
 	}
 	root.SetArgs(args)
 	c, err := root.ExecuteContextC(context.Background())
-	return cmdRun{code: a.exit(context.Background(), c, err), stdout: stdout.String(), stderr: stderr.String()}
+	return a.exit(context.Background(), c, err)
+}
+
+// envOf is an environment that holds env and nothing else.
+func envOf(env map[string]string) environ {
+	return environ{lookup: func(name string) (string, bool) { v, ok := env[name]; return v, ok }}
 }
 
 // replaceCommand puts cmd where root has a command of its name.
