@@ -79,7 +79,7 @@ func (r cmdRun) check(t *testing.T, want string, ran bool) bool {
 		}
 		return true
 	}
-	if r.code != exitUsage || !strings.Contains(r.stderr, "error: "+want) {
+	if r.code != exitUsage || !strings.HasPrefix(r.stderr, "error: ") || !strings.Contains(r.stderr, want) {
 		t.Errorf("exit %d, stderr:\n%s\nwant exit %d and %q", r.code, r.stderr, exitUsage, want)
 	}
 	if ran {
