@@ -84,14 +84,14 @@ Exit status: 0 ok, 1 a statement failed, 2 a usage error, 130 interrupted.`,
 	a.opts.register(root.PersistentFlags(), a.env.getenv)
 	root.AddCommand(
 		a.newCmdExec(nil),
-		a.shellCommand(),
-		a.serveCommand(),
-		a.sandboxCommand(),
-		a.docsCommand(),
-		a.authCommand(),
-		a.versionCommand(),
-		a.cacheCommand(),
-		a.providerCommand(),
+		a.newCmdShell(nil),
+		a.newCmdServe(nil),
+		a.newCmdSandbox(nil),
+		a.newCmdDocs(nil),
+		a.newCmdAuth(),
+		a.newCmdVersion(nil),
+		a.newCmdCache(),
+		a.newCmdProvider(),
 	)
 	return root
 }

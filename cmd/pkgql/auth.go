@@ -4,22 +4,37 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 )
 
-func (a *app) authCommand() *cobra.Command {
+// newCmdAuth builds `pkgql auth`, which runs only its subcommands.
+func (a *app) newCmdAuth() *cobra.Command {
 	auth := &cobra.Command{
 		Use:   "auth",
 		Short: "Check the GitHub token pkgql uses",
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	auth.AddCommand(&cobra.Command{
+	auth.AddCommand(a.newCmdAuthStatus(nil))
+	return auth
+}
+
+// authStatusOptions is what `pkgql auth status` checks.
+type authStatusOptions struct {
+	// Sandbox is --sandbox: the sandbox needs no token, and none is checked.
+	Sandbox bool
+}
+
+// newCmdAuthStatus builds `pkgql auth status`; runF, when set, runs in its
+// place.
+func (a *app) newCmdAuthStatus(runF func(context.Context, *authStatusOptions) error) *cobra.Command {
+	return &cobra.Command{
 		Use:   "status",
 		Short: "Show where the token comes from and what it may do",
 		Long: `Show which token source pkgql uses — --token-file, GITHUB_TOKEN, GH_TOKEN or
@@ -34,20 +49,23 @@ Exit status 1 when no token is found or the API refuses it.`,
   pkgql auth status --github-url https://github.example.com/api/v3/`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if a.opts.sandbox {
-				fmt.Fprintln(a.stdout, "The sandbox needs no token: --sandbox sends none.")
-				return nil
+			opts := &authStatusOptions{Sandbox: a.opts.sandbox}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			return a.authStatus(cmd.Context())
+			return a.runAuthStatus(cmd.Context(), opts)
 		},
-	})
-	return auth
+	}
 }
 
-// authStatus prints, for each provider that declares a secret setting,
+// runAuthStatus prints, for each provider that declares a secret setting,
 // where its value was found and what the provider's API makes of it. The
 // provider asks: the host knows no API.
-func (a *app) authStatus(ctx context.Context) error {
+func (a *app) runAuthStatus(ctx context.Context, opts *authStatusOptions) error {
+	if opts.Sandbox {
+		fmt.Fprintln(a.stdout, "The sandbox needs no token: --sandbox sends none.")
+		return nil
+	}
 	// One fresh answer: a cached one could tell of scopes since changed.
 	a.opts.noCache = true
 	running, err := a.startProviders(ctx)

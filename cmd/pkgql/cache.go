@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,7 +19,8 @@ func httpCacheDir() (string, error) {
 	return filepath.Join(dir, "pkgql", "http"), nil
 }
 
-func (a *app) cacheCommand() *cobra.Command {
+// newCmdCache builds `pkgql cache`, which runs only its subcommands.
+func (a *app) newCmdCache() *cobra.Command {
 	cache := &cobra.Command{
 		Use:   "cache",
 		Short: "Manage the HTTP cache of conditional requests",
@@ -32,34 +34,70 @@ turns the cache off for a run.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cache.AddCommand(&cobra.Command{
+	cache.AddCommand(a.newCmdCacheClear(nil), a.newCmdCacheDir(nil))
+	return cache
+}
+
+// cacheOptions is the cache directory `pkgql cache clear` and `pkgql cache
+// dir` act on.
+type cacheOptions struct {
+	Dir string
+}
+
+// cacheOptionsOf finds the cache directory; not finding it is no usage
+// error: the environment lacks a home, the command line is fine.
+func cacheOptionsOf() (*cacheOptions, error) {
+	dir, err := httpCacheDir()
+	if err != nil {
+		return nil, fmt.Errorf("finding the cache directory: %w", err)
+	}
+	return &cacheOptions{Dir: dir}, nil
+}
+
+// newCmdCacheClear builds `pkgql cache clear`; runF, when set, runs in its
+// place.
+func (a *app) newCmdCacheClear(runF func(context.Context, *cacheOptions) error) *cobra.Command {
+	return &cobra.Command{
 		Use:   "clear",
 		Short: "Delete every cached answer",
 		Args:  noArgs,
-		RunE: func(*cobra.Command, []string) error {
-			dir, err := httpCacheDir()
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := cacheOptionsOf()
 			if err != nil {
-				return fmt.Errorf("finding the cache directory: %w", err)
+				return err
 			}
-			if err := os.RemoveAll(dir); err != nil {
-				return fmt.Errorf("clearing the HTTP cache: %w", err)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			fmt.Fprintf(a.stdout, "cleared %s\n", dir)
-			return nil
+			return a.runCacheClear(opts)
 		},
-	})
-	cache.AddCommand(&cobra.Command{
+	}
+}
+
+func (a *app) runCacheClear(opts *cacheOptions) error {
+	if err := os.RemoveAll(opts.Dir); err != nil {
+		return fmt.Errorf("clearing the HTTP cache: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "cleared %s\n", opts.Dir)
+	return nil
+}
+
+// newCmdCacheDir builds `pkgql cache dir`; runF, when set, runs in its place.
+func (a *app) newCmdCacheDir(runF func(context.Context, *cacheOptions) error) *cobra.Command {
+	return &cobra.Command{
 		Use:   "dir",
 		Short: "Print the cache directory",
 		Args:  noArgs,
-		RunE: func(*cobra.Command, []string) error {
-			dir, err := httpCacheDir()
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := cacheOptionsOf()
 			if err != nil {
-				return fmt.Errorf("finding the cache directory: %w", err)
+				return err
 			}
-			fmt.Fprintln(a.stdout, dir)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			fmt.Fprintln(a.stdout, opts.Dir)
 			return nil
 		},
-	})
-	return cache
+	}
 }

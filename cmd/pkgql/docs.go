@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
@@ -11,8 +12,15 @@ import (
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/reference"
 )
 
-func (a *app) docsCommand() *cobra.Command {
-	var out string
+// docsOptions is what `pkgql docs` writes.
+type docsOptions struct {
+	// Out is the docs directory; the pages go to Out/reference/.
+	Out string
+}
+
+// newCmdDocs builds `pkgql docs`; runF, when set, runs in its place.
+func (a *app) newCmdDocs(runF func(context.Context, *docsOptions) error) *cobra.Command {
+	opts := &docsOptions{}
 	cmd := &cobra.Command{
 		Use:   "docs",
 		Short: "Generate the reference pages from the providers' schemas",
@@ -30,25 +38,33 @@ files in DIR/reference/ that are not generated are removed.`,
   pkgql docs --out /tmp/docs && diff -r /tmp/docs/reference docs/reference`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			running, err := a.startProviders(cmd.Context())
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			s := &host.Runner{Providers: running}
-			defer s.Close()
-			// The engine's catalog is what SHOW and DESCRIBE read too.
-			eng, err := engine.New(engine.Config{Providers: s.Bindings(), Logger: a.logger.Named("engine")})
-			if err != nil {
-				return err
-			}
-			defer eng.Close()
-			if err := reference.Write(out, eng.Catalog()); err != nil {
-				return fmt.Errorf("writing the reference: %w", err)
-			}
-			fmt.Fprintf(a.stderr, "wrote %s\n", filepath.Join(out, reference.Dir))
-			return nil
+			return a.runDocs(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "docs", "the docs directory; pages go to DIR/reference/")
+	cmd.Flags().StringVar(&opts.Out, "out", "docs", "the docs directory; pages go to DIR/reference/")
 	return cmd
+}
+
+// runDocs writes the reference from the schemas the providers declare.
+func (a *app) runDocs(ctx context.Context, opts *docsOptions) error {
+	running, err := a.startProviders(ctx)
+	if err != nil {
+		return err
+	}
+	s := &host.Runner{Providers: running}
+	defer s.Close()
+	// The engine's catalog is what SHOW and DESCRIBE read too.
+	eng, err := engine.New(engine.Config{Providers: s.Bindings(), Logger: a.logger.Named("engine")})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	if err := reference.Write(opts.Out, eng.Catalog()); err != nil {
+		return fmt.Errorf("writing the reference: %w", err)
+	}
+	fmt.Fprintf(a.stderr, "wrote %s\n", filepath.Join(opts.Out, reference.Dir))
+	return nil
 }

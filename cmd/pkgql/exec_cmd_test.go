@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // TestNewCmdExec checks what `pkgql exec` makes of its arguments, with a
@@ -36,27 +35,11 @@ func TestNewCmdExec(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			a := newApp(processEnviron, strings.NewReader(tc.stdin), io.Discard, io.Discard)
 			var got *execOptions
-			cmd := a.newCmdExec(func(_ context.Context, o *execOptions) error { got = o; return nil })
-			cmd.SetArgs(tc.args)
-			cmd.SetOut(io.Discard)
-			cmd.SetErr(io.Discard)
-			err := cmd.ExecuteContext(context.Background())
-			if tc.wantUsage != "" {
-				var usage usageError
-				if !errors.As(err, &usage) || !strings.Contains(err.Error(), tc.wantUsage) {
-					t.Fatalf("err = %v, want a usage error with %q", err, tc.wantUsage)
-				}
-				if got != nil {
-					t.Error("the command ran")
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got == nil || got.Script != tc.want {
+			r := runIn(t, nil, tc.stdin, func(a *app) *cobra.Command {
+				return a.newCmdExec(func(_ context.Context, o *execOptions) error { got = o; return nil })
+			}, append([]string{"exec"}, tc.args...)...)
+			if r.check(t, tc.wantUsage, got != nil) && got.Script != tc.want {
 				t.Errorf("options %+v, want the script %q", got, tc.want)
 			}
 		})

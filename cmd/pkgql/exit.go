@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 )
 
 // Exit statuses.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -43,6 +44,11 @@ func setUpAndRun(m *testing.M) int {
 		return 1
 	}
 	os.Setenv(asPkgql, "1")
+	// pkgql runs in this process too: it sees no more of the machine's
+	// environment than a pkgql process started with testEnv.
+	for _, name := range strippedEnv {
+		os.Unsetenv(name)
+	}
 	dir, err := os.MkdirTemp("", "pkgql-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -92,19 +98,15 @@ type invocation struct {
 	stdin string
 }
 
+// strippedEnv is what the machine's environment must not give the tests'
+// pkgql: a token, an API or plugins of its own.
+var strippedEnv = []string{"GITHUB_TOKEN", "GH_TOKEN", "PKGQL_GITHUB_URL", "PKGQL_REGISTRY_URL", "PKGQL_PLUGIN_DIR"}
+
 // testEnv is the environment pkgql runs in: no token, no API URL and no
 // plugins from the machine, unless a test adds them.
+// TestMain has taken them out of this process's environment.
 func testEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		switch name, _, _ := strings.Cut(kv, "="); name {
-		case "GITHUB_TOKEN", "GH_TOKEN", "PKGQL_GITHUB_URL", "PKGQL_REGISTRY_URL", "PKGQL_PLUGIN_DIR":
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, "PKGQL_PLUGIN_DIR="+testPluginDir)
-	return append(env, extra...)
+	return append(append(os.Environ(), "PKGQL_PLUGIN_DIR="+testPluginDir), extra...)
 }
 
 func command(inv invocation) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
@@ -116,8 +118,50 @@ func command(inv invocation) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	return cmd, &stdout, &stderr
 }
 
-// pkgql runs pkgql to its end, within a minute.
+// pkgql runs pkgql to its end, within a minute, in this process as main
+// does but for the signals: in the test environment, on its own streams,
+// with real provider processes.
 func pkgql(t *testing.T, inv invocation) result {
+	t.Helper()
+	env := map[string]string{}
+	for _, kv := range testEnv(inv.env...) {
+		name, value, _ := strings.Cut(kv, "=")
+		env[name] = value
+	}
+	lookup := func(name string) (string, bool) { v, ok := env[name]; return v, ok }
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	begin := time.Now()
+	code := execute(ctx, environ{lookup: lookup}, inv.args, strings.NewReader(inv.stdin), &stdout, &stderr)
+	if ctx.Err() != nil {
+		t.Fatalf("pkgql %q did not finish within a minute\nstderr: %s", inv.args, stderr.String())
+	}
+	return result{stdout: stdout.String(), stderr: stderr.String(), code: code, elapsed: time.Since(begin)}
+}
+
+// lockedBuffer is a buffer the provider processes' log relays may still
+// write to while a test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// pkgqlProcess runs pkgql as a process of its own to its end, within a
+// minute, for what only a process can show.
+func pkgqlProcess(t *testing.T, inv invocation) result {
 	t.Helper()
 	cmd, stdout, stderr := command(inv)
 	begin := time.Now()

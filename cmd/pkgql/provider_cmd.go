@@ -9,10 +9,10 @@ import (
 	"github.com/pkgql/pkgql/provider/github"
 )
 
-// providerCommand is how pkgql serves its bundled provider: the host re-runs
+// newCmdProvider is how pkgql serves its bundled provider: the host re-runs
 // its own executable as `pkgql provider github`, a go-plugin process that
 // refuses to start without the host's handshake.
-func (a *app) providerCommand() *cobra.Command {
+func (a *app) newCmdProvider() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:    "provider",
 		Short:  "Serve a bundled provider as a plugin (started by pkgql itself)",

@@ -92,14 +92,6 @@ func startSandboxCommand(t *testing.T, secret string, args ...string) string {
 	return url
 }
 
-func TestSandboxScopesNeedToken(t *testing.T) {
-	t.Parallel()
-	r := runPkgql(t, "sandbox", "--listen", "127.0.0.1:0", "--scopes", "read:packages")
-	if r.code != 2 || !strings.Contains(r.stderr, "--scopes needs --token") {
-		t.Errorf("--scopes alone:\n%s", r)
-	}
-}
-
 // The banner's package counts are the packages each owner has: what a
 // listing over every package type finds, for every owner whose packages the
 // authenticated user (octocat) sees in full (not initech's private ones).

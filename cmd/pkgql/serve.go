@@ -22,8 +22,18 @@ const servePasswordEnv = "PKGQL_SERVE_PASSWORD"
 // within the time the process has to wind down after a signal.
 const serveGrace = interruptGrace / 2
 
-func (a *app) serveCommand() *cobra.Command {
-	var listen string
+// serveOptions is what `pkgql serve` serves with.
+type serveOptions struct {
+	// Listen is the TCP address to listen on, host:port.
+	Listen string
+	// Password is what clients must give, from $PKGQL_SERVE_PASSWORD; ""
+	// asks for none.
+	Password string
+}
+
+// newCmdServe builds `pkgql serve`; runF, when set, runs in its place.
+func (a *app) newCmdServe(runF func(context.Context, *serveOptions) error) *cobra.Command {
+	opts := &serveOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the Postgres wire protocol, for psql, drivers and BI tools",
@@ -58,16 +68,25 @@ sends a notice that says so); pkgql --yes serve gives it for every session.`,
   # From Go: pgx.Connect(ctx, "postgres://pkgql@127.0.0.1:5466/pkgql")`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.serve(cmd.Context(), listen)
+			// A malformed address fails before any provider starts; one
+			// that cannot be listened on fails when it is tried.
+			if _, _, err := net.SplitHostPort(opts.Listen); err != nil {
+				return usageError{Err: fmt.Errorf("--listen %s: %w", opts.Listen, err)}
+			}
+			opts.Password = a.env.getenv(servePasswordEnv)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return a.runServe(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&listen, "listen", pgwire.DefaultAddr, "TCP address to listen on (host:port)")
+	cmd.Flags().StringVar(&opts.Listen, "listen", pgwire.DefaultAddr, "TCP address to listen on (host:port)")
 	return cmd
 }
 
-// serve starts the providers once, then serves connections until the
+// runServe starts the providers once, then serves connections until the
 // process is interrupted, each with an engine of its own over them.
-func (a *app) serve(ctx context.Context, listen string) error {
+func (a *app) runServe(ctx context.Context, opts *serveOptions) error {
 	s, err := a.openRunner(ctx, nil, restartProviders)
 	if err != nil {
 		return err
@@ -80,8 +99,8 @@ func (a *app) serve(ctx context.Context, listen string) error {
 		return pgengine.New(s.EngineConfig(a.opts.dryRun, confirm))
 	}
 	srv, err := pgwire.NewServer(pgwire.Options{
-		Addr:      listen,
-		Password:  a.env.getenv(servePasswordEnv),
+		Addr:      opts.Listen,
+		Password:  opts.Password,
 		NewEngine: newEngine,
 		Version:   buildVersion(),
 		Timeout:   a.opts.timeout,
@@ -91,9 +110,9 @@ func (a *app) serve(ctx context.Context, listen string) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", listen)
+	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
-		return usageError{Err: fmt.Errorf("--listen %s: %w", listen, err)}
+		return usageError{Err: fmt.Errorf("--listen %s: %w", opts.Listen, err)}
 	}
 	fmt.Fprintf(a.stderr, "pkgql serve: %s\n", listening(ln.Addr()))
 

@@ -17,7 +17,21 @@ import (
 	"github.com/pkgql/pkgql/schema"
 )
 
-func (a *app) shellCommand() *cobra.Command {
+// shellOptions is how `pkgql shell` reads and keeps statements.
+type shellOptions struct {
+	// Interactive is standard input being a terminal: prompts, Ctrl-C
+	// stopping a statement, bulk DELETEs asked about.
+	Interactive bool
+	// Editor is line editing, at a terminal on both ends.
+	Editor bool
+	// HistoryFile keeps typed statements; "" keeps none.
+	HistoryFile string
+	// Pager is the command long results go through; none when empty.
+	Pager []string
+}
+
+// newCmdShell builds `pkgql shell`; runF, when set, runs in its place.
+func (a *app) newCmdShell(runF func(context.Context, *shellOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "shell",
 		Short: "Type statements interactively",
@@ -44,68 +58,82 @@ Commands: .help, .quit, .output FORMAT, .dryrun on|off, .timer on|off,
   pkgql shell -o json < statements.sql`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			formats := make([]string, len(output.Formats))
-			for i, f := range output.Formats {
-				formats[i] = string(f)
-			}
 			interactive := isTerminal(a.stdin)
-			var interrupts chan os.Signal // Ctrl-C, at a terminal only
-			if interactive {
-				interrupts = make(chan os.Signal, 1)
-			}
-			var ss *shellSession
-			sh := shell.New(shell.Config{
-				In:          a.stdin,
-				Out:         a.stderr,
-				Results:     a.stdout,
+			opts := &shellOptions{
 				Interactive: interactive,
 				Editor:      interactive && isTerminal(a.stdout),
 				HistoryFile: historyFile(a.env.lookup),
-				Secrets: func() []string {
-					if ss == nil {
-						return nil
-					}
-					return ss.Secrets()
-				},
-				Catalog:   func() []*schema.Provider { return ss.Engine.Catalog() },
-				Formats:   formats,
-				Settings:  shell.Settings{Format: string(a.format), DryRun: a.opts.dryRun, Pager: true},
-				Pager:     pagerCommand(a.env.lookup),
-				Screen:    func() (int, int) { return terminalSize(a.stdout) },
-				Interrupt: interrupts,
-				Run:       func(ctx context.Context, req shell.Request) error { return ss.run(ctx, req) },
-				Report:    a.report,
-			})
-			// Statements read from a pipe have nobody to ask: like exec, a
-			// bulk DELETE there fails unless --yes confirmed it.
-			var confirm func(context.Context, string) bool
-			if interactive {
-				confirm = sh.Confirm
+				Pager:       pagerCommand(a.env.lookup),
 			}
-			s, err := a.openRunner(cmd.Context(), confirm)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			ss = &shellSession{a: a, Runner: s, confirm: confirm}
-			defer ss.close()
-			if interactive {
-				// At a terminal, Ctrl-C cancels the running statement and
-				// the shell goes on: the shell takes SIGINT over from the
-				// handler that ends the whole command (SIGTERM still does).
-				signal.Reset(os.Interrupt)
-				signal.Notify(interrupts, os.Interrupt)
-				defer signal.Stop(interrupts)
-			}
-			failed, err := sh.Loop(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if failed > 0 {
-				return alreadyReported{failed}
-			}
-			return nil
+			return a.runShell(cmd.Context(), opts)
 		},
 	}
+}
+
+// runShell reads statements and runs each as it ends, until the input does.
+func (a *app) runShell(ctx context.Context, opts *shellOptions) error {
+	formats := make([]string, len(output.Formats))
+	for i, f := range output.Formats {
+		formats[i] = string(f)
+	}
+	var interrupts chan os.Signal // Ctrl-C, at a terminal only
+	if opts.Interactive {
+		interrupts = make(chan os.Signal, 1)
+	}
+	var ss *shellSession
+	sh := shell.New(shell.Config{
+		In:          a.stdin,
+		Out:         a.stderr,
+		Results:     a.stdout,
+		Interactive: opts.Interactive,
+		Editor:      opts.Editor,
+		HistoryFile: opts.HistoryFile,
+		Secrets: func() []string {
+			if ss == nil {
+				return nil
+			}
+			return ss.Secrets()
+		},
+		Catalog:   func() []*schema.Provider { return ss.Engine.Catalog() },
+		Formats:   formats,
+		Settings:  shell.Settings{Format: string(a.format), DryRun: a.opts.dryRun, Pager: true},
+		Pager:     opts.Pager,
+		Screen:    func() (int, int) { return terminalSize(a.stdout) },
+		Interrupt: interrupts,
+		Run:       func(ctx context.Context, req shell.Request) error { return ss.run(ctx, req) },
+		Report:    a.report,
+	})
+	// Statements read from a pipe have nobody to ask: like exec, a
+	// bulk DELETE there fails unless --yes confirmed it.
+	var confirm func(context.Context, string) bool
+	if opts.Interactive {
+		confirm = sh.Confirm
+	}
+	s, err := a.openRunner(ctx, confirm)
+	if err != nil {
+		return err
+	}
+	ss = &shellSession{a: a, Runner: s, confirm: confirm}
+	defer ss.close()
+	if opts.Interactive {
+		// At a terminal, Ctrl-C cancels the running statement and
+		// the shell goes on: the shell takes SIGINT over from the
+		// handler that ends the whole command (SIGTERM still does).
+		signal.Reset(os.Interrupt)
+		signal.Notify(interrupts, os.Interrupt)
+		defer signal.Stop(interrupts)
+	}
+	failed, err := sh.Loop(ctx)
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		return alreadyReported{failed}
+	}
+	return nil
 }
 
 // shellSession runs the shell's scripts on a runner, in the output format

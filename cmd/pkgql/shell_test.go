@@ -75,7 +75,7 @@ func TestExternalProvider(t *testing.T) {
 // The provider command refuses to run without the host's handshake.
 func TestProviderCommandByHand(t *testing.T) {
 	t.Parallel()
-	r := runPkgql(t, "provider", "github")
+	r := pkgqlProcess(t, invocation{args: []string{"provider", "github"}})
 	if r.code == 0 || !strings.Contains(r.stderr, "plugin") {
 		t.Errorf("want a refusal:\n%s", r)
 	}
@@ -196,14 +196,20 @@ func (term *terminal) screen() string {
 // waitFor waits until the screen shows want count times, and returns it.
 func (term *terminal) waitFor(want string, count int) string {
 	term.t.Helper()
+	return term.waitUntil(fmt.Sprintf("%q (%d times)", want, count), func(s string) bool { return strings.Count(s, want) >= count })
+}
+
+// waitUntil waits until the screen is as shown says, and returns it.
+func (term *terminal) waitUntil(what string, shown func(screen string) bool) string {
+	term.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		s := term.screen()
-		if strings.Count(s, want) >= count {
+		if shown(s) {
 			return s
 		}
 		if time.Now().After(deadline) {
-			term.t.Fatalf("the terminal does not show %q (%d times):\n%s", want, count, s)
+			term.t.Fatalf("the terminal does not show %s:\n%s", what, s)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -324,7 +330,12 @@ func TestShellPagesLongResults(t *testing.T) {
 	// Off, the same results are written straight out.
 	term.typeLine(".pager off")
 	term.typeLine("DESCRIBE github.packages.user_packages;")
-	if s := term.waitFor("| id ", 2); paged(s) || !strings.HasSuffix(strings.TrimSpace(s), "pkgql>") {
+	// The second table is drawn before the prompt that follows it: wait for
+	// the prompt, which a pager would keep from showing.
+	s := term.waitUntil("the table and the prompt after it", func(s string) bool {
+		return strings.Count(s, "| id ") >= 2 && strings.HasSuffix(strings.TrimSpace(s), "pkgql>")
+	})
+	if paged(s) {
 		t.Fatalf("paged with .pager off:\n%s", s)
 	}
 	term.keys("C-d")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -42,7 +43,14 @@ func versionString(info *debug.BuildInfo, ok bool) string {
 
 func versionLine() string { return versionString(debug.ReadBuildInfo()) }
 
-func (a *app) versionCommand() *cobra.Command {
+// versionOptions is what `pkgql version` prints.
+type versionOptions struct {
+	// Line is the version line, as --version prints it too.
+	Line string
+}
+
+// newCmdVersion builds `pkgql version`; runF, when set, runs in its place.
+func (a *app) newCmdVersion(runF func(context.Context, *versionOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, the commit it was built from and the Go version",
@@ -50,8 +58,16 @@ func (a *app) versionCommand() *cobra.Command {
 		// No flags to check and no logger to set up.
 		PersistentPreRun: func(*cobra.Command, []string) { a.started = true },
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(a.stdout, versionLine())
-			return err
+			opts := &versionOptions{Line: versionLine()}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return a.runVersion(opts)
 		},
 	}
+}
+
+func (a *app) runVersion(opts *versionOptions) error {
+	_, err := fmt.Fprintln(a.stdout, opts.Line)
+	return err
 }
