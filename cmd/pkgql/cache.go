@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 )
 
 // httpCacheDir is where the GitHub provider keeps the answers it revalidates
 // with conditional requests: the user's cache directory, pkgql/http.
-func httpCacheDir() (string, error) {
-	dir, err := os.UserCacheDir()
+func httpCacheDir(getenv func(string) string) (string, error) {
+	dir, err := host.CacheDir(getenv)
 	if err != nil {
 		return "", err
 	}
@@ -46,8 +48,8 @@ type cacheOptions struct {
 
 // cacheOptionsOf finds the cache directory; not finding it is no usage
 // error: the environment lacks a home, the command line is fine.
-func cacheOptionsOf() (*cacheOptions, error) {
-	dir, err := httpCacheDir()
+func (a *app) cacheOptionsOf() (*cacheOptions, error) {
+	dir, err := httpCacheDir(a.env.getenv)
 	if err != nil {
 		return nil, fmt.Errorf("finding the cache directory: %w", err)
 	}
@@ -62,7 +64,7 @@ func (a *app) newCmdCacheClear(runF func(context.Context, *cacheOptions) error) 
 		Short: "Delete every cached answer",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := cacheOptionsOf()
+			opts, err := a.cacheOptionsOf()
 			if err != nil {
 				return err
 			}
@@ -89,7 +91,7 @@ func (a *app) newCmdCacheDir(runF func(context.Context, *cacheOptions) error) *c
 		Short: "Print the cache directory",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := cacheOptionsOf()
+			opts, err := a.cacheOptionsOf()
 			if err != nil {
 				return err
 			}

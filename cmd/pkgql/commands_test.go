@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -155,10 +154,9 @@ func TestNewCmdSandbox(t *testing.T) {
 
 func TestNewCmdShell(t *testing.T) {
 	t.Parallel()
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Skip("no home directory:", err)
-	}
+	// The history file is found in the command line's environment, not
+	// this process's.
+	const home = "/home/mona"
 	for _, tc := range []struct {
 		name      string
 		args      []string
@@ -167,8 +165,10 @@ func TestNewCmdShell(t *testing.T) {
 		wantUsage string
 	}{
 		// Standard input is no terminal here: no prompts, no line editing.
-		{"defaults", []string{"shell"}, nil,
+		{"defaults", []string{"shell"}, map[string]string{"HOME": home},
 			shellOptions{HistoryFile: filepath.Join(home, ".pkgql", "history"), Pager: []string{"less", "-FRX"}}, ""},
+		{"no home", []string{"shell"}, nil,
+			shellOptions{Pager: []string{"less", "-FRX"}}, ""},
 		{"a history file and a pager", []string{"shell"}, map[string]string{"PKGQL_HISTORY": "/tmp/h", "PAGER": "most -s"},
 			shellOptions{HistoryFile: "/tmp/h", Pager: []string{"most", "-s"}}, ""},
 		{"no history, no pager", []string{"shell"}, map[string]string{"PKGQL_HISTORY": "", "PAGER": ""}, shellOptions{}, ""},
@@ -246,8 +246,10 @@ func TestNewCmdAuthStatus(t *testing.T) {
 
 func TestNewCmdCache(t *testing.T) {
 	t.Parallel()
-	// The tests' cache directory, set up by TestMain.
-	dir := filepath.Join(os.Getenv("XDG_CACHE_HOME"), "pkgql", "http")
+	// The cache directory is found in the command line's environment, not
+	// this process's.
+	env := map[string]string{"XDG_CACHE_HOME": "/var/cache/mona"}
+	dir := filepath.Join("/var/cache/mona", "pkgql", "http")
 	for _, tc := range []struct {
 		name      string
 		args      []string
@@ -266,7 +268,7 @@ func TestNewCmdCache(t *testing.T) {
 			if tc.args[1] == "dir" {
 				build = func(a *app) *cobra.Command { return a.newCmdCacheDir(runF) }
 			}
-			r := runIn(t, nil, "", build, tc.args...)
+			r := runIn(t, env, "", build, tc.args...)
 			if r.check(t, tc.wantUsage, got != nil) && got.Dir != dir {
 				t.Errorf("the cache directory is %q, want %q", got.Dir, dir)
 			}

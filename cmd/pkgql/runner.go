@@ -50,7 +50,7 @@ func (a *app) hostOptions() host.Options {
 		Concurrency: a.opts.concurrency, RateWindow: a.opts.rateWindow, MutationInterval: a.opts.mutationGap,
 		Timeout: a.opts.timeout, DryRun: a.opts.dryRun, Yes: a.opts.yes, AllowBroken: a.opts.allowBroken, NoJournal: a.opts.noJournal}
 	if !a.opts.noCache && !a.opts.sandbox {
-		if dir, err := httpCacheDir(); err == nil {
+		if dir, err := httpCacheDir(a.env.getenv); err == nil {
 			o.CacheDir = dir
 		} else {
 			a.logger.Debug("no HTTP cache", "error", err)

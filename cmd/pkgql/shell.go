@@ -206,7 +206,7 @@ func historyFile(lookup func(string) (string, bool)) string {
 	if p, ok := lookup("PKGQL_HISTORY"); ok {
 		return p
 	}
-	home, err := os.UserHomeDir()
+	home, err := host.HomeDir(func(name string) string { v, _ := lookup(name); return v })
 	if err != nil {
 		return ""
 	}

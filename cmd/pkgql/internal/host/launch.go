@@ -131,7 +131,7 @@ func pluginDir(getenv func(string) string) (string, error) {
 	if dir := getenv("PKGQL_PLUGIN_DIR"); dir != "" {
 		return dir, nil
 	}
-	home, err := os.UserHomeDir()
+	home, err := HomeDir(getenv)
 	if err != nil {
 		return "", err
 	}

@@ -102,7 +102,7 @@ func Open(ctx context.Context, opts Options) (_ *Runner, err error) {
 		}
 	}
 	if !opts.NoJournal {
-		dir, err := journal.Dir()
+		dir, err := StateDir(opts.Launcher.Getenv)
 		if err == nil {
 			s.journal, err = journal.Open(filepath.Join(dir, "journal.db"))
 		}

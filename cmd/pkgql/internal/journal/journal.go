@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 
@@ -50,24 +49,6 @@ type write struct {
 type writeResult struct {
 	id  int64 // the row inserted, for an INSERT
 	err error
-}
-
-// Dir is the user's state directory for pkgql: $XDG_STATE_HOME/pkgql, else
-// ~/.local/state/pkgql on Unix, else the user's config directory.
-func Dir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "pkgql"), nil
-	}
-	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" && runtime.GOOS != "ios" {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, ".local", "state", "pkgql"), nil
-		}
-	}
-	d, err := os.UserConfigDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(d, "pkgql"), nil
 }
 
 const schemaSQL = `
