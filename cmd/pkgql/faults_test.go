@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/host"
 )
 
 // With one request slot, error answers in a session leave it free: every
@@ -180,7 +182,9 @@ func TestServeRestartsDeadProvider(t *testing.T) {
 	cmd, addr, _, lines := startServe(t)
 	var logged strings.Builder
 	var logMu sync.Mutex
+	logEnded := make(chan struct{})
 	go func() {
+		defer close(logEnded)
 		for lines.Scan() {
 			logMu.Lock()
 			logged.WriteString(lines.Text() + "\n")
@@ -248,6 +252,17 @@ func TestServeRestartsDeadProvider(t *testing.T) {
 	}
 	if now := providerPid(); now != 0 {
 		t.Errorf("provider pid %d after the bound, want none", now)
+	}
+	// The log is counted whole: serve is stopped and its stderr read to the
+	// end, so no line is still on its way when it is counted.
+	conn.Close(ctx)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-logEnded:
+	case <-ctx.Done():
+		t.Fatal("pkgql serve did not stop on an interrupt")
 	}
 	logMu.Lock()
 	defer logMu.Unlock()
