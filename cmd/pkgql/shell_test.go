@@ -321,7 +321,12 @@ func TestShellPagesLongResults(t *testing.T) {
 	term := startTerminal(t, 120, 10, env, "--sandbox", "shell")
 	term.waitFor("pkgql> ", 1)
 	term.typeLine(".schema github.packages.user_packages")
-	if s := term.waitFor("| id ", 1); !paged(s) {
+	// The pager draws the table, then its prompt: wait for that prompt, or
+	// for the shell's, which comes instead when the table is not paged.
+	s := term.waitUntil("the table, paged or not", func(s string) bool {
+		return strings.Contains(s, "| id ") && (paged(s) || strings.HasSuffix(strings.TrimSpace(s), "pkgql>"))
+	})
+	if !paged(s) {
 		t.Fatalf("the results were not paged:\n%s", s)
 	}
 	term.keys("q")
@@ -332,7 +337,7 @@ func TestShellPagesLongResults(t *testing.T) {
 	term.typeLine("DESCRIBE github.packages.user_packages;")
 	// The second table is drawn before the prompt that follows it: wait for
 	// the prompt, which a pager would keep from showing.
-	s := term.waitUntil("the table and the prompt after it", func(s string) bool {
+	s = term.waitUntil("the table and the prompt after it", func(s string) bool {
 		return strings.Count(s, "| id ") >= 2 && strings.HasSuffix(strings.TrimSpace(s), "pkgql>")
 	})
 	if paged(s) {
