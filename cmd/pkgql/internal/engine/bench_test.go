@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
@@ -74,7 +75,7 @@ func BenchmarkSelect(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		c := &collect{}
+		c := &rowset.Table{}
 		if err := h.e.Run(context.Background(), sts[0], c); err != nil {
 			b.Fatal(err)
 		}

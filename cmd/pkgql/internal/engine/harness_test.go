@@ -47,22 +47,9 @@ type result struct {
 	summary string
 }
 
-// collect is a Sink that keeps everything.
-type collect struct{ res result }
-
-func (c *collect) Begin(cols []rowset.Column) error {
-	c.res.cols = slices.Clone(cols)
-	return nil
-}
-
-func (c *collect) Row(vals []any) error {
-	c.res.rows = append(c.res.rows, slices.Clone(vals))
-	return nil
-}
-
-func (c *collect) End(s string) error {
-	c.res.summary = s
-	return nil
+// resultOf is what a statement wrote to t.
+func resultOf(t *rowset.Table) result {
+	return result{cols: t.Columns, rows: t.Rows, summary: t.Summary}
 }
 
 func (r result) column(name string) []any {
@@ -85,9 +72,9 @@ func (h *harness) exec(script string) ([]result, error) {
 	}
 	var out []result
 	for _, st := range sts {
-		c := &collect{}
+		c := &rowset.Table{}
 		err := h.e.Run(context.Background(), st, c)
-		out = append(out, c.res)
+		out = append(out, resultOf(c))
 		if err != nil {
 			return out, err
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 	"github.com/pkgql/pkgql/provider"
 	"github.com/pkgql/pkgql/schema"
@@ -41,13 +42,13 @@ func TestConcurrentRuns(t *testing.T) {
 					errs <- err
 					return
 				}
-				c := &collect{}
+				c := &rowset.Table{}
 				if err := h.e.Run(context.Background(), sts[0], c); err != nil {
 					errs <- err
 					return
 				}
-				if c.res.rows[0][0] != int64(n) {
-					errs <- fmt.Errorf("%s: %v, want %d", key, c.res.rows[0][0], n)
+				if c.Rows[0][0] != int64(n) {
+					errs <- fmt.Errorf("%s: %v, want %d", key, c.Rows[0][0], n)
 				}
 			})
 		}
@@ -71,7 +72,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err = h.e.Run(ctx, sts[0], &collect{})
+	err = h.e.Run(ctx, sts[0], &rowset.Table{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("error %v, want the deadline", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/testprovider"
 )
 
@@ -41,7 +42,7 @@ func TestRunUsesPreparedScanPlans(t *testing.T) {
 			}
 			prepared := len(q.plans.plans)
 			for range 2 {
-				if err := h.e.Run(context.Background(), sts[0], &collect{}); err != nil {
+				if err := h.e.Run(context.Background(), sts[0], &rowset.Table{}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pkgql/pkgql/cmd/pkgql/internal/engine"
+	"github.com/pkgql/pkgql/cmd/pkgql/internal/rowset"
 	"github.com/pkgql/pkgql/provider/github/sandbox"
 )
 
@@ -57,7 +58,7 @@ func BenchmarkSelect(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		c := &collect{}
+		c := &rowset.Table{}
 		if err := h.e.Run(context.Background(), sts[0], c); err != nil {
 			b.Fatal(err)
 		}

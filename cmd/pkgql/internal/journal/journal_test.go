@@ -19,17 +19,6 @@ import (
 	"github.com/pkgql/pkgql/schema"
 )
 
-// rows is a Sink that keeps what it is given.
-type rows struct {
-	cols    []rowset.Column
-	rows    [][]any
-	summary string
-}
-
-func (r *rows) Begin(cols []rowset.Column) error { r.cols, r.rows = cols, nil; return nil }
-func (r *rows) Row(v []any) error                { r.rows = append(r.rows, append([]any(nil), v...)); return nil }
-func (r *rows) End(s string) error               { r.summary = s; return nil }
-
 type world struct {
 	sb  *sandbox.Server
 	j   *Journal
@@ -57,7 +46,7 @@ func newWorld(t *testing.T) *world {
 }
 
 // run runs a script on a new engine over the GitHub provider and the journal.
-func (w *world) run(t *testing.T, yes bool, script string) ([]*rows, error) {
+func (w *world) run(t *testing.T, yes bool, script string) ([]*rowset.Table, error) {
 	t.Helper()
 	ghs, _ := w.gh.Schema(context.Background())
 	js, _ := w.jp.Schema(context.Background())
@@ -74,9 +63,9 @@ func (w *world) run(t *testing.T, yes bool, script string) ([]*rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []*rows
+	var out []*rowset.Table
 	for _, st := range stmts {
-		r := &rows{}
+		r := &rowset.Table{}
 		out = append(out, r)
 		if err := e.Run(context.Background(), st, r); err != nil {
 			return out, err
@@ -123,7 +112,7 @@ func TestJournalAndUndo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(out[0].rows); got != "[[1 delete_package_for_user hello 204 deleted] [1 delete_package_for_user left-pad-legacy 204 deleted] [1 delete_package_for_user noble-linter 204 deleted]]" {
+	if got := fmt.Sprint(out[0].Rows); got != "[[1 delete_package_for_user hello 204 deleted] [1 delete_package_for_user left-pad-legacy 204 deleted] [1 delete_package_for_user noble-linter 204 deleted]]" {
 		t.Errorf("journal: %s", got)
 	}
 
@@ -132,8 +121,8 @@ func TestJournalAndUndo(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "needs confirmation") {
 		t.Fatalf("unconfirmed undo: %v", err)
 	}
-	if len(out[0].rows) != 3 || fmt.Sprint(w.deleted(t, names...)) != "[true true true]" {
-		t.Fatalf("unconfirmed undo: %v, deleted %v", out[0].rows, w.deleted(t, names...))
+	if len(out[0].Rows) != 3 || fmt.Sprint(w.deleted(t, names...)) != "[true true true]" {
+		t.Fatalf("unconfirmed undo: %v, deleted %v", out[0].Rows, w.deleted(t, names...))
 	}
 	if _, err := w.run(t, true, "EXEC pkgql.local.journal.undo @statement = 1"); err != nil {
 		t.Fatal(err)
@@ -143,7 +132,7 @@ func TestJournalAndUndo(t *testing.T) {
 	}
 	// The undo is journaled as a statement of its own, which has nothing to undo.
 	out, err = w.run(t, false, "SELECT statement, method, result FROM pkgql.local.journal WHERE statement = 2")
-	if err != nil || len(out[0].rows) != 3 || out[0].rows[0][1] != "restore_package_for_user" {
+	if err != nil || len(out[0].Rows) != 3 || out[0].Rows[0][1] != "restore_package_for_user" {
 		t.Fatalf("undo's journal: %v %v", out, err)
 	}
 	if _, err := w.run(t, true, "EXEC pkgql.local.journal.undo @statement = 2"); err == nil || !strings.Contains(err.Error(), "deleted nothing that can be restored") {
@@ -172,14 +161,14 @@ func TestJournalAfterACrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(out[0].rows); got != "[[2 <nil> <nil> <nil>]]" {
+	if got := fmt.Sprint(out[0].Rows); got != "[[2 <nil> <nil> <nil>]]" {
 		t.Errorf("unanswered entry: %s", got)
 	}
 	// The request never reached the sandbox here: GitHub answers the restore
 	// 404, and the report says so.
 	out, err = w.run(t, true, "EXEC pkgql.local.journal.undo @statement = 2")
-	if err == nil || len(out[0].rows) != 1 || out[0].rows[0][3] != "refused" {
-		t.Errorf("undo of an unanswered entry: %v %v", out[0].rows, err)
+	if err == nil || len(out[0].Rows) != 1 || out[0].Rows[0][3] != "refused" {
+		t.Errorf("undo of an unanswered entry: %v %v", out[0].Rows, err)
 	}
 
 	// Past GitHub's 30 days nothing is restored, and nothing is sent.
@@ -282,7 +271,7 @@ func TestJournalOfAStoppedDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Run(ctx, stmts[0], &rows{}); err == nil {
+	if err := e.Run(ctx, stmts[0], &rowset.Table{}); err == nil {
 		t.Fatal("the stopped DELETE succeeded")
 	}
 	entries, err := j.Entries(context.Background(), 0)

@@ -126,21 +126,6 @@ type resultSet struct {
 	rows [][]any
 }
 
-// collect is a rowset.Sink that keeps a result set.
-type collect struct {
-	cols []rowset.Column
-	rows [][]any
-}
-
-func (c *collect) Begin(cols []rowset.Column) error { c.cols = cols; return nil }
-func (c *collect) Row(v []any) error {
-	row := make([]any, len(v))
-	copy(row, v)
-	c.rows = append(c.rows, row)
-	return nil
-}
-func (c *collect) End(string) error { return nil }
-
 // direct runs a statement on an engine of its own, without the server: what
 // the server sends must be exactly this.
 func (f *fixture) direct(t *testing.T, query string) resultSet {
@@ -154,12 +139,12 @@ func (f *fixture) direct(t *testing.T, query string) resultSet {
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
-	var c collect
+	var c rowset.Table
 	if err := eng.Run(context.Background(), stmts[0], &c); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	var rs resultSet
-	for _, col := range c.cols {
+	for _, col := range c.Columns {
 		rs.cols = append(rs.cols, col.Name)
 		rs.oids = append(rs.oids, map[schema.Type]uint32{schema.Integer: 20, schema.Number: 701, schema.Boolean: 16, schema.Object: 3802}[col.Type])
 		if rs.oids[len(rs.oids)-1] == 0 {
@@ -169,11 +154,11 @@ func (f *fixture) direct(t *testing.T, query string) resultSet {
 			rs.oids[len(rs.oids)-1] = 1184
 		}
 	}
-	for _, r := range c.rows {
+	for _, r := range c.Rows {
 		row := make([]any, len(r))
 		for i, v := range r {
-			row[i] = asPgx(t, c.cols[i].Type, v)
-			if s, ok := v.(string); ok && c.cols[i].Format == schema.DateTime {
+			row[i] = asPgx(t, c.Columns[i].Type, v)
+			if s, ok := v.(string); ok && c.Columns[i].Format == schema.DateTime {
 				tm, err := time.Parse(time.RFC3339, s)
 				if err != nil {
 					t.Fatalf("%s: %q is not RFC 3339", query, s)

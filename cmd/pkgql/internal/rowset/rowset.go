@@ -5,7 +5,11 @@
 // the engine that produces them.
 package rowset
 
-import "github.com/pkgql/pkgql/schema"
+import (
+	"slices"
+
+	"github.com/pkgql/pkgql/schema"
+)
 
 // Column describes one column of a result set. Type is empty when SQLite
 // computed the value and its type is not known in advance.
@@ -52,4 +56,27 @@ type PlacedError interface {
 	// Parts are the message and the hint (empty when there is none) that
 	// the error's text joins.
 	Parts() (message, hint string)
+}
+
+// Table is a Sink that keeps one result set in memory: its columns, its rows
+// and its summary. It copies what it is handed, which a Sink may not keep.
+type Table struct {
+	Columns []Column
+	Rows    [][]any
+	Summary string
+}
+
+func (t *Table) Begin(cols []Column) error {
+	t.Columns, t.Rows = slices.Clone(cols), nil
+	return nil
+}
+
+func (t *Table) Row(vals []any) error {
+	t.Rows = append(t.Rows, slices.Clone(vals))
+	return nil
+}
+
+func (t *Table) End(summary string) error {
+	t.Summary = summary
+	return nil
 }
