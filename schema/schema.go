@@ -361,6 +361,24 @@ func (r *Resource) Method(name string) (*Method, bool) {
 	return nil, false
 }
 
+// Call returns the resource and method a call names by service, resource and
+// method.
+func (p *Provider) Call(service, resource, method string) (*Resource, *Method, bool) {
+	s, ok := p.Service(service)
+	if !ok {
+		return nil, nil, false
+	}
+	r, ok := s.Resource(resource)
+	if !ok {
+		return nil, nil, false
+	}
+	m, ok := r.Method(method)
+	if !ok {
+		return nil, nil, false
+	}
+	return r, m, true
+}
+
 // HiddenParams are the params that are not fields: the SQL table carries them as
 // hidden columns so that WHERE can bind them and SELECT can echo them.
 func (r *Resource) HiddenParams() []Param {

@@ -238,15 +238,10 @@ func findMethod(catalog []*schema.Provider, e Entry) (*schema.Resource, *schema.
 		if p.Name != e.Provider {
 			continue
 		}
-		s, ok := p.Service(e.Service)
+		r, m, ok := p.Call(e.Service, e.Resource, e.Method)
 		if !ok {
 			return nil, nil
 		}
-		r, ok := s.Resource(e.Resource)
-		if !ok {
-			return nil, nil
-		}
-		m, _ := r.Method(e.Method)
 		return r, m
 	}
 	return nil, nil

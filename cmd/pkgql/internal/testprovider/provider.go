@@ -260,15 +260,7 @@ type call struct {
 func (p *Provider) newCall(ctx context.Context, req provider.Request, emit func(provider.Batch) error) (*call, error) {
 	unsupported := &provider.Error{Kind: provider.KindUnsupported, Resource: req.Service + "." + req.Resource, Method: req.Method,
 		Message: "no such resource or method"}
-	svc, ok := p.sch.Service(req.Service)
-	if !ok {
-		return nil, unsupported
-	}
-	res, ok := svc.Resource(req.Resource)
-	if !ok {
-		return nil, unsupported
-	}
-	m, ok := res.Method(req.Method)
+	res, m, ok := p.sch.Call(req.Service, req.Resource, req.Method)
 	if !ok || req.Check && !m.Guarded {
 		return nil, unsupported
 	}
